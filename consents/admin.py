@@ -1,0 +1,1 @@
+"""consents admin (filled in by its issue)."""

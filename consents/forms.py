@@ -1,0 +1,1 @@
+"""consents forms (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""consents models (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""consents selectors (filled in by its issue)."""

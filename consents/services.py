@@ -1,0 +1,1 @@
+"""consents services (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""consents tasks (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""partners admin (filled in by its issue)."""

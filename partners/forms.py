@@ -1,0 +1,1 @@
+"""partners forms (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""partners models (filled in by its issue)."""

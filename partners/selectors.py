@@ -1,0 +1,1 @@
+"""partners selectors (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""partners services (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""partners tasks (filled in by its issue)."""

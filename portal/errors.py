@@ -1,0 +1,2 @@
+class PortalError(Exception):
+    """A domain error of the portal app; its message is safe to show to the user."""

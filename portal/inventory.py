@@ -1,0 +1,179 @@
+"""The data inventory (LW-1): every field of every model that holds data about a person.
+
+Each field is a direct identifier (it names or reaches the person by itself: name, email,
+phone, address, detailed location, message text), other personal data (about the person,
+identifying only in combination), or not personal. The disclosure package, erasure and
+de-identified exports are driven by this table, and `tests/portal/test_inventory.py` fails
+when a model of our apps gains a field that is not classified here.
+
+Models are named by label so that this module, in the lowest app, imports nothing above it.
+Each entry also says which disclosure category the model belongs to and how to reach the
+person it is about (`subject`: a field path to the user, or "" for the user model itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.apps import apps
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(StrEnum):
+    DIRECT = "direct"  # direct identifier
+    PERSONAL = "personal"  # other personal data
+    NONE = "none"  # not personal
+
+
+D, P, N = Kind.DIRECT, Kind.PERSONAL, Kind.NONE
+
+# Disclosure categories a customer can choose from (issue: disclosure requests).
+CATEGORIES = {
+    "profile": _("Profile (name, contact details, address)"),
+    "access_log": _("Access log (sign-ins, IP addresses, devices)"),
+    "consents": _("Consents and their history"),
+    "requests": _("Your requests and messages"),
+    "provisions": _("Records of provision to third parties"),
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    category: str | None  # disclosure category; None for records not about one person
+    subject: str | None  # path to the user ("" = the user itself; None = no one person)
+    fields: dict[str, Kind] = field(default_factory=dict)
+
+
+INVENTORY: dict[str, Entry] = {
+    # --- portal ---
+    "portal.User": Entry(
+        "profile",
+        "",
+        {
+            "id": N,
+            "password": P,
+            "last_login": P,
+            "is_superuser": N,
+            "groups": N,
+            "user_permissions": N,
+            "email": D,
+            "full_name": D,
+            "phone": D,
+            "postal_code": D,
+            "prefecture": P,
+            "address": D,
+            "birth_year": P,
+            "preferred_language": P,
+            "is_staff": N,
+            "is_active": N,
+            "date_joined": P,
+        },
+    ),
+    "portal.AccessLogEntry": Entry(
+        "access_log",
+        "user",
+        {
+            "id": N,
+            "user": P,
+            "action": P,
+            "ip_address": P,
+            "user_agent": P,
+            "created_at": P,
+        },
+    ),
+    # Staff actions: about the staff member acting (actor) and, through the target, maybe a
+    # customer; kept as the LW-5 security record and not part of a customer's package.
+    "portal.AuditEvent": Entry(
+        None,
+        None,
+        {
+            "id": N,
+            "actor": P,
+            "action": N,
+            "target_type": N,
+            "target_id": P,
+            "payload": P,
+            "ip_address": P,
+            "created_at": N,
+        },
+    ),
+    "portal.OutboundMail": Entry(
+        None,
+        None,
+        {
+            "id": N,
+            "to": D,
+            "subject": P,
+            "body": D,
+            "language": P,
+            "status": N,
+            "attempts": N,
+            "last_error": N,
+            "created_at": N,
+            "claimed_at": N,
+            "sent_at": N,
+        },
+    ),
+    # --- consents ---
+    # --- partners ---
+    # --- requests ---
+}
+
+OUR_APPS = ("portal", "consents", "partners", "requests")
+
+
+def own_fields(model: type[models.Model]) -> list[str]:
+    """The fields a model stores itself: concrete columns and its own many-to-many."""
+    names = []
+    for f in model._meta.get_fields():
+        if f.auto_created and not f.concrete:
+            continue  # reverse relations belong to the other model
+        if f.concrete or f.many_to_many:
+            names.append(f.name)
+    return names
+
+
+def entry_for(model: type[models.Model]) -> Entry | None:
+    return INVENTORY.get(model._meta.label)
+
+
+def fields_of_kind(model: type[models.Model], *kinds: Kind) -> list[str]:
+    entry = entry_for(model)
+    if entry is None:
+        return []
+    return [name for name, kind in entry.fields.items() if kind in kinds]
+
+
+def direct_identifiers(model: type[models.Model]) -> list[str]:
+    return fields_of_kind(model, Kind.DIRECT)
+
+
+def personal_fields(model: type[models.Model]) -> list[str]:
+    """Direct identifiers and other personal data."""
+    return fields_of_kind(model, Kind.DIRECT, Kind.PERSONAL)
+
+
+def unclassified() -> list[str]:
+    """`app.Model.field` for every field of our apps that the inventory does not classify,
+    and every classified name that is no longer a field."""
+    problems: list[str] = []
+    for model in apps.get_models():
+        if model._meta.app_label not in OUR_APPS:
+            continue
+        entry = entry_for(model)
+        names = set(own_fields(model))
+        known = set(entry.fields) if entry else set()
+        problems += [f"{model._meta.label}.{n}" for n in sorted(names - known)]
+        problems += [f"{model._meta.label}.{n} (gone)" for n in sorted(known - names)]
+    return problems
+
+
+def models_about_people() -> list[tuple[type[models.Model], Entry]]:
+    """Every model with a path to the person it is about, for packages and erasure."""
+    found = []
+    for label, entry in INVENTORY.items():
+        if entry.subject is not None:
+            found.append((apps.get_model(label), entry))
+    return found

@@ -1,0 +1,205 @@
+"""The portal's own models: the user, the access log, the audit log and the mail outbox."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal.prefectures import PREFECTURE_CHOICES
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str) -> User:
+        # Email addresses are stored lower-case; sign-in is case-insensitive.
+        return self.get(**{self.model.USERNAME_FIELD: (username or "").lower()})
+
+
+class Language(models.TextChoices):
+    JA = "ja", "日本語"
+    EN = "en", "English"
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a customer, privacy staff or an administrator (LW-2.1)."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("name"), max_length=150, blank=True)
+    phone = models.CharField(_("phone number"), max_length=32, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
+    prefecture = models.CharField(
+        _("prefecture"), max_length=2, choices=PREFECTURE_CHOICES, blank=True
+    )
+    address = models.CharField(_("postal address"), max_length=255, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.JA
+    )
+    is_staff = models.BooleanField(
+        _("Django admin access"),
+        default=False,
+        help_text=_("Can sign in to the Django admin (configuration)."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [
+            ("staff_portal", "Can work in the privacy staff back-office"),
+            ("privacy_admin", "Can act as privacy administrator (approvals)"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_privacy_staff(self) -> bool:
+        return self.is_active and self.has_perm("portal.staff_portal")
+
+    @property
+    def is_privacy_admin(self) -> bool:
+        return self.is_active and self.has_perm("portal.privacy_admin")
+
+
+class AccessAction(models.TextChoices):
+    SIGN_IN = "sign_in", _("Signed in")
+    SIGN_IN_FAILED = "sign_in_failed", _("Failed sign-in")
+    SIGN_OUT = "sign_out", _("Signed out")
+    PASSWORD_CHANGE = "password_change", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
+    PROFILE_CHANGE = "profile_change", _("Profile changed")
+    SIGN_UP = "sign_up", _("Account created")
+
+
+class AccessLogEntry(models.Model):
+    """One sign-in or sensitive action with where it came from (LW-2.2B)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="access_log", verbose_name=_("user")
+    )
+    action = models.CharField(_("action"), max_length=32, choices=AccessAction.choices)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("device (user agent)"), max_length=400, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [models.Index(fields=["user", "-created_at"])]
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionDenied("Audit events are append-only")
+
+    def delete(self):
+        raise PermissionDenied("Audit events are append-only")
+
+
+class AuditEvent(models.Model):
+    """An append-only record of a staff action or staff view of customer data (LW-5).
+
+    Written only by `portal.services.audit_record`. On PostgreSQL a trigger refuses UPDATE
+    and DELETE on the table (migration 0002); here the ORM refuses them too.
+    """
+
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+    )
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    target_type = models.CharField(_("target type"), max_length=100, blank=True)
+    target_id = models.CharField(_("target id"), max_length=64, blank=True)
+    payload = models.JSONField(_("details"), default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}:{self.target_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Audit events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Audit events are append-only")
+
+
+class OutboundMail(models.Model):
+    """The mail outbox. Mail is written here in the same transaction as the change it reports,
+    then sent by a worker; a periodic job re-sends what a dead broker or SMTP left behind."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    to = models.EmailField(_("recipient"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("body"))
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("outgoing mail")
+        verbose_name_plural = _("outgoing mail")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"

@@ -1,0 +1,228 @@
+"""Every write of the portal app. Keyword-only, typed, each in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import models, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from portal.errors import PortalError
+from portal.middleware import current_request_context
+from portal.models import AccessAction, AccessLogEntry, AuditEvent, OutboundMail, User
+
+logger = logging.getLogger(__name__)
+
+# Fields a customer edits on the profile page (LW-2.1); also what correction and addition
+# requests may change through `user_profile_update`.
+PROFILE_FIELDS = (
+    "full_name",
+    "email",
+    "phone",
+    "postal_code",
+    "prefecture",
+    "address",
+    "birth_year",
+    "preferred_language",
+)
+
+
+def audit_record(
+    *,
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event to the audit log (LW-5). `action` is a dotted name such as
+    `requests.request.closed`; the IP comes from the current web request, if any."""
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        payload=dict(payload or {}),
+        ip_address=current_request_context().ip_address,
+    )
+
+
+def access_log_record(*, user: User, action: AccessAction | str) -> AccessLogEntry:
+    """Log a sign-in or sensitive action with the IP and device it came from (LW-2.2B)."""
+    ctx = current_request_context()
+    return AccessLogEntry.objects.create(
+        user=user, action=action, ip_address=ctx.ip_address, user_agent=ctx.user_agent
+    )
+
+
+@transaction.atomic
+def user_register(
+    *,
+    email: str,
+    password: str,
+    full_name: str = "",
+    preferred_language: str = "ja",
+) -> User:
+    """Create a customer account (LW-2.1)."""
+    email = User.objects.normalize_email(email).lower()
+    if User.objects.filter(email=email).exists():
+        raise PortalError(translation.gettext("An account with this email address exists."))
+    user = User.objects.create_user(
+        email=email,
+        password=password,
+        full_name=full_name,
+        preferred_language=preferred_language,
+    )
+    access_log_record(user=user, action=AccessAction.SIGN_UP)
+    return user
+
+
+@transaction.atomic
+def user_profile_update(
+    *, user: User, changes: Mapping[str, Any], actor: User | None = None
+) -> dict[str, tuple[Any, Any]]:
+    """Change profile fields and return {field: (old, new)} for what really changed.
+
+    Used by the profile page and by staff applying a correction or addition request
+    (LW-6.1); the audit event names the fields, not their values.
+    """
+    unknown = set(changes) - set(PROFILE_FIELDS)
+    if unknown:
+        raise PortalError(f"Not a profile field: {', '.join(sorted(unknown))}")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    diff: dict[str, tuple[Any, Any]] = {}
+    for field, value in changes.items():
+        if field == "email":
+            value = User.objects.normalize_email(value).lower()
+            if User.objects.filter(email=value).exclude(pk=locked.pk).exists():
+                raise PortalError(translation.gettext("An account with this email address exists."))
+        old = getattr(locked, field)
+        if old != value:
+            diff[field] = (old, value)
+            setattr(locked, field, value)
+    if diff:
+        locked.full_clean(exclude=["password"])
+        locked.save(update_fields=list(diff))
+        for field, (_old, new) in diff.items():
+            setattr(user, field, new)
+        access_log_record(user=locked, action=AccessAction.PROFILE_CHANGE)
+        audit_record(
+            actor=actor or locked,
+            action="portal.user.profile_changed",
+            target=locked,
+            payload={"fields": sorted(diff)},
+        )
+    return diff
+
+
+def user_language_set(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise PortalError(f"Unknown language: {language}")
+    User.objects.filter(pk=user.pk).update(preferred_language=language)
+    user.preferred_language = language
+
+
+def mail_queue(
+    *,
+    to: str,
+    language: str,
+    template: str,
+    context: Mapping[str, Any] | None = None,
+) -> OutboundMail:
+    """Render a mail in the recipient's language and put it in the outbox.
+
+    `template` names a pair under templates/emails/: `<template>_subject.txt` and
+    `<template>.txt`. The mail is written in the caller's transaction and handed to a
+    worker only when that transaction commits, so a rolled-back change sends nothing.
+    """
+    ctx = {"site_url": settings.SITE_URL, **(context or {})}
+    with translation.override(language):
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", ctx).split())
+        body = render_to_string(f"emails/{template}.txt", ctx)
+    mail = OutboundMail.objects.create(to=to, subject=subject, body=body, language=language)
+
+    def _hand_to_worker() -> None:
+        from portal.tasks import mail_send_task
+
+        try:
+            mail_send_task.delay(mail.pk)
+        except Exception:  # a dead broker must not break the web request
+            logger.warning("broker unavailable; mail %s waits for the outbox sweep", mail.pk)
+
+    transaction.on_commit(_hand_to_worker)
+    return mail
+
+
+class TemporaryMailError(Exception):
+    """A failure worth retrying (connection refused, 4xx from the SMTP server)."""
+
+
+MAIL_MAX_ATTEMPTS = 5
+
+
+def mail_send(*, mail_id: int) -> bool:
+    """Send one queued mail; return True when it was sent by this call.
+
+    The row is claimed (pending -> sending) with a conditional update so that two workers
+    never send it twice.
+    A temporary error leaves it pending (the task retries with backoff); after
+    MAIL_MAX_ATTEMPTS the mail is marked failed and shown to staff.
+    """
+    claimed = OutboundMail.objects.filter(
+        pk=mail_id, status=OutboundMail.Status.PENDING, attempts__lt=MAIL_MAX_ATTEMPTS
+    ).update(
+        status=OutboundMail.Status.SENDING,
+        attempts=models.F("attempts") + 1,
+        claimed_at=timezone.now(),
+    )
+    if not claimed:
+        return False
+    mail = OutboundMail.objects.get(pk=mail_id)
+    try:
+        EmailMessage(
+            subject=mail.subject,
+            body=mail.body,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[mail.to],
+        ).send()
+    except (OSError, ConnectionError) as exc:
+        final = mail.attempts >= MAIL_MAX_ATTEMPTS
+        OutboundMail.objects.filter(pk=mail_id).update(
+            last_error=str(exc)[:2000],
+            status=OutboundMail.Status.FAILED if final else OutboundMail.Status.PENDING,
+        )
+        if final:
+            logger.error("mail %s failed for good: %s", mail_id, exc)
+            return False
+        raise TemporaryMailError(str(exc)) from exc
+    OutboundMail.objects.filter(pk=mail_id).update(
+        status=OutboundMail.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+def mail_outbox_flush(*, stale_after_minutes: int = 15) -> int:
+    """Hand every pending mail to a worker again, and release mail stuck in `sending` by a
+    worker that died. Run periodically so that mail queued while the broker was down, or
+    lost with a worker, still goes out. Returns how many mails were handed on."""
+    from portal.tasks import mail_send_task
+
+    stale = timezone.now() - datetime.timedelta(minutes=stale_after_minutes)
+    OutboundMail.objects.filter(status=OutboundMail.Status.SENDING, claimed_at__lt=stale).update(
+        status=OutboundMail.Status.PENDING
+    )
+    ids = list(
+        OutboundMail.objects.filter(
+            status=OutboundMail.Status.PENDING, attempts__lt=MAIL_MAX_ATTEMPTS
+        ).values_list("pk", flat=True)[:1000]
+    )
+    for mail_id in ids:
+        mail_send_task.delay(mail_id)
+    return len(ids)

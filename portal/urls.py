@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from portal.views import accounts, site
+
+urlpatterns = [
+    path("", site.home, name="home"),
+    path("privacy/", site.privacy_policy, name="policy"),
+    path("dashboard/", site.dashboard, name="dashboard"),
+    path("language/", site.language_set, name="language_set"),
+    path("accounts/sign-up/", accounts.sign_up, name="sign_up"),
+    path("accounts/sign-in/", accounts.SignInView.as_view(), name="login"),
+    path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(
+            template_name="public/accounts/password_reset_done.html"
+        ),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(
+            template_name="public/accounts/password_reset_complete.html"
+        ),
+        name="password_reset_complete",
+    ),
+    path("staff/", site.staff_home, name="staff_home"),
+    # Each app's urls.py holds its customer pages and its /staff/ pages.
+    path("", include("consents.urls")),
+    path("", include("partners.urls")),
+    path("", include("requests.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "portal.views.errors.forbidden"
+handler404 = "portal.views.errors.not_found"
+handler500 = "portal.views.errors.server_error"

@@ -1,0 +1,1 @@
+"""requests admin (filled in by its issue)."""

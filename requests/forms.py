@@ -1,0 +1,1 @@
+"""requests forms (filled in by its issue)."""

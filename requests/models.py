@@ -1,0 +1,1 @@
+"""requests models (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""requests selectors (filled in by its issue)."""

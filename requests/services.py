@@ -1,0 +1,1 @@
+"""requests services (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""requests tasks (filled in by its issue)."""

@@ -1,0 +1,274 @@
+"""Fixtures for the whole suite: the fixed cast, service requirements, a real Celery worker
+and a real Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from portal.models import User
+from tests import factories
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "artifacts"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real hashing costs ~0.3 s a user; the cast alone would make the suite crawl.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- the cast (STYLE.md): a customer, another customer, an agent, an administrator ---------
+
+
+@dataclass
+class Cast:
+    customer: User  # alice, Japanese
+    other_customer: User  # bob, English
+    agent: User  # charlie, privacy staff
+    administrator: User  # dana, privacy administrator
+
+    def by_role(self, role: str) -> User | None:
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture
+def cast(db) -> Cast:
+    return Cast(
+        customer=factories.customer(email="alice@example.jp", full_name="山田 アリス"),
+        other_customer=factories.customer(
+            email="bob@example.com", full_name="Bob Baker", preferred_language="en"
+        ),
+        agent=factories.agent(email="charlie@example.jp", full_name="佐藤 チャーリー"),
+        administrator=factories.administrator(email="dana@example.jp", full_name="鈴木 ダナ"),
+    )
+
+
+@pytest.fixture
+def customer(cast) -> User:
+    return cast.customer
+
+
+@pytest.fixture
+def other_customer(cast) -> User:
+    return cast.other_customer
+
+
+@pytest.fixture
+def agent(cast) -> User:
+    return cast.agent
+
+
+@pytest.fixture
+def administrator(cast) -> User:
+    return cast.administrator
+
+
+@pytest.fixture
+def customer_client(client, customer):
+    client.force_login(customer)
+    return client
+
+
+@pytest.fixture
+def agent_client(client, agent):
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def admin_client_(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+# --- services a test needs: fail in CI, skip elsewhere ------------------------------------
+
+
+def _missing(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"required service missing in CI: {reason}")
+    pytest.skip(reason)
+
+
+def redis_reachable(url: str | None = None) -> bool:
+    url = url or settings.CELERY_BROKER_URL
+    if not url.startswith("redis"):
+        return False
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "localhost", parsed.port or 6379), 1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        _missing("this test needs PostgreSQL (DATABASE_URL=postgres://...)")
+    if item.get_closest_marker("redis") and not redis_reachable():
+        _missing("this test needs Redis (CELERY_BROKER_URL=redis://...)")
+    if item.get_closest_marker("browser") and not Path(CHROMIUM).exists():
+        _missing(f"this test needs Chromium at {CHROMIUM} (apt-get install chromium)")
+
+
+# --- a real Celery worker ------------------------------------------------------------------
+
+
+@dataclass
+class WorkerProcess:
+    queue: str
+    process: subprocess.Popen
+    log: Path
+
+    def send(self, name: str, *args, **kwargs):
+        """Queue a task by name on this worker's own queue (never run in-process)."""
+        from portal.celery import app
+
+        return app.send_task(name, args=args, kwargs=kwargs, queue=self.queue)
+
+    def wait_for(self, predicate, timeout: float = 30.0, interval: float = 0.2):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = predicate()
+            if result:
+                return result
+            if self.process.poll() is not None:
+                raise AssertionError(f"worker died:\n{self.log.read_text()[-3000:]}")
+            time.sleep(interval)
+        raise AssertionError(f"timed out; worker log:\n{self.log.read_text()[-3000:]}")
+
+
+def worker_environment(**extra: str) -> dict[str, str]:
+    """The environment for a worker or beat process that shares the test database."""
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        raise RuntimeError("a separate worker process needs PostgreSQL")
+    url = f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        **extra,
+    }
+    return env
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """A real `celery worker` process against the real broker and the test database,
+    consuming a queue of its own so that nothing else interferes."""
+    if connection.vendor != "postgresql":
+        _missing("a real worker needs PostgreSQL")
+    if not redis_reachable():
+        _missing("a real worker needs Redis")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "portal",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "-Q",
+                queue,
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{queue}@%h",
+            ],
+            cwd=ROOT,
+            env=worker_environment(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        yield WorkerProcess(queue=queue, process=process, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        # Drop the queue so Redis is left as it was found.
+        from portal.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+
+
+# --- a real Chromium -----------------------------------------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium not found at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        yield chromium
+        chromium.close()
+
+
+class Shots:
+    """Saves a numbered screenshot of each page a journey visits (artifacts/, not in git)."""
+
+    def __init__(self, page, folder: Path):
+        self.page = page
+        self.folder = folder
+        self.count = 0
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __call__(self, name: str) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    context = browser.new_context(base_url=live_server.url, locale="ja-JP")
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    pg.shots = Shots(pg, ARTIFACTS / "screenshots" / request.node.name)
+    yield pg
+    context.close()
