@@ -117,6 +117,23 @@ INVENTORY: dict[str, Entry] = {
         },
     ),
     # --- consents ---
+    "consents.Purpose": Entry(
+        None,
+        None,
+        {
+            "id": N,
+            "code": N,
+            "name_ja": N,
+            "name_en": N,
+            "description_ja": N,
+            "description_en": N,
+            "category": N,
+            "necessary": N,
+            "default_granted": N,
+            "position": N,
+            "is_active": N,
+        },
+    ),
     # --- partners ---
     # --- requests ---
 }
