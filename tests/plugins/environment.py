@@ -16,6 +16,7 @@ _DEFAULTS = {
     "CSRF_COOKIE_SECURE": "false",
     "SECURE_HSTS_SECONDS": "0",
     "CELERY_TASK_ALWAYS_EAGER": "true",
+    "STATIC_MANIFEST": "false",
     "EMAIL_URL": "consolemail://",
     "SITE_URL": "http://testserver",
     # Playwright's sync API runs an event loop in the test thread; Django's ORM is still

@@ -1,0 +1,69 @@
+"""The audit log is append-only: in the ORM, the admin and, on PostgreSQL, the database (LW-5)."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from portal.models import AuditEvent
+from portal.services import audit_record
+
+
+@pytest.fixture
+def event(db, agent):
+    return audit_record(actor=agent, action="portal.test.did", target=agent, payload={"n": 1})
+
+
+@pytest.mark.clause("LW-5")
+def test_event_records_actor_target_and_payload(event, agent):
+    assert (event.actor, event.target_type, event.target_id) == (
+        agent,
+        "portal.user",
+        str(agent.pk),
+    )
+    assert event.payload == {"n": 1}
+
+
+@pytest.mark.clause("LW-5")
+def test_orm_refuses_change_and_delete(event):
+    event.action = "portal.test.rewritten"
+    with pytest.raises(PermissionDenied):
+        event.save()
+    with pytest.raises(PermissionDenied):
+        event.delete()
+    with pytest.raises(PermissionDenied):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    with pytest.raises(PermissionDenied):
+        AuditEvent.objects.all().delete()
+    assert AuditEvent.objects.get(pk=event.pk).action == "portal.test.did"
+
+
+@pytest.mark.postgres
+@pytest.mark.clause("LW-5")
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE portal_auditevent SET action = 'forged' WHERE id = %s",
+        "DELETE FROM portal_auditevent WHERE id = %s",
+    ],
+)
+def test_database_refuses_raw_update_and_delete(event, sql):
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).action == "portal.test.did"
+
+
+@pytest.mark.clause("LW-5")
+def test_admin_shows_but_cannot_change_or_delete(client, administrator, event):
+    client.force_login(administrator)
+    change = reverse("admin:portal_auditevent_change", args=[event.pk])
+    assert client.get(reverse("admin:portal_auditevent_changelist")).status_code == 200
+    response = client.post(change, {"action": "forged"})
+    assert response.status_code == 403
+    delete = reverse("admin:portal_auditevent_delete", args=[event.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert AuditEvent.objects.get(pk=event.pk).action == "portal.test.did"
