@@ -1,13 +1,354 @@
-"""Reads of consents that other apps use. `partners` and `requests` read consents only here."""
+"""Reads of consents that other apps use. `partners` and `requests` read consents only here.
+
+The decision rule, shared by `consent_decide` (one customer) and `customers_consenting` (every
+customer, as one queryset), in this order:
+
+1. an active restriction (suspension or third-party stop) naming the purpose: not granted
+   ("restriction");
+2. a state for (customer, purpose, service) decides, else the general state for (customer,
+   purpose) (LY-6: the service-specific answer beats the general one in both directions;
+   "service" or "general");
+3. a granted state older than the latest published policy version that added or widened the
+   purpose counts as not granted until the customer decides again ("reconsent", LW-9);
+4. no state: necessary and opt-out purposes are granted ("default"; a customer who joined
+   before a widening version is asked again, "reconsent"), opt-in purposes are not ("none").
+"""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass
+from itertools import groupby
 
-from consents.models import Purpose
+from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from consents.models import (
+    ConsentEvent,
+    ConsentState,
+    PolicyAnnouncementDismissal,
+    PolicyVersion,
+    Purpose,
+    PurposeCategory,
+    Restriction,
+    Service,
+    ServiceKind,
+)
 from portal.models import User
 
 
 def purposes_for_customer(*, customer: User) -> QuerySet[Purpose]:
     """The purposes that apply to a customer (LW-3), in policy order."""
     return Purpose.objects.filter(is_active=True).order_by("position", "code")
+
+
+@dataclass(frozen=True)
+class ConsentDecision:
+    """The answer to "does this customer consent to this purpose (for this service)?"."""
+
+    granted: bool
+    decided_by: str  # "service" | "general" | "default" | "restriction" | "reconsent" | "none"
+    event: ConsentEvent | None  # the ledger event relied on, when there is one
+
+
+# --- building blocks ------------------------------------------------------------------------
+
+
+def reconsent_since_expression(purpose_ref) -> Subquery:
+    """When the latest published version that added or widened the purpose was published."""
+    return Subquery(
+        PolicyVersion.objects.filter(is_published=True, widened_purposes=purpose_ref)
+        .order_by()
+        .values("widened_purposes")
+        .annotate(latest=Max("published_at"))
+        .values("latest")[:1]
+    )
+
+
+def _active_restriction(*, customer_ref, purpose_ref) -> Exists:
+    return Exists(
+        Restriction.objects.filter(
+            customer=customer_ref, lifted_at__isnull=True, purposes=purpose_ref
+        )
+    )
+
+
+def _state(*, customer_ref, purpose_ref, service_code: str | None) -> QuerySet[ConsentState]:
+    states = ConsentState.objects.filter(customer=customer_ref, purpose=purpose_ref)
+    if service_code is None:
+        return states.filter(service__isnull=True)
+    return states.filter(service__code=service_code)
+
+
+def _decide(
+    *,
+    purpose: Purpose,
+    restricted: bool,
+    reconsent_since: datetime.datetime | None,
+    joined_at: datetime.datetime,
+    service_state: tuple[bool, datetime.datetime, int] | None,
+    general_state: tuple[bool, datetime.datetime, int] | None,
+) -> tuple[bool, str, int | None]:
+    """The rule of this module's docstring on plain values: (granted, decided_by, event id)."""
+    if restricted:
+        return False, "restriction", None
+    if purpose.necessary:
+        reconsent_since = None  # a necessary purpose is never asked again
+    for decided_by, state in (("service", service_state), ("general", general_state)):
+        if state is not None:
+            granted, decided_at, event_id = state
+            if granted and reconsent_since is not None and decided_at < reconsent_since:
+                return False, "reconsent", event_id
+            return granted, decided_by, event_id
+    if purpose.granted_by_default:
+        if reconsent_since is not None and joined_at < reconsent_since:
+            return False, "reconsent", None
+        return True, "default", None
+    return False, "none", None
+
+
+# --- the contract used by partners and requests ---------------------------------------------
+
+
+def consent_decide(
+    *, customer: User, purpose_code: str, service_code: str | None = None
+) -> ConsentDecision:
+    """Does `customer` consent to the purpose (for the service)? (LY-1, LY-6, LW-9)
+
+    One SQL statement gathers every fact (the purpose, the service-specific and general
+    states via the unique (customer, purpose, service) index, active restrictions and the
+    latest widening version); a second, by primary key, loads the ledger event relied on,
+    only when a state decided. Unknown purpose: not granted, "none".
+    """
+    customer_ref = customer.pk
+    purpose_ref = OuterRef("pk")
+    general = _state(customer_ref=customer_ref, purpose_ref=purpose_ref, service_code=None)
+    annotations = {
+        "restricted": _active_restriction(customer_ref=customer_ref, purpose_ref=purpose_ref),
+        "reconsent_since": reconsent_since_expression(purpose_ref),
+        "general_granted": Subquery(general.values("granted")[:1]),
+        "general_at": Subquery(general.values("decided_at")[:1]),
+        "general_event": Subquery(general.values("event_id")[:1]),
+    }
+    if service_code is not None:
+        specific = _state(
+            customer_ref=customer_ref, purpose_ref=purpose_ref, service_code=service_code
+        )
+        annotations |= {
+            "service_granted": Subquery(specific.values("granted")[:1]),
+            "service_at": Subquery(specific.values("decided_at")[:1]),
+            "service_event": Subquery(specific.values("event_id")[:1]),
+        }
+    purpose = Purpose.objects.filter(code=purpose_code).annotate(**annotations).first()
+    if purpose is None:
+        return ConsentDecision(granted=False, decided_by="none", event=None)
+
+    def state(prefix: str):
+        granted = getattr(purpose, f"{prefix}_granted", None)
+        if granted is None:
+            return None
+        return granted, getattr(purpose, f"{prefix}_at"), getattr(purpose, f"{prefix}_event")
+
+    granted, decided_by, event_id = _decide(
+        purpose=purpose,
+        restricted=purpose.restricted,
+        reconsent_since=purpose.reconsent_since,
+        joined_at=customer.date_joined,
+        service_state=state("service"),
+        general_state=state("general"),
+    )
+    event = (
+        ConsentEvent.objects.select_related("purpose", "service", "policy_version").get(pk=event_id)
+        if event_id is not None
+        else None
+    )
+    return ConsentDecision(granted=granted, decided_by=decided_by, event=event)
+
+
+def consent_event_for(
+    *, customer: User, purpose_code: str, service_code: str | None = None
+) -> ConsentEvent | None:
+    """The ledger event the current decision relies on (for a provision record), or None
+    when the decision rests on a default or a restriction."""
+    return consent_decide(
+        customer=customer, purpose_code=purpose_code, service_code=service_code
+    ).event
+
+
+def customers_consenting(*, purpose_code: str, service_code: str | None = None) -> QuerySet[User]:
+    """Every active customer for whom `consent_decide` says granted, as one queryset that can
+    be streamed with `.iterator()` (LY-5 exports). The purpose and the latest widening
+    version are read first (one small query); the rest is EXISTS clauses on the indexed
+    state and restriction tables."""
+    purpose = (
+        Purpose.objects.filter(code=purpose_code)
+        .annotate(reconsent_since=reconsent_since_expression(OuterRef("pk")))
+        .first()
+    )
+    if purpose is None:
+        return User.objects.none()
+    since = None if purpose.necessary else purpose.reconsent_since
+    customer_ref = OuterRef("pk")
+
+    def states(code: str | None) -> tuple[Exists, Exists]:
+        any_state = _state(customer_ref=customer_ref, purpose_ref=purpose.pk, service_code=code)
+        yes = any_state.filter(granted=True)
+        if since is not None:
+            yes = yes.filter(decided_at__gte=since)
+        return Exists(any_state), Exists(yes)
+
+    general_any, general_yes = states(None)
+    if purpose.granted_by_default:
+        default = Q(date_joined__gte=since) if since is not None else Q()
+        fallback = general_yes | (~general_any & default)
+    else:
+        fallback = general_yes
+    if service_code is not None:
+        service_any, service_yes = states(service_code)
+        granted = service_yes | (~service_any & fallback)
+    else:
+        granted = fallback
+    restricted = _active_restriction(customer_ref=customer_ref, purpose_ref=purpose.pk)
+    return User.objects.filter(is_active=True).filter(granted).exclude(restricted).order_by("pk")
+
+
+# --- the customer's consent page -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PurposeRow:
+    """One purpose on the consent page, with the decision and the state it rests on (LY-1)."""
+
+    purpose: Purpose
+    granted: bool
+    decided_by: str
+    state: ConsentState | None  # the general state, if any
+    service_states: tuple[ConsentState, ...]  # service-specific overrides (LY-6)
+
+
+@dataclass(frozen=True)
+class PurposeGroup:
+    category: str
+    label: str
+    rows: list[PurposeRow]
+
+
+@dataclass(frozen=True)
+class ServiceRow:
+    service: Service
+    connected: bool
+    states: tuple[ConsentState, ...]
+
+
+def _states_by_key(customer: User) -> dict[tuple[int, int | None], ConsentState]:
+    # One query: every state of the customer with its event and the policy version shown.
+    states = ConsentState.objects.filter(customer=customer).select_related(
+        "event", "policy_version", "service"
+    )
+    return {(s.purpose_id, s.service_id): s for s in states}
+
+
+def consent_overview(*, customer: User) -> dict:
+    """Everything the consent page shows, in four queries: the purposes with their latest
+    widening version, the customer's states, the active restrictions, and the services with
+    their purposes."""
+    purposes = list(
+        purposes_for_customer(customer=customer).annotate(
+            reconsent_since=reconsent_since_expression(OuterRef("pk"))
+        )
+    )
+    states = _states_by_key(customer)
+    restricted = set(
+        Restriction.objects.filter(customer=customer, lifted_at__isnull=True).values_list(
+            "purposes", flat=True
+        )
+    )
+    rows: list[PurposeRow] = []
+    for purpose in purposes:
+        general = states.get((purpose.pk, None))
+        service_states = tuple(
+            s for (p, svc), s in states.items() if p == purpose.pk and svc is not None
+        )
+        granted, decided_by, _event = _decide(
+            purpose=purpose,
+            restricted=purpose.pk in restricted,
+            reconsent_since=purpose.reconsent_since,
+            joined_at=customer.date_joined,
+            service_state=None,
+            general_state=(general.granted, general.decided_at, general.event_id)
+            if general
+            else None,
+        )
+        rows.append(PurposeRow(purpose, granted, decided_by, general, service_states))
+    labels = dict(PurposeCategory.choices)
+    order = [c for c, _label in PurposeCategory.choices]
+    rows.sort(key=lambda r: (order.index(r.purpose.category), r.purpose.position, r.purpose.code))
+    groups = [
+        PurposeGroup(category, labels[category], list(items))
+        for category, items in groupby(rows, key=lambda r: r.purpose.category)
+    ]
+    services = Service.objects.filter(is_active=True).prefetch_related(
+        Prefetch("purposes", queryset=Purpose.objects.order_by("position", "code"))
+    )
+    service_rows = []
+    for service in services:
+        own = tuple(s for (p, svc), s in states.items() if svc == service.pk)
+        service_rows.append(ServiceRow(service, any(s.granted for s in own), own))
+    return {
+        "groups": groups,
+        "services": [r for r in service_rows if r.service.kind == ServiceKind.SERVICE],
+        "applications": [
+            r for r in service_rows if r.service.kind == ServiceKind.CONNECTED_APPLICATION
+        ],
+        "restricted": bool(restricted),
+    }
+
+
+def consent_history(*, customer: User) -> QuerySet[ConsentEvent]:
+    """The customer's ledger, newest first, with what each row shows."""
+    return (
+        ConsentEvent.objects.filter(customer=customer)
+        .select_related("purpose", "service", "policy_version")
+        .order_by("-created_at", "-id")
+    )
+
+
+def consent_change_events(*, customer: User, change_id) -> list[ConsentEvent]:
+    """The events of one change (one receipt) of this customer; empty when not theirs."""
+    return list(consent_history(customer=customer).filter(change_id=change_id))
+
+
+def active_restrictions(*, customer: User) -> QuerySet[Restriction]:
+    return (
+        Restriction.objects.filter(customer=customer, lifted_at__isnull=True)
+        .prefetch_related("purposes")
+        .order_by("-created_at")
+    )
+
+
+# --- policy ----------------------------------------------------------------------------------
+
+
+def published_versions() -> QuerySet[PolicyVersion]:
+    return PolicyVersion.objects.filter(is_published=True).order_by("-effective_date", "-id")
+
+
+def current_policy_version(*, today: datetime.date | None = None) -> PolicyVersion | None:
+    """The published version in force: the latest whose effective date has come."""
+    today = today or timezone.localdate()
+    return published_versions().filter(effective_date__lte=today).first()
+
+
+def policy_announcement_for(*, customer: User) -> PolicyVersion | None:
+    """The newest published, announced version the customer has not dismissed and that was
+    published after they joined (LW-9), with the purposes it asks about again."""
+    dismissed = PolicyAnnouncementDismissal.objects.filter(
+        customer=customer, policy_version=OuterRef("pk")
+    )
+    return (
+        published_versions()
+        .filter(announce=True, published_at__gt=customer.date_joined)
+        .exclude(Exists(dismissed))
+        .order_by("-published_at")
+        .first()
+    )
