@@ -1,1 +1,646 @@
-"""partners models (filled in by its issue)."""
+"""Partners: the registry of recipients, provision records and de-identified exports.
+
+A `Partner` is anyone personal data may go to (LW-4, LY-2..LY-7); an `Arrangement` says on what
+basis, for which purposes and which data items; a `ProvisionRecord` is the APPI Art. 29 record
+of one provision; an `ExceptionRequest` is a hand-recorded provision under LW-4.1 B-F waiting
+for an administrator; an `Export` is one LY-5 de-identified export.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+HOME_COUNTRY = "JP"
+
+
+def _en() -> bool:
+    return (get_language() or "ja").startswith("en")
+
+
+class DataItem(models.TextChoices):
+    """The data items an arrangement may cover and a provision may carry."""
+
+    NAME = "name", _("Name")
+    EMAIL = "email", _("Email address")
+    PHONE = "phone", _("Phone number")
+    POSTAL_ADDRESS = "postal_address", _("Postal address")
+    PREFECTURE = "prefecture", _("Prefecture")
+    BIRTH_YEAR = "birth_year", _("Birth year")
+    LANGUAGE = "language", _("Preferred language")
+    ACCOUNT_PSEUDONYM = "account_pseudonym", _("Pseudonymous account identifier")
+    USAGE = "usage", _("Service usage and registration month")
+    INQUIRY = "inquiry", _("Inquiry contents")
+    BACKUP = "backup", _("Backup copies of account data")
+
+
+class PartnerKind(models.TextChoices):
+    GROUP_COMPANY = "group_company", _("Group company")
+    ENTRUSTED_PROCESSOR = "entrusted_processor", _("Entrusted processor")
+    JOINT_USE_PARTNER = "joint_use_partner", _("Joint-use partner")
+    THIRD_PARTY = "third_party", _("Third party")
+    RESEARCH_INSTITUTION = "research_institution", _("Research institution")
+    CONNECTED_APPLICATION = "connected_application", _("Connected application")
+
+
+class Basis(models.TextChoices):
+    """The basis of a provision (LW-4.1): consent A, entrustment, joint use, exceptions B-F."""
+
+    CONSENT = "consent", _("Consent (A)")
+    ENTRUSTMENT = "entrustment", _("Entrustment")
+    JOINT_USE = "joint_use", _("Joint use")
+    EXCEPTION_B = "exception_b", _("Exception B: violation of terms, protection of rights")
+    EXCEPTION_C = "exception_c", _("Exception C: protection of life or property")
+    EXCEPTION_D = "exception_d", _("Exception D: cooperation with public bodies")
+    EXCEPTION_E = "exception_e", _("Exception E: merger, split or succession")
+    EXCEPTION_F = "exception_f", _("Exception F: otherwise permitted by law")
+
+
+EXCEPTION_BASES = (
+    Basis.EXCEPTION_B,
+    Basis.EXCEPTION_C,
+    Basis.EXCEPTION_D,
+    Basis.EXCEPTION_E,
+    Basis.EXCEPTION_F,
+)
+ARRANGEMENT_BASES = (Basis.CONSENT, Basis.ENTRUSTMENT, Basis.JOINT_USE)
+
+# Which arrangement bases make sense for which kind of partner.
+KIND_BASES: dict[str, tuple[str, ...]] = {
+    PartnerKind.GROUP_COMPANY: (Basis.CONSENT, Basis.ENTRUSTMENT, Basis.JOINT_USE),
+    PartnerKind.ENTRUSTED_PROCESSOR: (Basis.ENTRUSTMENT,),
+    PartnerKind.JOINT_USE_PARTNER: (Basis.JOINT_USE,),
+    PartnerKind.THIRD_PARTY: (Basis.CONSENT,),
+    PartnerKind.RESEARCH_INSTITUTION: (Basis.CONSENT,),
+    PartnerKind.CONNECTED_APPLICATION: (Basis.CONSENT,),
+}
+
+
+class Country(models.Model):
+    """A country or region data may go to, with what APPI Art. 28 asks to tell the customer."""
+
+    code = models.CharField(_("code (ISO 3166)"), max_length=8, unique=True)
+    name_ja = models.CharField(_("name (Japanese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    protection_system_ja = models.TextField(_("personal-data protection system (Japanese)"))
+    protection_system_en = models.TextField(_("personal-data protection system (English)"))
+    equivalent_protection = models.BooleanField(
+        _("recognised as equivalent (EU/EEA, UK)"),
+        default=False,
+        help_text=_(
+            "Recognised by the Personal Information Protection Commission as having an "
+            "equivalent system: no separate overseas consent is needed (APPI Art. 28(1))."
+        ),
+    )
+    consent_purpose = models.ForeignKey(
+        "consents.Purpose",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("overseas consent item"),
+        help_text=_("The consent purpose a customer agrees to for provision to this country."),
+    )
+
+    class Meta:
+        verbose_name = _("country or region")
+        verbose_name_plural = _("countries and regions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if _en() else self.name_ja
+
+    @property
+    def protection_system(self) -> str:
+        return self.protection_system_en if _en() else self.protection_system_ja
+
+    @property
+    def is_overseas(self) -> bool:
+        return self.code != HOME_COUNTRY
+
+
+def new_pseudonym_salt() -> str:
+    return secrets.token_hex(32)
+
+
+class Partner(models.Model):
+    """A group company, processor, joint user, third party, research institution or app."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=PartnerKind.choices)
+    name_ja = models.CharField(_("legal name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("legal name (English)"), max_length=200)
+    address_ja = models.CharField(_("address (Japanese)"), max_length=300)
+    address_en = models.CharField(_("address (English)"), max_length=300)
+    representative_ja = models.CharField(_("representative (Japanese)"), max_length=200, blank=True)
+    representative_en = models.CharField(_("representative (English)"), max_length=200, blank=True)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="partners", verbose_name=_("country")
+    )
+    measures_ja = models.TextField(
+        _("recipient's protective measures (Japanese)"),
+        blank=True,
+        help_text=_("APPI Art. 28: what the recipient does to protect the data (overseas)."),
+    )
+    measures_en = models.TextField(_("recipient's protective measures (English)"), blank=True)
+    equivalent_measures = models.BooleanField(
+        _("has a system equivalent to APPI"),
+        default=False,
+        help_text=_(
+            "The overseas recipient keeps measures equivalent to APPI (Rule 16), so entrustment "
+            "to it needs no separate overseas consent."
+        ),
+    )
+    service = models.OneToOneField(
+        "consents.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="partner",
+        verbose_name=_("individual service or connected application"),
+        help_text=_(
+            "For connected applications (LY-7) and individual services (LY-6): the consent "
+            "given for this service decides before the general one."
+        ),
+    )
+    listed = models.BooleanField(
+        _("on the public Group Companies List"),
+        default=False,
+        help_text=_("Group companies only."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    # The per-partner pseudonym key is HMAC(settings.PARTNERS_PSEUDONYM_SECRET, salt): the
+    # database alone never holds a usable key, and the key is never shown (LY-5).
+    pseudonym_salt = models.CharField(
+        _("pseudonym key salt"), max_length=64, default=new_pseudonym_salt, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        ordering = ["kind", "name_en"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if _en() else self.name_ja
+
+    @property
+    def address(self) -> str:
+        return self.address_en if _en() else self.address_ja
+
+    @property
+    def representative(self) -> str:
+        return self.representative_en if _en() else self.representative_ja
+
+    @property
+    def measures(self) -> str:
+        return self.measures_en if _en() else self.measures_ja
+
+    def clean(self) -> None:
+        errors = {}
+        if self.listed and self.kind != PartnerKind.GROUP_COMPANY:
+            errors["listed"] = _("Only group companies are on the Group Companies List.")
+        if (
+            self.country_id
+            and self.country.is_overseas
+            and not (self.measures_ja.strip() and self.measures_en.strip())
+        ):
+            errors["measures_ja"] = _(
+                "An overseas recipient needs its protective measures in Japanese and English "
+                "(APPI Art. 28)."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class ArrangementStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    ACTIVE = "active", _("Active")
+    ENDED = "ended", _("Ended")
+
+
+# The LW-4.3 items (and the administrator's address, APPI Art. 27(5)(iii)) a joint-use
+# arrangement must carry before it can be active, in both languages.
+JOINT_USE_REQUIRED = (
+    "joint_users_ja",
+    "joint_users_en",
+    "joint_purpose_ja",
+    "joint_purpose_en",
+    "administrator_name_ja",
+    "administrator_name_en",
+    "administrator_address_ja",
+    "administrator_address_en",
+)
+ENTRUSTMENT_REQUIRED = ("contract_date", "instructions_ja", "instructions_en", "review_due_on")
+
+
+def _filled(*names: str) -> Q:
+    q = Q()
+    for name in names:
+        if name.endswith(("_on", "_date")):
+            q &= Q(**{f"{name}__isnull": False})
+        else:
+            q &= ~Q(**{name: ""})
+    return q
+
+
+class Arrangement(models.Model):
+    """What may go to a partner, for which purposes, on which basis, and when (LW-4)."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="arrangements", verbose_name=_("partner")
+    )
+    basis = models.CharField(
+        _("basis"), max_length=16, choices=[(b.value, b.label) for b in ARRANGEMENT_BASES]
+    )
+    title_ja = models.CharField(_("title (Japanese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    purposes = models.ManyToManyField(
+        "consents.Purpose", related_name="+", verbose_name=_("purposes")
+    )
+    data_items = models.JSONField(_("data items"), default=list)
+    trigger_ja = models.CharField(
+        _("triggering event (Japanese)"),
+        max_length=300,
+        blank=True,
+        help_text=_("For shared use (LY-4): when the data goes, e.g. on opening an account."),
+    )
+    trigger_en = models.CharField(_("triggering event (English)"), max_length=300, blank=True)
+    starts_on = models.DateField(_("start"))
+    ends_on = models.DateField(_("end"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=8,
+        choices=ArrangementStatus.choices,
+        default=ArrangementStatus.DRAFT,
+    )
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True)
+    # Entrustment (LW-4.2, APPI Art. 25)
+    contract_date = models.DateField(_("contract date"), null=True, blank=True)
+    instructions_ja = models.TextField(_("scope of instructions (Japanese)"), blank=True)
+    instructions_en = models.TextField(_("scope of instructions (English)"), blank=True)
+    review_due_on = models.DateField(_("supervision review due"), null=True, blank=True)
+    last_reviewed_on = models.DateField(_("last supervision review"), null=True, blank=True)
+    # Joint use (LW-4.3, APPI Art. 27(5)(iii))
+    joint_users_ja = models.TextField(_("scope of joint users (Japanese)"), blank=True)
+    joint_users_en = models.TextField(_("scope of joint users (English)"), blank=True)
+    joint_purpose_ja = models.TextField(_("purpose of joint use (Japanese)"), blank=True)
+    joint_purpose_en = models.TextField(_("purpose of joint use (English)"), blank=True)
+    administrator_name_ja = models.CharField(
+        _("responsible administrator (Japanese)"), max_length=300, blank=True
+    )
+    administrator_name_en = models.CharField(
+        _("responsible administrator (English)"), max_length=300, blank=True
+    )
+    administrator_address_ja = models.CharField(
+        _("administrator's address (Japanese)"), max_length=300, blank=True
+    )
+    administrator_address_en = models.CharField(
+        _("administrator's address (English)"), max_length=300, blank=True
+    )
+    administrator_representative_ja = models.CharField(
+        _("administrator's representative (Japanese)"), max_length=200, blank=True
+    )
+    administrator_representative_en = models.CharField(
+        _("administrator's representative (English)"), max_length=200, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("arrangement")
+        verbose_name_plural = _("arrangements")
+        ordering = ["partner", "starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="partners_joint_use_announced_when_active",
+                condition=~Q(status="active", basis="joint_use") | _filled(*JOINT_USE_REQUIRED),
+            ),
+            models.CheckConstraint(
+                name="partners_entrustment_contracted_when_active",
+                condition=~Q(status="active", basis="entrustment") | _filled(*ENTRUSTMENT_REQUIRED),
+            ),
+            models.CheckConstraint(
+                name="partners_arrangement_ends_after_start",
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.title}"
+
+    def _pick(self, stem: str) -> str:
+        return getattr(self, f"{stem}_en" if _en() else f"{stem}_ja")
+
+    title = property(lambda self: self._pick("title"))
+    trigger = property(lambda self: self._pick("trigger"))
+    instructions = property(lambda self: self._pick("instructions"))
+    joint_users = property(lambda self: self._pick("joint_users"))
+    joint_purpose = property(lambda self: self._pick("joint_purpose"))
+    administrator_name = property(lambda self: self._pick("administrator_name"))
+    administrator_address = property(lambda self: self._pick("administrator_address"))
+    administrator_representative = property(lambda self: self._pick("administrator_representative"))
+
+    @property
+    def data_item_labels(self) -> list[str]:
+        labels = dict(DataItem.choices)
+        return [str(labels.get(item, item)) for item in self.data_items]
+
+    def missing_for_activation(self) -> list[str]:
+        """Field names that must be filled before this arrangement may be active."""
+        required: tuple[str, ...] = ()
+        if self.basis == Basis.JOINT_USE:
+            required = JOINT_USE_REQUIRED
+        elif self.basis == Basis.ENTRUSTMENT:
+            required = ENTRUSTMENT_REQUIRED
+        missing = [name for name in required if not getattr(self, name)]
+        if not self.data_items:
+            missing.append("data_items")
+        return missing
+
+    def clean(self) -> None:
+        errors: dict[str, list] = {}
+        unknown = set(self.data_items or []) - set(DataItem.values)
+        if unknown:
+            errors["data_items"] = [
+                _("Unknown data items: %(items)s") % {"items": ", ".join(sorted(unknown))}
+            ]
+        if self.partner_id and self.basis not in KIND_BASES.get(self.partner.kind, ()):
+            errors["basis"] = [_("This basis does not fit this kind of partner.")]
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = [_("The end must not be before the start.")]
+        if self.status == ArrangementStatus.ACTIVE:
+            for name in self.missing_for_activation():
+                errors.setdefault(name, []).append(
+                    _("Required before the arrangement can be active.")
+                )
+        if errors:
+            raise ValidationError(errors)
+
+    def in_force(self, on) -> bool:
+        return (
+            self.status == ArrangementStatus.ACTIVE
+            and self.starts_on <= on
+            and (self.ends_on is None or self.ends_on >= on)
+        )
+
+
+class ExceptionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    PROVIDED = "provided", _("Approved and provided")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ExceptionRequest(models.Model):
+    """A provision staff record by hand under an exception B-F of LW-4.1: a written
+    justification, then a privacy administrator's approval (a different person)."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("customer"),
+    )
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="+", verbose_name=_("recipient")
+    )
+    purpose = models.ForeignKey(
+        "consents.Purpose", on_delete=models.PROTECT, related_name="+", verbose_name=_("purpose")
+    )
+    data_items = models.JSONField(_("data items"), default=list)
+    basis = models.CharField(
+        _("exception"), max_length=16, choices=[(b.value, b.label) for b in EXCEPTION_BASES]
+    )
+    justification = models.TextField(_("written justification"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ExceptionStatus.choices,
+        default=ExceptionStatus.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        verbose_name = _("exception provision")
+        verbose_name_plural = _("exception provisions")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="partners_exception_approver_differs",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()} → {self.partner}"
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    COMPLETED = "completed", _("Completed")
+    FAILED = "failed", _("Failed")
+
+
+class Export(models.Model):
+    """One de-identified export (LY-5) for a partner and one of the four LY-5 purposes."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="exports", verbose_name=_("partner")
+    )
+    purpose = models.ForeignKey(
+        "consents.Purpose", on_delete=models.PROTECT, related_name="+", verbose_name=_("purpose")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("customers to process"), null=True, blank=True)
+    processed = models.PositiveIntegerField(_("customers processed"), default=0)
+    rows = models.PositiveIntegerField(_("rows written"), default=0)
+    # Where a retried task resumes: the last customer id committed and the file size then.
+    last_customer_id = models.BigIntegerField(_("last customer processed"), default=0)
+    file_bytes = models.BigIntegerField(_("bytes written"), default=0)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("de-identified export")
+        verbose_name_plural = _("de-identified exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.partner} / {self.purpose} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == ExportStatus.COMPLETED:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.processed * 100 / self.total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.COMPLETED, ExportStatus.FAILED)
+
+
+class ProvisionRecord(models.Model):
+    """The record of one provision (APPI Art. 29). Written only by
+    `partners.services.provision_record` / the export, never changed: on PostgreSQL a trigger
+    refuses UPDATE (except erasing the customer link) and DELETE outside the retention purge."""
+
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="records", verbose_name=_("recipient")
+    )
+    # What the recipient was called and where it was when the data went, as APPI-29 asks.
+    recipient_name = models.CharField(_("recipient's name"), max_length=420)
+    recipient_country = models.CharField(_("recipient's country"), max_length=8)
+    arrangement = models.ForeignKey(
+        Arrangement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("arrangement"),
+    )
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="provision_records",
+        verbose_name=_("customer"),
+    )
+    # A stable pseudonym of the customer, kept when an erased account drops the link.
+    customer_reference = models.CharField(_("customer reference"), max_length=64, db_index=True)
+    purpose = models.ForeignKey(
+        "consents.Purpose", on_delete=models.PROTECT, related_name="+", verbose_name=_("purpose")
+    )
+    data_items = models.JSONField(_("data items"), default=list)
+    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
+    decided_by = models.CharField(
+        _("consent decided by"),
+        max_length=16,
+        blank=True,
+        help_text=_("service, general, default ... as the consent ledger answered (LY-6)."),
+    )
+    consent_event = models.ForeignKey(
+        "consents.ConsentEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent event relied on"),
+    )
+    overseas_consent_event = models.ForeignKey(
+        "consents.ConsentEvent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("overseas consent event relied on"),
+    )
+    exception = models.ForeignKey(
+        ExceptionRequest,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("exception provision"),
+    )
+    export = models.ForeignKey(
+        Export,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="records",
+        verbose_name=_("export"),
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    provided_at = models.DateTimeField(_("provided at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("provision record")
+        verbose_name_plural = _("provision records")
+        ordering = ["-provided_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-provided_at"]),
+            models.Index(fields=["partner", "-provided_at"]),
+            models.Index(fields=["provided_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name} {self.provided_at:%Y-%m-%d}"
+
+    @property
+    def data_item_labels(self) -> list[str]:
+        labels = dict(DataItem.choices)
+        return [str(labels.get(item, item)) for item in self.data_items]
+
+
+class ReviewReminder(models.Model):
+    """One reminder of one supervision review due date (LW-4.2): claimed before the mail is
+    queued, so a re-run of the daily job sends nothing twice."""
+
+    arrangement = models.ForeignKey(
+        Arrangement, on_delete=models.CASCADE, related_name="+", verbose_name=_("arrangement")
+    )
+    due_on = models.DateField(_("review due"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+
+    class Meta:
+        verbose_name = _("supervision review reminder")
+        verbose_name_plural = _("supervision review reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arrangement", "due_on"], name="partners_one_reminder_per_due_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.arrangement_id} {self.due_on}"

@@ -1,1 +1,25 @@
-"""partners tasks (filled in by its issue)."""
+"""Celery tasks of the partners app: they take ids and call a service."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from partners import services
+
+
+@shared_task(acks_late=True)
+def export_run_task(export_id: int) -> int:
+    """Run one de-identified export (LY-5). Safe to run twice: the export is claimed first."""
+    return services.export_run(export_id=export_id).rows
+
+
+@shared_task
+def provision_records_purge_task() -> int:
+    """Daily: delete provision records past the retention period (APPI Art. 29)."""
+    return services.provision_records_purge()
+
+
+@shared_task
+def arrangement_reviews_remind_task() -> int:
+    """Daily: tell privacy staff about supervision reviews due within a month (LW-4.2)."""
+    return services.arrangement_reviews_remind()
