@@ -1,1 +1,206 @@
-"""requests admin (filled in by its issue)."""
+"""Admin of the requests app: deadlines (SLA) and the fee schedule are configured here; requests
+and their timelines can be looked at, and the actions that change state call the workflow
+services, so the same checks, timeline, audit and notices apply (STYLE.md 11)."""
+
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from requests import workflow
+from requests.errors import RequestError
+from requests.models import (
+    DataRequest,
+    FeePayment,
+    FeeSchedule,
+    RequestDocument,
+    RequestMessage,
+    SLAConfig,
+    TimelineEntry,
+)
+
+
+@admin.register(SLAConfig)
+class SLAConfigAdmin(admin.ModelAdmin):
+    list_display = ("kind", "days", "day_mode", "updated_at")
+    list_editable = ("days", "day_mode")
+
+
+@admin.register(FeeSchedule)
+class FeeScheduleAdmin(admin.ModelAdmin):
+    """Saving a fee for a kind that cannot carry one shows the model's validation message
+    (FeeSchedule.clean); the database refuses it as well (a check constraint)."""
+
+    list_display = ("kind", "delivery_method", "amount_yen", "updated_at")
+    list_filter = ("kind",)
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class TimelineInline(_ReadOnlyInline):
+    model = TimelineEntry
+    fields = ("created_at", "event", "from_status", "to_status", "actor", "note")
+    readonly_fields = fields
+
+
+class MessageInline(_ReadOnlyInline):
+    model = RequestMessage
+    fields = ("created_at", "author", "from_staff", "body")
+    readonly_fields = fields
+
+
+class DocumentInline(_ReadOnlyInline):
+    model = RequestDocument
+    fields = ("uploaded_at", "purpose", "display_name", "content_type", "size", "deleted_at")
+    readonly_fields = fields
+
+
+class PaymentInline(_ReadOnlyInline):
+    model = FeePayment
+    fields = ("created_at", "kind", "method", "amount_yen", "paid_on", "recorded_by", "note")
+    readonly_fields = fields
+
+
+def _run(modeladmin, request, queryset, name: str, label, **kwargs) -> None:
+    done = 0
+    for req in queryset.only("pk", "reference"):
+        try:
+            workflow.SERVICES[name](request_id=req.pk, actor=request.user, **kwargs)
+        except RequestError as exc:
+            modeladmin.message_user(request, f"{req.reference}: {exc}", messages.ERROR)
+        else:
+            done += 1
+    if done:
+        modeladmin.message_user(
+            request, _("%(label)s: %(n)d request(s).") % {"label": label, "n": done}
+        )
+
+
+@admin.action(description=_("Start the identity check"))
+def start_verification(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, "verification_start", _("Identity check started"))
+
+
+@admin.action(description=_("Confirm the requester's identity"))
+def confirm_identity(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, "identity_confirm", _("Identity confirmed"))
+
+
+@admin.action(description=_("Ask the customer for an identity document (pauses the clock)"))
+def ask_identity_document(modeladmin, request, queryset):
+    _run(
+        modeladmin,
+        request,
+        queryset,
+        "customer_ask",
+        _("Identity document requested"),
+        note=str(_("Please upload an identity document (PDF, JPEG or PNG) on the request's page.")),
+    )
+
+
+@admin.action(description=_("Quote the fee (pauses the clock)"))
+def quote_fee(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, "fee_quote", _("Fee quoted"))
+
+
+@admin.action(description=_("Approve the drafted decision and close"))
+def approve(modeladmin, request, queryset):
+    _run(modeladmin, request, queryset, "approve", _("Approved and closed"))
+
+
+@admin.register(DataRequest)
+class DataRequestAdmin(admin.ModelAdmin):
+    list_display = (
+        "reference",
+        "kind",
+        "status",
+        "customer",
+        "assignee",
+        "received_at",
+        "due_at",
+        "fee_status",
+    )
+    list_filter = ("status", "kind", "fee_status")
+    search_fields = ("reference", "customer__email", "customer__full_name")
+    list_select_related = ("customer", "assignee")
+    date_hierarchy = "received_at"
+    actions = [start_verification, confirm_identity, ask_identity_document, quote_fee, approve]
+    inlines = [TimelineInline, MessageInline, DocumentInline, PaymentInline]
+    # Nothing about a request is edited here: state moves only through the actions above.
+    readonly_fields = [f.name for f in DataRequest._meta.fields]
+    fieldsets = (
+        (None, {"fields": ("reference", "kind", "status", "outcome", "outcome_reason")}),
+        (
+            _("Who"),
+            {
+                "fields": (
+                    "customer",
+                    "on_behalf",
+                    "principal_name",
+                    "principal_relationship",
+                    "assignee",
+                )
+            },
+        ),
+        (_("What was asked"), {"fields": ("details", "delivery_method")}),
+        (
+            _("Clock"),
+            {
+                "fields": (
+                    "received_at",
+                    "sla_days",
+                    "sla_day_mode",
+                    "due_at",
+                    "paused_seconds",
+                    "paused_since",
+                    "extension_days",
+                    "extension_reason",
+                    "identity_confirmed_at",
+                    "closed_at",
+                )
+            },
+        ),
+        (_("Fee"), {"fields": ("fee_yen", "fee_status")}),
+    )
+
+    def has_add_permission(self, request):
+        return False  # customers file requests; the admin does not
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        # Workflow actions need the back-office role; the services check it again.
+        if not request.user.has_perm("requests.work_request"):
+            actions = {}
+        return actions
+
+
+@admin.register(FeePayment)
+class FeePaymentAdmin(admin.ModelAdmin):
+    """Payments are recorded through the workflow (request_payment_record); here they are
+    listed, never edited, as the LW-2.3 record."""
+
+    list_display = ("request", "kind", "method", "amount_yen", "paid_on", "recorded_by")
+    list_select_related = ("request", "recorded_by")
+    readonly_fields = [f.name for f in FeePayment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,1 +1,347 @@
-"""requests forms (filled in by its issue)."""
+"""Filing forms: one per kind, each asking only what that kind needs (LW-6.1), after the
+LW-8 question of who is asking. `details()` is what is stored as the request's JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from consents.selectors import purposes_for_customer
+from portal.inventory import CATEGORIES
+from portal.models import User
+from requests.models import CHARGEABLE_KINDS, DeliveryMethod, DocumentPurpose, Kind
+
+
+class RequesterType:
+    CUSTOMER = "customer"
+    MANAGED = "managed"
+
+
+REQUESTER_CHOICES = [
+    (
+        RequesterType.CUSTOMER,
+        _("I use the service myself as a customer (an individual or the contract holder)"),
+    ),
+    (
+        RequesterType.MANAGED,
+        _("My account is managed by an organization that is a customer (for example my employer)"),
+    ),
+]
+
+
+class StartForm(forms.Form):
+    """The first question (LW-8) and the kind of request."""
+
+    requester_type = forms.ChoiceField(
+        label=_("Who is asking?"), choices=REQUESTER_CHOICES, widget=forms.RadioSelect
+    )
+    kind = forms.ChoiceField(
+        label=_("What would you like to ask?"), choices=Kind.choices, widget=forms.RadioSelect
+    )
+
+
+# Profile fields a correction or addition may name (portal.services.PROFILE_FIELDS).
+PROFILE_FIELD_CHOICES = [
+    ("full_name", _("Name")),
+    ("email", _("Email address")),
+    ("phone", _("Phone number")),
+    ("postal_code", _("Postal code")),
+    ("prefecture", _("Prefecture")),
+    ("address", _("Postal address")),
+    ("birth_year", _("Birth year")),
+]
+
+DELETION_ITEM_CHOICES = [
+    ("phone", _("Phone number")),
+    ("postal_address", _("Postal code, prefecture and address")),
+    ("birth_year", _("Birth year")),
+    ("access_log", _("Access log (sign-ins, IP addresses, devices)")),
+    ("messages", _("Messages of my closed requests")),
+]
+
+
+class FilingForm(forms.Form):
+    """What every filing asks: the LW-8 question and, optionally, agent filing."""
+
+    kind: str = ""
+    requester_type = forms.ChoiceField(
+        label=_("Who is asking?"), choices=REQUESTER_CHOICES, widget=forms.RadioSelect
+    )
+    on_behalf = forms.BooleanField(
+        label=_("I am filing as the agent of another person"),
+        required=False,
+        help_text=_("Attach a power of attorney signed by the person you act for."),
+    )
+    principal_name = forms.CharField(
+        label=_("Name of the person you act for"), max_length=150, required=False
+    )
+    principal_relationship = forms.CharField(
+        label=_("Your relationship to them"), max_length=100, required=False
+    )
+    power_of_attorney = forms.FileField(
+        label=_("Power of attorney (PDF, JPEG or PNG)"), required=False
+    )
+
+    def __init__(self, *args, customer: User, fees: dict[str, int] | None = None, **kwargs):
+        self.customer = customer
+        self.fees = fees or {}
+        super().__init__(*args, **kwargs)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("on_behalf"):
+            if not data.get("principal_name", "").strip():
+                self.add_error("principal_name", _("Name the person you act for."))
+            if not data.get("power_of_attorney"):
+                self.add_error("power_of_attorney", _("Attach the power of attorney."))
+        if self.kind in CHARGEABLE_KINDS:
+            fee = self.fees.get(data.get("delivery_method") or DeliveryMethod.ELECTRONIC)
+            if fee and not data.get("accept_fee"):
+                self.add_error(
+                    "accept_fee",
+                    _("Please confirm that you accept the fee of ¥%(fee)s.") % {"fee": f"{fee:,}"},
+                )
+        return data
+
+    @property
+    def is_managed_user(self) -> bool:
+        return self.cleaned_data.get("requester_type") == RequesterType.MANAGED
+
+    def details(self) -> dict[str, Any]:
+        return {}
+
+    def delivery_method(self) -> str:
+        return self.cleaned_data.get("delivery_method") or DeliveryMethod.ELECTRONIC
+
+
+class _DeliveryMixin(forms.Form):
+    delivery_method = forms.ChoiceField(
+        label=_("How would you like to receive the answer?"),
+        choices=DeliveryMethod.choices,
+        initial=DeliveryMethod.ELECTRONIC,
+        widget=forms.RadioSelect,
+    )
+    accept_fee = forms.BooleanField(
+        label=_("I accept the fee shown above and will pay it once asked to."), required=False
+    )
+
+
+class DisclosureForm(_DeliveryMixin, FilingForm):
+    kind = Kind.DISCLOSURE
+    scope = forms.ChoiceField(
+        label=_("Which data?"),
+        choices=[("all", _("Everything you hold about me")), ("chosen", _("Only these:"))],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Categories"),
+        choices=list(CATEGORIES.items()),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == "chosen" and not data.get("categories"):
+            self.add_error("categories", _("Choose at least one category."))
+        return data
+
+    def details(self):
+        if self.cleaned_data["scope"] == "all":
+            return {"scope": "all", "categories": sorted(CATEGORIES)}
+        return {"scope": "chosen", "categories": sorted(self.cleaned_data["categories"])}
+
+
+class _FieldValueForm(FilingForm):
+    field = forms.ChoiceField(label=_("Which item?"), choices=PROFILE_FIELD_CHOICES)
+    new_value = forms.CharField(label=_("The correct value"), max_length=255)
+    explanation = forms.CharField(
+        label=_("Anything we should know (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("field") == "birth_year" and data.get("new_value"):
+            value = data["new_value"].strip()
+            if not value.isdigit() or not 1900 <= int(value) <= 2100:
+                self.add_error("new_value", _("Enter a year such as 1988."))
+        if data.get("field") == "email" and data.get("new_value"):
+            try:
+                forms.EmailField().clean(data["new_value"])
+            except forms.ValidationError:
+                self.add_error("new_value", _("Enter a valid email address."))
+        return data
+
+    def details(self):
+        return {
+            "field": self.cleaned_data["field"],
+            "new_value": self.cleaned_data["new_value"].strip(),
+            "explanation": self.cleaned_data.get("explanation", "").strip(),
+        }
+
+
+class CorrectionForm(_FieldValueForm):
+    kind = Kind.CORRECTION
+
+
+class AdditionForm(_FieldValueForm):
+    kind = Kind.ADDITION
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_value"].label = _("The value to add")
+
+
+class DeletionForm(FilingForm):
+    kind = Kind.DELETION
+    scope = forms.ChoiceField(
+        label=_("What should we delete?"),
+        choices=[
+            ("account", _("My whole account (I will no longer be able to sign in)")),
+            ("items", _("Only these items:")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    items = forms.MultipleChoiceField(
+        label=_("Items"),
+        choices=DELETION_ITEM_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == "items" and not data.get("items"):
+            self.add_error("items", _("Choose at least one item."))
+        return data
+
+    def details(self):
+        if self.cleaned_data["scope"] == "account":
+            return {"scope": "account", "items": []}
+        return {"scope": "items", "items": sorted(self.cleaned_data["items"])}
+
+
+class SuspensionForm(FilingForm):
+    kind = Kind.SUSPENSION
+    purposes = forms.MultipleChoiceField(
+        label=_("Stop using my data for"), widget=forms.CheckboxSelectMultiple
+    )
+    explanation = forms.CharField(
+        label=_("Why (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["purposes"].choices = [
+            (p.code, p.name) for p in purposes_for_customer(customer=self.customer)
+        ]
+
+    def details(self):
+        return {
+            "purposes": sorted(self.cleaned_data["purposes"]),
+            "explanation": self.cleaned_data.get("explanation", "").strip(),
+        }
+
+
+class ThirdPartyStopForm(FilingForm):
+    kind = Kind.THIRD_PARTY_STOP
+    scope = forms.ChoiceField(
+        label=_("Stop providing my data to"),
+        choices=[("all", _("Every third party")), ("named", _("The third party named below"))],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+    recipient = forms.CharField(label=_("Third party"), max_length=200, required=False)
+    explanation = forms.CharField(
+        label=_("Why (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == "named" and not data.get("recipient", "").strip():
+            self.add_error("recipient", _("Name the third party."))
+        return data
+
+    def details(self):
+        return {
+            "scope": self.cleaned_data["scope"],
+            "recipient": self.cleaned_data.get("recipient", "").strip(),
+            "explanation": self.cleaned_data.get("explanation", "").strip(),
+        }
+
+
+class PurposeNoticeForm(_DeliveryMixin, FilingForm):
+    kind = Kind.PURPOSE_NOTICE
+
+
+class ProvisionRecordsForm(_DeliveryMixin, FilingForm):
+    kind = Kind.PROVISION_RECORDS
+
+
+class InquiryForm(FilingForm):
+    kind = Kind.INQUIRY
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    message = forms.CharField(
+        label=_("Your question or complaint"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+    def details(self):
+        return {
+            "subject": self.cleaned_data["subject"].strip(),
+            "message": self.cleaned_data["message"].strip(),
+        }
+
+
+FORMS: dict[str, type[FilingForm]] = {
+    form.kind: form
+    for form in (
+        DisclosureForm,
+        CorrectionForm,
+        AdditionForm,
+        DeletionForm,
+        SuspensionForm,
+        ThirdPartyStopForm,
+        PurposeNoticeForm,
+        ProvisionRecordsForm,
+        InquiryForm,
+    )
+}
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class DocumentForm(forms.Form):
+    purpose = forms.ChoiceField(
+        label=_("What is it?"), choices=DocumentPurpose.choices, initial=DocumentPurpose.IDENTITY
+    )
+    file = forms.FileField(
+        label=_("File (PDF, JPEG or PNG)"),
+        help_text=_("For example a photo of your driving licence or My Number card (front only)."),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why (optional)"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,1 +1,407 @@
-"""requests models (filled in by its issue)."""
+"""Data-subject requests (LW-6): the request, its timeline, messages, uploads, deadline and fee
+configuration, and fee payments.
+
+Only `requests/workflow.py` writes `DataRequest.status`; everything else goes through
+`requests/services.py`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    DISCLOSURE = "disclosure", _("Disclosure of my data")
+    CORRECTION = "correction", _("Correction of my data")
+    ADDITION = "addition", _("Addition to my data")
+    DELETION = "deletion", _("Deletion of my data")
+    SUSPENSION = "suspension", _("Stop of use for chosen purposes")
+    THIRD_PARTY_STOP = "third_party_stop", _("Stop of provision to third parties")
+    PURPOSE_NOTICE = "purpose_notice", _("Notification of the purposes of use")
+    PROVISION_RECORDS = "provision_records", _("Disclosure of third-party provision records")
+    INQUIRY = "inquiry", _("Question or complaint")
+
+
+# APPI Art. 38: only these kinds may carry a fee (LW-6.4).
+CHARGEABLE_KINDS = (Kind.DISCLOSURE, Kind.PURPOSE_NOTICE, Kind.PROVISION_RECORDS)
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    VERIFYING = "verifying", _("Checking identity")
+    AWAITING_CUSTOMER = "awaiting_customer", _("Waiting for you")
+    AWAITING_PAYMENT = "awaiting_payment", _("Waiting for payment")
+    IN_REVIEW = "in_review", _("In progress")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STATUSES = tuple(s for s in Status.values if s != Status.CLOSED)
+# The clock stops while the portal waits on the customer (LW-6.2).
+PAUSED_STATUSES = (Status.AWAITING_CUSTOMER, Status.AWAITING_PAYMENT)
+
+
+class Outcome(models.TextChoices):
+    FULFILLED = "fulfilled", _("Fulfilled")
+    PARTIALLY_FULFILLED = "partially_fulfilled", _("Partially fulfilled")
+    REFUSED = "refused", _("Refused")
+    NO_DATA = "no_data", _("No data held")
+    LAPSED = "lapsed", _("Lapsed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class DeliveryMethod(models.TextChoices):
+    # APPI Art. 33: the person chooses the method, including an electronic record.
+    ELECTRONIC = "electronic", _("Electronic (download)")
+    PAPER = "paper", _("Paper (by post)")
+
+
+class DayMode(models.TextChoices):
+    CALENDAR = "calendar", _("Calendar days")
+    BUSINESS = "business", _("Business days (Japanese calendar)")
+
+
+class FeeStatus(models.TextChoices):
+    NONE = "none", _("No fee")
+    QUOTED = "quoted", _("To be paid")
+    PAID = "paid", _("Paid")
+    WAIVED = "waived", _("Waived")
+    REFUNDED = "refunded", _("Refunded")
+
+
+DEFAULT_SLA_DAYS = 14
+
+
+class SLAConfig(models.Model):
+    """The deadline for one kind (LW-6.2). Copied onto each request when it is filed, so a
+    change affects new requests only. A kind with no row uses 14 calendar days."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices, unique=True)
+    days = models.PositiveSmallIntegerField(_("days"), default=DEFAULT_SLA_DAYS)
+    day_mode = models.CharField(
+        _("counted in"), max_length=10, choices=DayMode.choices, default=DayMode.CALENDAR
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("deadline (SLA)")
+        verbose_name_plural = _("deadlines (SLA)")
+        ordering = ["kind"]
+        constraints = [
+            models.CheckConstraint(condition=Q(days__gte=1), name="requests_sla_days_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.days} ({self.get_day_mode_display()})"
+
+
+class FeeSchedule(models.Model):
+    """The fee for one kind and delivery method, in whole yen (LW-6.4, APPI Art. 38)."""
+
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    delivery_method = models.CharField(
+        _("delivery method"), max_length=12, choices=DeliveryMethod.choices
+    )
+    amount_yen = models.PositiveIntegerField(_("fee (yen)"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("fee")
+        verbose_name_plural = _("fee schedule")
+        ordering = ["kind", "delivery_method"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "delivery_method"], name="requests_fee_one_per_kind_method"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in CHARGEABLE_KINDS]),
+                name="requests_fee_chargeable_kinds_only",
+                violation_error_message=_(
+                    "Only disclosure, purpose notice and provision-record requests can carry a fee."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind, method = self.get_kind_display(), self.get_delivery_method_display()
+        return f"{kind} / {method}: ¥{self.amount_yen:,}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.kind and self.kind not in CHARGEABLE_KINDS:
+            raise ValidationError(
+                {
+                    "kind": _(
+                        "A fee can be charged only for disclosure, purpose notice and "
+                        "provision-record requests (APPI Art. 38); %(kind)s cannot carry a fee."
+                    )
+                    % {"kind": Kind(self.kind).label}
+                }
+            )
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number handed out in a year; locked while the next is taken."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("reference counter")
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class DataRequest(models.Model):
+    """One request a customer filed about their data (LW-6.1, LW-10)."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    status = models.CharField(
+        _("state"), max_length=20, choices=Status.choices, default=Status.SUBMITTED
+    )
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_reason = models.TextField(_("reason given"), blank=True)
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="data_requests",
+        verbose_name=_("customer"),
+    )
+    # Filed by the customer as agent for someone else, with a power of attorney.
+    on_behalf = models.BooleanField(_("filed as agent"), default=False)
+    principal_name = models.CharField(_("on behalf of"), max_length=150, blank=True)
+    principal_relationship = models.CharField(_("relationship"), max_length=100, blank=True)
+    details = models.JSONField(_("what was asked"), default=dict, blank=True)
+    delivery_method = models.CharField(
+        _("delivery method"),
+        max_length=12,
+        choices=DeliveryMethod.choices,
+        default=DeliveryMethod.ELECTRONIC,
+    )
+    # The clock (LW-6.2). The SLA is copied from SLAConfig when the request is filed.
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    sla_days = models.PositiveSmallIntegerField(_("deadline (days)"))
+    sla_day_mode = models.CharField(_("counted in"), max_length=10, choices=DayMode.choices)
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    paused_seconds = models.PositiveIntegerField(_("time paused (seconds)"), default=0)
+    paused_since = models.DateTimeField(_("paused since"), null=True, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("approved extension (days)"), default=0)
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    identity_confirmed_at = models.DateTimeField(_("identity confirmed at"), null=True, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assignee"),
+    )
+    # Fee (LW-6.4): the schedule's amount is copied when the request is filed.
+    fee_yen = models.PositiveIntegerField(_("fee (yen)"), null=True, blank=True)
+    fee_status = models.CharField(
+        _("fee"), max_length=10, choices=FeeStatus.choices, default=FeeStatus.NONE
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("request")
+        verbose_name_plural = _("requests")
+        ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["customer", "-received_at"]),
+            models.Index(fields=["status", "due_at"]),
+        ]
+        constraints = [
+            # One open request of a kind per customer (the agent's filings are checked by the
+            # service per person represented). Guards the duplicate rule under concurrency.
+            models.UniqueConstraint(
+                fields=["customer", "kind"],
+                condition=~Q(status="closed") & Q(on_behalf=False),
+                name="requests_one_open_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="closed", closed_at__isnull=False)
+                | (~Q(status="closed") & Q(closed_at__isnull=True)),
+                name="requests_closed_at_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(fee_yen__isnull=True) | Q(kind__in=[k.value for k in CHARGEABLE_KINDS]),
+                name="requests_request_fee_chargeable_only",
+            ),
+        ]
+        permissions = [("work_request", "Can move a request through its workflow")]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+    def effective_due_at(self, now: datetime | None = None) -> datetime:
+        """The due date as of now: a running pause pushes it further out (LW-6.2)."""
+        if self.paused_since is None:
+            return self.due_at
+        return self.due_at + ((now or timezone.now()) - self.paused_since)
+
+    @property
+    def fee_payable(self) -> bool:
+        return self.fee_status == FeeStatus.QUOTED
+
+
+class TimelineEntry(models.Model):
+    """One thing that happened to a request: a state change, a note, an upload."""
+
+    request = models.ForeignKey(
+        DataRequest, on_delete=models.CASCADE, related_name="timeline", verbose_name=_("request")
+    )
+    event = models.CharField(_("event"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("timeline entry")
+        verbose_name_plural = _("timeline")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.event}"
+
+
+class RequestMessage(models.Model):
+    """A message between the customer and privacy staff about one request."""
+
+    request = models.ForeignKey(
+        DataRequest, on_delete=models.CASCADE, related_name="messages", verbose_name=_("request")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    from_staff = models.BooleanField(_("from staff"), default=False)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} message {self.pk}"
+
+
+class DocumentPurpose(models.TextChoices):
+    IDENTITY = "identity", _("Identity document")
+    POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
+
+
+class DocumentType(models.TextChoices):
+    PDF = "application/pdf", "PDF"
+    JPEG = "image/jpeg", "JPEG"
+    PNG = "image/png", "PNG"
+
+
+class RequestDocument(models.Model):
+    """An uploaded identity document or power of attorney (LW-6.3 ground 4).
+
+    The file lives under settings.PRIVATE_STORAGE_ROOT with a random name; the name the
+    customer's computer gave it is kept only for display, stripped of any path."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(
+        DataRequest, on_delete=models.CASCADE, related_name="documents", verbose_name=_("request")
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=DocumentPurpose.choices)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    stored_name = models.CharField(_("stored as"), max_length=80, unique=True, editable=False)
+    display_name = models.CharField(_("file name"), max_length=120)
+    content_type = models.CharField(_("type"), max_length=20, choices=DocumentType.choices)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    # Set when the retention job removes the file (issue 6); the row stays as a record.
+    deleted_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("uploaded document")
+        verbose_name_plural = _("uploaded documents")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class PaymentKind(models.TextChoices):
+    PAYMENT = "payment", _("Payment")
+    REFUND = "refund", _("Refund")
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+    POSTAL_ORDER = "postal_order", _("Postal money order")
+    CARD = "card", _("Card")
+
+
+class FeePayment(models.Model):
+    """A fee payment or refund recorded on the request it belongs to (LW-2.3, LW-6.4)."""
+
+    request = models.ForeignKey(
+        DataRequest, on_delete=models.PROTECT, related_name="payments", verbose_name=_("request")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=PaymentKind.choices)
+    method = models.CharField(_("method"), max_length=16, choices=PaymentMethod.choices)
+    amount_yen = models.PositiveIntegerField(_("amount (yen)"))
+    paid_on = models.DateField(_("date"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("fee payment")
+        verbose_name_plural = _("fee payments")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_yen__gt=0), name="requests_payment_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ¥{self.amount_yen:,}"

@@ -1,5 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from requests.views import customer, staff
 
 app_name = "requests"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("requests/", customer.request_list, name="list"),
+    path("requests/new/", customer.request_start, name="start"),
+    path("requests/new/<slug:kind>/", customer.request_file, name="file"),
+    path("requests/<str:reference>/", customer.request_detail, name="detail"),
+    path("requests/<str:reference>/messages/", customer.message_post, name="message_post"),
+    path("requests/<str:reference>/documents/", customer.document_upload, name="document_upload"),
+    path(
+        "requests/<str:reference>/documents/<uuid:public_id>/",
+        customer.document_download,
+        name="document_download",
+    ),
+    path("requests/<str:reference>/withdraw/", customer.request_withdraw, name="withdraw"),
+    path("staff/requests/<int:pk>/", staff.request_detail, name="staff_detail"),
+    path("staff/requests/<int:pk>/messages/", staff.message_post, name="staff_message_post"),
+]

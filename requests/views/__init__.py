@@ -1,0 +1,1 @@
+"""Views of the requests app: `customer.py` (the customer's pages) and `staff.py`."""

@@ -1,0 +1,224 @@
+"""The customer's pages: file a request, follow it, write to staff, upload an identity
+document, withdraw. Thin: check access, fetch through a selector, call one service."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from requests import selectors, services, workflow
+from requests.errors import DuplicateRequestError, RequestError
+from requests.forms import FORMS, DocumentForm, MessageForm, RequesterType, StartForm, WithdrawForm
+from requests.models import CHARGEABLE_KINDS, DataRequest, DeliveryMethod, Kind, RequestDocument
+
+
+def _own_request(request: HttpRequest, reference: str) -> DataRequest:
+    try:
+        return selectors.request_for_customer(customer=request.user, reference=reference)
+    except DataRequest.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def request_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.requests_for_customer(customer=request.user)
+    return render(request, "customer/requests/list.html", {"rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_start(request: HttpRequest) -> HttpResponse:
+    """The LW-8 question first: a user managed by a customer organization files nothing."""
+    form = StartForm(request.POST or None, initial={"kind": request.GET.get("kind")})
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["requester_type"] == RequesterType.MANAGED:
+            return render(request, "customer/requests/managed_user.html")
+        return redirect(f"{_file_url(form.cleaned_data['kind'])}?as={RequesterType.CUSTOMER}")
+    return render(request, "customer/requests/start.html", {"form": form})
+
+
+def _file_url(kind: str) -> str:
+    from django.urls import reverse
+
+    return reverse("requests:file", kwargs={"kind": kind})
+
+
+def _fees(kind: str) -> dict[str, int]:
+    if kind not in CHARGEABLE_KINDS:
+        return {}
+    found = {}
+    for method in DeliveryMethod.values:
+        fee = services.fee_for(kind=kind, delivery_method=method)
+        if fee:
+            found[method] = fee
+    return found
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_file(request: HttpRequest, kind: str) -> HttpResponse:
+    if kind not in FORMS:
+        raise Http404
+    form_class = FORMS[kind]
+    fees = _fees(kind)
+    initial = {}
+    if request.GET.get("as") in (RequesterType.CUSTOMER, RequesterType.MANAGED):
+        initial["requester_type"] = request.GET["as"]
+    form = form_class(
+        request.POST or None,
+        request.FILES or None,
+        customer=request.user,
+        fees=fees,
+        initial=initial,
+    )
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        if form.is_managed_user:
+            return render(request, "customer/requests/managed_user.html")
+        try:
+            filed = services.request_file(
+                customer=request.user,
+                kind=kind,
+                details=form.details(),
+                delivery_method=form.delivery_method(),
+                on_behalf=form.cleaned_data.get("on_behalf", False),
+                principal_name=form.cleaned_data.get("principal_name", ""),
+                principal_relationship=form.cleaned_data.get("principal_relationship", ""),
+                power_of_attorney=form.cleaned_data.get("power_of_attorney"),
+            )
+        except DuplicateRequestError as exc:
+            duplicate = exc.existing
+            form.add_error(None, str(exc))
+        except RequestError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                _("Your request %(reference)s was received. We sent you a receipt by mail.")
+                % {"reference": filed.reference},
+            )
+            return redirect("requests:detail", reference=filed.reference)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "customer/requests/file.html",
+        {
+            "form": form,
+            "kind": kind,
+            "kind_label": Kind(kind).label,
+            "fees": [(DeliveryMethod(m).label, fee) for m, fee in fees.items()],
+            "duplicate": duplicate,
+        },
+        status=status,
+    )
+
+
+@login_required
+def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    req = _own_request(request, reference)
+    return render(
+        request,
+        "customer/requests/detail.html",
+        {
+            "req": req,
+            "message_form": MessageForm(),
+            "document_form": DocumentForm(),
+            "can_withdraw": any(workflow.allowed("withdraw", s) for s in [req.status]),
+        },
+    )
+
+
+@login_required
+@require_POST
+def message_post(request: HttpRequest, reference: str) -> HttpResponse:
+    req = _own_request(request, reference)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            services.message_post(request=req, author=request.user, body=form.cleaned_data["body"])
+        except RequestError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your message was sent to our privacy team."))
+            return redirect("requests:detail", reference=reference)
+    return _detail_with_errors(request, req, message_form=form)
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
+    req = _own_request(request, reference)
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_upload(
+                request=req,
+                uploaded_by=request.user,
+                upload=form.cleaned_data["file"],
+                purpose=form.cleaned_data["purpose"],
+            )
+        except RequestError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("Thank you. Your document was uploaded."))
+            return redirect("requests:detail", reference=reference)
+    return _detail_with_errors(request, req, document_form=form)
+
+
+def _detail_with_errors(request, req, **forms) -> HttpResponse:
+    req = selectors.request_for_customer(customer=request.user, reference=req.reference)
+    context = {
+        "req": req,
+        "message_form": MessageForm(),
+        "document_form": DocumentForm(),
+        "can_withdraw": workflow.allowed("withdraw", req.status),
+        **forms,
+    }
+    return render(request, "customer/requests/detail.html", context, status=400)
+
+
+@login_required
+def document_download(request: HttpRequest, reference: str, public_id) -> HttpResponse:
+    """The owner or privacy staff open a stored document; every opening is audited."""
+    try:
+        document = selectors.document_for_viewer(
+            viewer=request.user, reference=reference, public_id=public_id
+        )
+    except RequestDocument.DoesNotExist:
+        raise Http404 from None
+    try:
+        handle = services.document_open(document=document, viewer=request.user)
+    except (RequestError, FileNotFoundError):
+        raise Http404 from None
+    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[document.content_type]
+    response = FileResponse(
+        handle,
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=f"{document.request.reference}-{document.purpose}-{document.pk}.{ext}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def request_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
+    req = _own_request(request, reference)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.request_withdraw(
+                request_id=req.pk, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except RequestError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your request was withdrawn."))
+        return redirect("requests:detail", reference=reference)
+    return render(request, "customer/requests/withdraw.html", {"req": req, "form": form})

@@ -1,0 +1,530 @@
+"""The request lifecycle: the only code that writes `DataRequest.status` (DESIGN.md "Requests").
+
+Every transition is one function. Each locks the request row (SELECT ... FOR UPDATE), checks
+the current state against TRANSITIONS, moves the clock (LW-6.2), writes a timeline entry and
+an audit event, and queues the customer's notice in the customer's language; the mail leaves
+only when the transaction commits. A move the table does not allow raises RequestError, so
+of two people acting on one request at once, the second is told instead of silently winning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from portal.models import User
+from portal.services import audit_record, mail_queue
+from requests import clock
+from requests.errors import RequestError
+from requests.models import (
+    OPEN_STATUSES,
+    PAUSED_STATUSES,
+    DataRequest,
+    FeePayment,
+    FeeStatus,
+    Outcome,
+    PaymentKind,
+    PaymentMethod,
+    Status,
+    TimelineEntry,
+)
+
+S = Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    target: str | None  # None: decided by the function (back to where work resumes)
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "verification_start": Transition(frozenset({S.SUBMITTED}), S.VERIFYING),
+    "customer_ask": Transition(frozenset({S.VERIFYING, S.IN_REVIEW}), S.AWAITING_CUSTOMER),
+    "customer_respond": Transition(frozenset({S.AWAITING_CUSTOMER}), None),
+    "identity_confirm": Transition(frozenset({S.VERIFYING}), S.IN_REVIEW),
+    "identity_fail": Transition(frozenset({S.VERIFYING}), S.CLOSED),
+    "fee_quote": Transition(frozenset({S.IN_REVIEW}), S.AWAITING_PAYMENT),
+    "payment_record": Transition(frozenset({S.AWAITING_PAYMENT}), S.IN_REVIEW),
+    "fee_waive": Transition(frozenset({S.AWAITING_PAYMENT}), S.IN_REVIEW),
+    "approval_ask": Transition(frozenset({S.IN_REVIEW}), S.AWAITING_APPROVAL),
+    "approval_return": Transition(frozenset({S.AWAITING_APPROVAL}), S.IN_REVIEW),
+    "approve": Transition(frozenset({S.AWAITING_APPROVAL}), S.CLOSED),
+    "close": Transition(frozenset({S.IN_REVIEW}), S.CLOSED),
+    "lapse": Transition(frozenset({S.AWAITING_CUSTOMER, S.AWAITING_PAYMENT}), S.CLOSED),
+    "withdraw": Transition(frozenset(OPEN_STATUSES), S.CLOSED),
+}
+
+# Closing outcomes staff may choose directly; the others need a privacy administrator's
+# approval first (LW-6.3), and lapsed/withdrawn have their own transitions.
+DIRECT_OUTCOMES = (Outcome.FULFILLED, Outcome.NO_DATA)
+APPROVAL_OUTCOMES = (Outcome.PARTIALLY_FULFILLED, Outcome.REFUSED)
+
+
+def allowed(name: str, status: str) -> bool:
+    return status in TRANSITIONS[name].sources
+
+
+def _require_admin(actor: User | None) -> None:
+    if actor is None or not actor.is_privacy_admin:
+        raise RequestError(_("Only a privacy administrator can do this."))
+
+
+def _require_staff(actor: User | None) -> None:
+    if actor is None or not actor.is_privacy_staff:
+        raise RequestError(_("Only privacy staff can do this."))
+
+
+def _move(
+    name: str,
+    *,
+    request_id: int,
+    actor: User | None,
+    note: str = "",
+    expected_status: str | None = None,
+    check: Callable[[DataRequest], None] | None = None,
+    change: Callable[[DataRequest], list[str]] | None = None,
+    target: Callable[[DataRequest], str] | None = None,
+    payload: dict | None = None,
+) -> DataRequest:
+    """Lock, check, move, record, notify: the one path every transition takes."""
+    with transaction.atomic():
+        req = DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+        if expected_status is not None and req.status != expected_status:
+            raise RequestError(
+                _(
+                    "Request %(reference)s changed meanwhile (it is now “%(status)s”); "
+                    "nothing was done. Please look at it again."
+                )
+                % {"reference": req.reference, "status": req.get_status_display()}
+            )
+        if not allowed(name, req.status):
+            raise RequestError(
+                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
+                % {"reference": req.reference, "status": req.get_status_display()}
+            )
+        if check is not None:
+            check(req)
+        old = req.status
+        new = target(req) if target else TRANSITIONS[name].target
+        now = timezone.now()
+        fields = ["status", "updated_at"]
+        # The clock (LW-6.2): it stops when we wait on the customer and runs again after.
+        if new in PAUSED_STATUSES and req.paused_since is None:
+            req.paused_since = now
+            fields.append("paused_since")
+        elif new not in PAUSED_STATUSES and req.paused_since is not None:
+            req.paused_seconds += int((now - req.paused_since).total_seconds())
+            req.paused_since = None
+            req.due_at = clock.due_at(
+                received_at=req.received_at,
+                days=req.sla_days,
+                mode=req.sla_day_mode,
+                paused_seconds=req.paused_seconds,
+                extension_days=req.extension_days,
+            )
+            fields += ["paused_since", "paused_seconds", "due_at"]
+        if new == S.CLOSED:
+            req.closed_at = now
+            fields.append("closed_at")
+        if change is not None:
+            fields += change(req)
+        req.status = new
+        req.save(update_fields=sorted(set(fields)))
+        TimelineEntry.objects.create(
+            request=req, event=name, from_status=old, to_status=new, actor=actor, note=note
+        )
+        audit_record(
+            actor=actor,
+            action=f"requests.request.{name}",
+            target=req,
+            payload={"reference": req.reference, "from": old, "to": new, **(payload or {})},
+        )
+        _notify(req, name)
+    return req
+
+
+def _notify(req: DataRequest, event: str) -> None:
+    """The customer's notice of a step, in their language; closing always says the outcome
+    and the reason (APPI-36). Written in this transaction, sent after it commits."""
+    customer = req.customer
+    context = {
+        "request": req,
+        "event": event,
+        "url": reverse("requests:detail", kwargs={"reference": req.reference}),
+        "due_at": req.effective_due_at(),
+    }
+    template = "requests/closed" if req.status == S.CLOSED else "requests/status"
+    mail_queue(
+        to=customer.email,
+        language=customer.preferred_language,
+        template=template,
+        context=context,
+    )
+
+
+# --- the transitions --------------------------------------------------------------------
+
+
+def request_verification_start(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """Staff start checking who filed the request (LW-6.3 ground 4 begins here)."""
+    _require_staff(actor)
+    return _move(
+        "verification_start", request_id=request_id, actor=actor, expected_status=expected_status
+    )
+
+
+def request_customer_ask(
+    *, request_id: int, actor: User, note: str, expected_status: str | None = None
+) -> DataRequest:
+    """Ask the customer for identity documents or details; the clock pauses (LW-6.2)."""
+    _require_staff(actor)
+    if not note.strip():
+        raise RequestError(_("Say what the customer should send."))
+    return _move(
+        "customer_ask",
+        request_id=request_id,
+        actor=actor,
+        note=note.strip(),
+        expected_status=expected_status,
+    )
+
+
+def request_customer_respond(*, request_id: int, actor: User) -> DataRequest:
+    """The customer sent what was asked; the clock runs again and work resumes where it
+    stopped: identity checking, or review once identity is confirmed."""
+    return _move(
+        "customer_respond",
+        request_id=request_id,
+        actor=actor,
+        target=lambda r: S.IN_REVIEW if r.identity_confirmed_at else S.VERIFYING,
+    )
+
+
+def request_identity_confirm(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """The requester is confirmed as the person (LW-6.3)."""
+    _require_staff(actor)
+
+    def change(req: DataRequest) -> list[str]:
+        req.identity_confirmed_at = timezone.now()
+        return ["identity_confirmed_at"]
+
+    return _move(
+        "identity_confirm",
+        request_id=request_id,
+        actor=actor,
+        change=change,
+        expected_status=expected_status,
+    )
+
+
+def request_identity_fail(
+    *, request_id: int, actor: User, reason: str, expected_status: str | None = None
+) -> DataRequest:
+    """The requester could not be confirmed as the person: refused on ground (4) (LW-6.3)."""
+    _require_staff(actor)
+    reason = reason.strip()
+    if not reason:
+        raise RequestError(_("Give the reason the customer will read."))
+
+    def change(req: DataRequest) -> list[str]:
+        req.outcome = Outcome.REFUSED
+        req.outcome_reason = reason
+        return ["outcome", "outcome_reason"]
+
+    return _move(
+        "identity_fail",
+        request_id=request_id,
+        actor=actor,
+        note=reason,
+        change=change,
+        expected_status=expected_status,
+        payload={"ground": 4},
+    )
+
+
+def request_fee_quote(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """Quote the fee of the schedule (copied at filing) once identity is confirmed; the clock
+    waits for payment (LW-6.4)."""
+    _require_staff(actor)
+
+    def check(req: DataRequest) -> None:
+        if not req.fee_yen:
+            raise RequestError(_("This request carries no fee."))
+        if req.identity_confirmed_at is None:
+            raise RequestError(_("Confirm the requester's identity before quoting a fee."))
+
+    def change(req: DataRequest) -> list[str]:
+        req.fee_status = FeeStatus.QUOTED
+        return ["fee_status"]
+
+    return _move(
+        "fee_quote",
+        request_id=request_id,
+        actor=actor,
+        check=check,
+        change=change,
+        expected_status=expected_status,
+    )
+
+
+def request_payment_record(
+    *,
+    request_id: int,
+    actor: User,
+    method: str,
+    amount_yen: int,
+    paid_on: date,
+    note: str = "",
+    expected_status: str | None = None,
+) -> DataRequest:
+    """Record the customer's payment on the request (LW-2.3, LW-6.4); work resumes."""
+    _require_staff(actor)
+    if method not in PaymentMethod.values:
+        raise RequestError(_("Choose how the fee was paid."))
+
+    def check(req: DataRequest) -> None:
+        if amount_yen != req.fee_yen:
+            raise RequestError(
+                _("The amount paid (¥%(paid)s) is not the fee quoted (¥%(fee)s).")
+                % {"paid": f"{amount_yen:,}", "fee": f"{req.fee_yen or 0:,}"}
+            )
+
+    def change(req: DataRequest) -> list[str]:
+        FeePayment.objects.create(
+            request=req,
+            kind=PaymentKind.PAYMENT,
+            method=method,
+            amount_yen=amount_yen,
+            paid_on=paid_on,
+            recorded_by=actor,
+            note=note,
+        )
+        req.fee_status = FeeStatus.PAID
+        return ["fee_status"]
+
+    return _move(
+        "payment_record",
+        request_id=request_id,
+        actor=actor,
+        check=check,
+        change=change,
+        expected_status=expected_status,
+        payload={"amount_yen": amount_yen, "method": method},
+    )
+
+
+def request_fee_waive(
+    *, request_id: int, actor: User, reason: str, expected_status: str | None = None
+) -> DataRequest:
+    """A privacy administrator waives the fee with a reason (LW-6.4)."""
+    _require_admin(actor)
+    if not reason.strip():
+        raise RequestError(_("Give a reason for the waiver."))
+
+    def change(req: DataRequest) -> list[str]:
+        req.fee_status = FeeStatus.WAIVED
+        return ["fee_status"]
+
+    return _move(
+        "fee_waive",
+        request_id=request_id,
+        actor=actor,
+        note=reason.strip(),
+        change=change,
+        expected_status=expected_status,
+    )
+
+
+def request_approval_ask(
+    *,
+    request_id: int,
+    actor: User,
+    outcome: str,
+    reason: str,
+    expected_status: str | None = None,
+) -> DataRequest:
+    """Send a partial or refused decision to a privacy administrator (LW-6.3). The draft
+    outcome and reason wait on the request until approved or returned."""
+    _require_staff(actor)
+    if outcome not in APPROVAL_OUTCOMES:
+        raise RequestError(_("Only a partial or refused decision needs approval."))
+    if not reason.strip():
+        raise RequestError(_("Give the reason the customer will read."))
+
+    def change(req: DataRequest) -> list[str]:
+        req.outcome, req.outcome_reason = outcome, reason.strip()
+        return ["outcome", "outcome_reason"]
+
+    return _move(
+        "approval_ask",
+        request_id=request_id,
+        actor=actor,
+        change=change,
+        expected_status=expected_status,
+        payload={"outcome": outcome},
+    )
+
+
+def request_approval_return(
+    *, request_id: int, actor: User, comment: str, expected_status: str | None = None
+) -> DataRequest:
+    """A privacy administrator returns the draft with a comment; the draft is cleared."""
+    _require_admin(actor)
+
+    def change(req: DataRequest) -> list[str]:
+        req.outcome, req.outcome_reason = "", ""
+        return ["outcome", "outcome_reason"]
+
+    return _move(
+        "approval_return",
+        request_id=request_id,
+        actor=actor,
+        note=comment.strip(),
+        change=change,
+        expected_status=expected_status,
+    )
+
+
+def request_approve(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """A privacy administrator approves the draft decision; the request closes with it and
+    the customer is told the outcome and the reason (LW-6.3, APPI-36)."""
+    _require_admin(actor)
+    return _move(
+        "approve",
+        request_id=request_id,
+        actor=actor,
+        expected_status=expected_status,
+        payload={"approved": True},
+    )
+
+
+def request_close(
+    *,
+    request_id: int,
+    actor: User,
+    outcome: str,
+    reason: str,
+    expected_status: str | None = None,
+) -> DataRequest:
+    """Close a request as fulfilled or with no data held; the notice carries the outcome and
+    the reason (APPI-36). Partial and refused decisions go through approval instead."""
+    _require_staff(actor)
+    if outcome not in DIRECT_OUTCOMES:
+        raise RequestError(
+            _("A partial or refused decision needs a privacy administrator's approval.")
+        )
+    reason = reason.strip()
+    if not reason:
+        raise RequestError(_("Give the reason the customer will read."))
+
+    def change(req: DataRequest) -> list[str]:
+        req.outcome, req.outcome_reason = outcome, reason
+        return ["outcome", "outcome_reason"]
+
+    return _move(
+        "close",
+        request_id=request_id,
+        actor=actor,
+        note=reason,
+        change=change,
+        expected_status=expected_status,
+        payload={"outcome": outcome},
+    )
+
+
+def request_lapse(*, request_id: int, actor: User | None, reason: str) -> DataRequest:
+    """Close a request that waited too long for the customer's documents or payment; nothing
+    is refunded (LW-6.4). Run by the scheduled job (issue 6) or staff."""
+
+    def change(req: DataRequest) -> list[str]:
+        req.outcome, req.outcome_reason = Outcome.LAPSED, reason
+        return ["outcome", "outcome_reason"]
+
+    return _move("lapse", request_id=request_id, actor=actor, note=reason, change=change)
+
+
+def request_withdraw(*, request_id: int, actor: User, reason: str = "") -> DataRequest:
+    """The customer withdraws their own open request."""
+    reason = reason.strip()
+
+    def check(req: DataRequest) -> None:
+        if req.customer_id != actor.pk:
+            raise RequestError(_("Only the customer who filed a request can withdraw it."))
+
+    def change(req: DataRequest) -> list[str]:
+        req.outcome = Outcome.WITHDRAWN
+        req.outcome_reason = reason or _("Withdrawn at your request.")
+        return ["outcome", "outcome_reason"]
+
+    return _move(
+        "withdraw", request_id=request_id, actor=actor, note=reason, check=check, change=change
+    )
+
+
+def request_extension_grant(*, request_id: int, actor: User, days: int, reason: str) -> DataRequest:
+    """A privacy administrator extends the deadline of an open request (LW-6.2). Not a state
+    change, but it moves the clock, so it lives here and is recorded the same way."""
+    _require_admin(actor)
+    if days < 1 or days > 60:
+        raise RequestError(_("An extension is between 1 and 60 days."))
+    if not reason.strip():
+        raise RequestError(_("Give the reason the customer will read."))
+    with transaction.atomic():
+        req = DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+        if not req.is_open:
+            raise RequestError(_("A closed request has no deadline to extend."))
+        req.extension_days += days
+        req.extension_reason = reason.strip()
+        req.due_at = clock.due_at(
+            received_at=req.received_at,
+            days=req.sla_days,
+            mode=req.sla_day_mode,
+            paused_seconds=req.paused_seconds,
+            extension_days=req.extension_days,
+        )
+        req.save(update_fields=["extension_days", "extension_reason", "due_at", "updated_at"])
+        TimelineEntry.objects.create(
+            request=req, event="extension_grant", actor=actor, note=reason.strip()
+        )
+        audit_record(
+            actor=actor,
+            action="requests.request.extension_grant",
+            target=req,
+            payload={"reference": req.reference, "days": days},
+        )
+        _notify(req, "extension_grant")
+    return req
+
+
+# name -> the service, for admin actions and the table test.
+SERVICES: dict[str, Callable[..., DataRequest]] = {
+    "verification_start": request_verification_start,
+    "customer_ask": request_customer_ask,
+    "customer_respond": request_customer_respond,
+    "identity_confirm": request_identity_confirm,
+    "identity_fail": request_identity_fail,
+    "fee_quote": request_fee_quote,
+    "payment_record": request_payment_record,
+    "fee_waive": request_fee_waive,
+    "approval_ask": request_approval_ask,
+    "approval_return": request_approval_return,
+    "approve": request_approve,
+    "close": request_close,
+    "lapse": request_lapse,
+    "withdraw": request_withdraw,
+}
