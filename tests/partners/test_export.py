@@ -1,0 +1,205 @@
+"""The de-identified export (LY-5): consenting customers only, no direct identifier, location
+to prefecture, a per-partner keyed pseudonym, records in bulk, resumable, in a worker."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import hmac
+
+import pytest
+from django.apps import apps
+
+from partners import services
+from partners.errors import PartnerError
+from partners.models import Basis, Export, ExportStatus, PartnerKind, ProvisionRecord
+from portal import inventory
+from tests import factories as people
+from tests.consents import factories as cf
+from tests.partners import factories as pf
+from tests.partners.conftest import grant, withdraw
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows(export: Export) -> list[dict]:
+    with services.export_path(export).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _customer(email, **extra):
+    defaults = {
+        "full_name": "山田 太郎",
+        "phone": "090-0000-1111",
+        "postal_code": "150-0002",
+        "prefecture": "13",
+        "address": "東京都渋谷区渋谷2-21-1",
+        "birth_year": 1985,
+    }
+    return people.customer(email=email, **{**defaults, **extra})
+
+
+@pytest.fixture
+def lab(quality_purpose):
+    return pf.partner_with(kind=PartnerKind.RESEARCH_INSTITUTION, purpose=quality_purpose)
+
+
+@pytest.fixture
+def population(quality_purpose):
+    """Three who agreed, one who withdrew, one who never answered, one restricted."""
+    agreed = [
+        _customer(f"agreed{n}@example.jp", full_name=f"同意 {n}", phone=f"090-1111-000{n}")
+        for n in range(3)
+    ]
+    for person in agreed:
+        grant(person, quality_purpose)
+    withdrew = _customer("withdrew@example.jp", full_name="撤回 花子")
+    grant(withdrew, quality_purpose)
+    withdraw(withdrew, quality_purpose)
+    _customer("never@example.jp", full_name="未回答 次郎")
+    restricted = _customer("restricted@example.jp", full_name="停止 三郎")
+    grant(restricted, quality_purpose)
+    from consents import services as consent_services
+
+    consent_services.restriction_record(
+        customer=restricted,
+        kind="third_party_stop",
+        purposes=[quality_purpose],
+        reference="REQ-9",
+        actor=None,
+    )
+    return agreed
+
+
+def _run(partner, purpose, actor, **kwargs) -> Export:
+    export = services.export_start(partner=partner, purpose=purpose, actor=actor)
+    return services.export_run(export_id=export.pk, **kwargs)
+
+
+@pytest.mark.clause("LY-5", "LW-1", "APPI-29")
+def test_export_has_consenting_customers_only_and_no_direct_identifier(
+    agent, lab, quality_purpose, population
+):
+    export = _run(lab, quality_purpose, agent, chunk_size=2)
+    assert export.status == ExportStatus.COMPLETED
+    assert export.total == export.processed == export.rows == 3
+    rows = _rows(export)
+    key = services.pseudonym_key(lab)
+    assert {r["pseudonym"] for r in rows} == {
+        services.pseudonym(key=key, customer_id=c.pk) for c in population
+    }
+    # No column is a field the inventory marks as a direct identifier, on any model.
+    direct = {name for model in apps.get_models() for name in inventory.direct_identifiers(model)}
+    assert not set(rows[0]) & direct
+    assert set(rows[0]) == {
+        "pseudonym",
+        "prefecture",
+        "birth_year",
+        "preferred_language",
+        "date_joined",
+    }
+    # No value of any direct identifier of anyone appears anywhere in the file.
+    text = services.export_path(export).read_text(encoding="utf-8")
+    user_model = apps.get_model("portal", "User")
+    for person in user_model.objects.all():
+        assert str(person.pk) not in [r["pseudonym"] for r in rows]
+        for name in inventory.direct_identifiers(user_model):
+            value = getattr(person, name)
+            if value:
+                assert str(value) not in text, (name, value)
+    # Location is the prefecture; the registration time only its month.
+    assert {r["prefecture"] for r in rows} == {"13"}
+    assert all(len(r["date_joined"]) == 7 for r in rows)
+    # One record per exported customer, in bulk, with the consent relied on.
+    records = ProvisionRecord.objects.filter(export=export)
+    assert {r.customer for r in records} == set(population)
+    assert all(r.basis == Basis.CONSENT and r.consent_event_id for r in records)
+    assert all(r.consent_event.customer_id == r.customer_id for r in records)
+
+
+@pytest.mark.clause("LY-5")
+def test_pseudonym_differs_per_partner_and_is_stable_per_partner(
+    agent, lab, quality_purpose, population
+):
+    other_lab = pf.partner_with(kind=PartnerKind.RESEARCH_INSTITUTION, purpose=quality_purpose)
+    first = {r["pseudonym"] for r in _rows(_run(lab, quality_purpose, agent))}
+    again = {r["pseudonym"] for r in _rows(_run(lab, quality_purpose, agent))}
+    other = {r["pseudonym"] for r in _rows(_run(other_lab, quality_purpose, agent))}
+    assert first == again
+    assert len(first) == 3 and not first & other
+    # The key is not the bare salt, and not the customer id hashed without a key.
+    person = population[0]
+    plain = hashlib.sha256(str(person.pk).encode()).hexdigest()
+    salted = hmac.new(lab.pseudonym_salt.encode(), str(person.pk).encode(), "sha256").hexdigest()
+    assert plain not in first and salted not in first
+
+
+@pytest.mark.clause("LY-5")
+def test_export_needs_an_ly5_purpose_and_an_arrangement(agent, lab, quality_purpose):
+    marketing = cf.PurposeFactory(code="marketing")
+    with pytest.raises(PartnerError):
+        services.export_start(partner=lab, purpose=marketing, actor=agent)
+    research = cf.PurposeFactory(code="ly5-research", category="research")
+    with pytest.raises(PartnerError):  # the lab's arrangement covers quality only
+        services.export_start(partner=lab, purpose=research, actor=agent)
+    assert not Export.objects.exists()
+
+
+@pytest.mark.clause("LY-5")
+def test_a_failed_export_resumes_without_duplicates(
+    agent, lab, quality_purpose, population, monkeypatch
+):
+    export = services.export_start(partner=lab, purpose=quality_purpose, actor=agent)
+    real = services._export_commit_chunk
+    calls = {"n": 0}
+
+    def crash_on_second_chunk(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk full")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "_export_commit_chunk", crash_on_second_chunk)
+    with pytest.raises(OSError):
+        services.export_run(export_id=export.pk, chunk_size=2)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED and export.rows == 2
+    assert ProvisionRecord.objects.filter(export=export).count() == 2
+    monkeypatch.setattr(services, "_export_commit_chunk", real)
+    services.export_resume(export=export, actor=agent)
+    export = services.export_run(export_id=export.pk, chunk_size=2)
+    assert export.status == ExportStatus.COMPLETED
+    rows = _rows(export)
+    assert len(rows) == 3 == len({r["pseudonym"] for r in rows})
+    assert ProvisionRecord.objects.filter(export=export).count() == 3
+    # A second run of a finished export changes nothing.
+    services.export_run(export_id=export.pk)
+    assert ProvisionRecord.objects.filter(export=export).count() == 3
+
+
+@pytest.mark.clause("LY-5", "LY-2")
+def test_overseas_export_needs_the_country_consent(
+    agent, quality_purpose, overseas_purpose, population
+):
+    partner = pf.partner_with(purpose=quality_purpose, country=pf.singapore())
+    grant(population[0], overseas_purpose)
+    export = _run(partner, quality_purpose, agent)
+    assert export.rows == 1
+    record = ProvisionRecord.objects.get(export=export)
+    assert record.customer == population[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+@pytest.mark.clause("LY-5")
+def test_export_runs_in_a_real_worker(celery_worker_process, quality_purpose, population):
+    agent = people.agent(email="worker-agent@example.jp")
+    lab = pf.partner_with(kind=PartnerKind.RESEARCH_INSTITUTION, purpose=quality_purpose)
+    export = Export.objects.create(partner=lab, purpose=quality_purpose, requested_by=agent)
+    celery_worker_process.send("partners.tasks.export_run_task", export.pk)
+    celery_worker_process.wait_for(
+        lambda: Export.objects.filter(pk=export.pk, status=ExportStatus.COMPLETED).exists()
+    )
+    export.refresh_from_db()
+    assert export.rows == 3
+    assert len(_rows(export)) == 3

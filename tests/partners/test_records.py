@@ -1,0 +1,246 @@
+"""Provision records (APPI-29): written with the provision, never edited, purged after the
+retention period; exceptions B-F need another administrator's approval (LW-4.1)."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from partners import selectors, services
+from partners.errors import PartnerError
+from partners.models import Basis, DataItem, ExceptionStatus, PartnerKind, ProvisionRecord
+from portal.models import AuditEvent, OutboundMail
+from portal.services import mail_queue
+from tests import factories as people
+from tests.partners import factories as pf
+from tests.partners.conftest import grant
+
+pytestmark = pytest.mark.django_db
+
+ITEMS = [DataItem.PREFECTURE, DataItem.BIRTH_YEAR]
+
+
+@pytest.fixture
+def partner(quality_purpose):
+    return pf.partner_with(purpose=quality_purpose, items=ITEMS)
+
+
+@pytest.mark.clause("APPI-29", "LY-1")
+def test_allowed_provision_writes_the_record(customer, agent, partner, quality_purpose):
+    [event] = grant(customer, quality_purpose)
+    record = services.provision_record(
+        customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS, actor=agent
+    )
+    record.refresh_from_db()
+    assert record.customer == customer
+    assert record.partner == partner
+    assert record.recipient_name == f"{partner.name_ja} / {partner.name_en}"
+    assert record.data_items == sorted(ITEMS)
+    assert record.purpose == quality_purpose
+    assert record.basis == Basis.CONSENT
+    assert record.consent_event == event
+    assert record.provided_at is not None
+    assert record.customer_reference == services.customer_reference(customer.pk)
+    assert AuditEvent.objects.filter(action="partners.provision.recorded").count() == 1
+    assert list(selectors.provision_records_for(customer=customer)) == [record]
+
+
+@pytest.mark.clause("APPI-29", "LW-4.1")
+def test_denied_provision_writes_nothing(customer, partner, quality_purpose):
+    with pytest.raises(PartnerError) as info:
+        services.provision_record(
+            customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
+        )
+    assert info.value.decision.reason == "no_consent"
+    assert not ProvisionRecord.objects.exists()
+
+
+@pytest.mark.clause("APPI-29")
+def test_record_and_provision_are_one_transaction(customer, partner, quality_purpose):
+    grant(customer, quality_purpose)
+    with (
+        pytest.raises(RuntimeError),
+        services.provision(
+            customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
+        ) as record,
+    ):
+        assert record.pk is not None
+        # The provision itself: here a notice to the recipient, queued in the outbox.
+        mail_queue(
+            to="api@partner.example",
+            language="ja",
+            template="partners/review_due",
+            context={"partner": partner, "due_on": timezone.localdate()},
+        )
+        raise RuntimeError("the recipient's system failed after the record was written")
+    assert not ProvisionRecord.objects.exists()
+    assert not OutboundMail.objects.exists()
+    with services.provision(
+        customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
+    ) as record:
+        pass
+    assert ProvisionRecord.objects.get() == record
+
+
+@pytest.mark.clause("LW-4.2", "LY-3", "APPI-29")
+def test_entrustment_is_recorded_with_its_basis(customer, quality_purpose):
+    partner = pf.partner_with(
+        kind=PartnerKind.ENTRUSTED_PROCESSOR, purpose=quality_purpose, items=[DataItem.INQUIRY]
+    )
+    record = services.provision_record(
+        customer=customer, partner=partner, purpose=quality_purpose, items=[DataItem.INQUIRY]
+    )
+    assert record.basis == Basis.ENTRUSTMENT
+    assert record.consent_event is None
+
+
+# --- never edited ---------------------------------------------------------------------------
+
+
+def _old_record(customer, partner, purpose, age_days):
+    return ProvisionRecord.objects.create(
+        partner=partner,
+        recipient_name=partner.name_en,
+        recipient_country="JP",
+        customer=customer,
+        customer_reference=services.customer_reference(customer.pk),
+        purpose=purpose,
+        data_items=ITEMS,
+        basis=Basis.CONSENT,
+        provided_at=timezone.now() - datetime.timedelta(days=age_days),
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.clause("APPI-29")
+def test_the_database_refuses_edits_and_deletes(customer, partner, quality_purpose):
+    record = _old_record(customer, partner, quality_purpose, 10)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ProvisionRecord.objects.filter(pk=record.pk).update(data_items=["name"])
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ProvisionRecord.objects.filter(pk=record.pk).delete()
+    # Even an old record can be deleted only by the purge.
+    old = _old_record(customer, partner, quality_purpose, 5 * 365)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        ProvisionRecord.objects.filter(pk=old.pk).delete()
+    assert ProvisionRecord.objects.count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.clause("APPI-29")
+def test_erasing_an_account_keeps_the_record_with_its_pseudonym(partner, quality_purpose):
+    leaving = people.customer(email="leaving@example.jp")
+    reference = services.customer_reference(leaving.pk)
+    record = _old_record(leaving, partner, quality_purpose, 10)
+    leaving.delete()
+    record.refresh_from_db()
+    assert record.customer is None
+    assert record.customer_reference == reference
+
+
+# --- retention ------------------------------------------------------------------------------
+
+
+@pytest.mark.clause("APPI-29")
+def test_retention_purge(customer, partner, quality_purpose, settings):
+    settings.PROVISION_RECORD_RETENTION_DAYS = 3 * 365
+    expired = _old_record(customer, partner, quality_purpose, 3 * 365 + 1)
+    kept = _old_record(customer, partner, quality_purpose, 3 * 365 - 1)
+    assert services.provision_records_purge() == 1
+    assert list(ProvisionRecord.objects.all()) == [kept]
+    assert not ProvisionRecord.objects.filter(pk=expired.pk).exists()
+    assert services.provision_records_purge() == 0  # a second run is harmless
+    settings.PROVISION_RECORD_RETENTION_DAYS = 30
+    assert services.provision_records_purge() == 1
+
+
+@pytest.mark.clause("APPI-29")
+def test_the_purge_is_scheduled_in_the_database():
+    task = PeriodicTask.objects.get(task="partners.tasks.provision_records_purge_task")
+    assert task.enabled and task.crontab is not None
+
+
+# --- exceptions B-F ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def police(quality_purpose):
+    return pf.partner_with(purpose=quality_purpose, items=ITEMS)
+
+
+def _ask(customer, partner, purpose, actor, **kwargs):
+    return services.exception_request(
+        customer=customer,
+        partner=partner,
+        purpose=purpose,
+        items=ITEMS,
+        basis=kwargs.pop("basis", Basis.EXCEPTION_D),
+        justification=kwargs.pop(
+            "justification", "A written inquiry from the prefectural police under Art. 197(2)."
+        ),
+        actor=actor,
+    )
+
+
+@pytest.mark.clause("LW-4.1")
+def test_an_exception_needs_another_administrators_approval(
+    customer, agent, administrator, police, quality_purpose
+):
+    request = _ask(customer, police, quality_purpose, administrator)
+    assert request.status == ExceptionStatus.PENDING
+    assert not ProvisionRecord.objects.exists()
+    # Staff without the administrator role cannot approve; nor can the requester.
+    with pytest.raises(PartnerError):
+        services.exception_approve(exception=request, actor=agent)
+    with pytest.raises(PartnerError):
+        services.exception_approve(exception=request, actor=administrator)
+    assert not ProvisionRecord.objects.exists()
+    other_admin = people.administrator(email="erin@example.jp")
+    record = services.exception_approve(exception=request, actor=other_admin)
+    assert record.basis == Basis.EXCEPTION_D
+    assert record.exception == request
+    request.refresh_from_db()
+    assert request.status == ExceptionStatus.PROVIDED and request.decided_by == other_admin
+    with pytest.raises(PartnerError):
+        services.exception_approve(exception=request, actor=other_admin)
+    assert ProvisionRecord.objects.count() == 1
+
+
+@pytest.mark.clause("LW-4.1")
+def test_an_exception_needs_a_written_justification(customer, agent, police, quality_purpose):
+    with pytest.raises(PartnerError):
+        _ask(customer, police, quality_purpose, agent, justification="because")
+    with pytest.raises(PartnerError):
+        _ask(customer, police, quality_purpose, agent, basis=Basis.CONSENT)
+
+
+@pytest.mark.clause("LW-4.1")
+def test_an_unapproved_exception_is_no_basis(customer, agent, police, quality_purpose):
+    request = _ask(customer, police, quality_purpose, agent)
+    decision = services.provision_decide(
+        customer=customer, partner=police, purpose=quality_purpose, items=ITEMS, exception=request
+    )
+    assert not decision.allowed and decision.reason == "exception_not_approved"
+    with pytest.raises(PartnerError):
+        services.provision_record(
+            customer=customer,
+            partner=police,
+            purpose=quality_purpose,
+            items=ITEMS,
+            exception=request,
+        )
+
+
+@pytest.mark.clause("LW-4.1")
+def test_rejection_provides_nothing(customer, agent, administrator, police, quality_purpose):
+    request = _ask(customer, police, quality_purpose, agent)
+    with pytest.raises(PartnerError):
+        services.exception_reject(exception=request, actor=administrator, note="")
+    services.exception_reject(exception=request, actor=administrator, note="No legal basis.")
+    request.refresh_from_db()
+    assert request.status == ExceptionStatus.REJECTED
+    assert not ProvisionRecord.objects.exists()
