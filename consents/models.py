@@ -38,6 +38,11 @@ THIRD_PARTY_CATEGORIES = (
 )
 
 
+# The purpose that governs analytics cookies and the Google Analytics snippet (LW-2.2A, LW-7);
+# the cookie banner records its choice for a signed-in customer against this purpose.
+ANALYTICS_PURPOSE = "analytics"
+
+
 class Purpose(models.Model):
     """A purpose of use (LW-3) or of provision (LY-4, LY-5), as the policy names it."""
 

@@ -243,7 +243,7 @@ class ServiceRow:
 def _states_by_key(customer: User) -> dict[tuple[int, int | None], ConsentState]:
     # One query: every state of the customer with its event and the policy version shown.
     states = ConsentState.objects.filter(customer=customer).select_related(
-        "event", "policy_version", "service"
+        "event", "policy_version", "service", "purpose"
     )
     return {(s.purpose_id, s.service_id): s for s in states}
 
@@ -350,5 +350,6 @@ def policy_announcement_for(*, customer: User) -> PolicyVersion | None:
         .filter(announce=True, published_at__gt=customer.date_joined)
         .exclude(Exists(dismissed))
         .order_by("-published_at")
+        .prefetch_related("widened_purposes")
         .first()
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consents.models import (
+    ANALYTICS_PURPOSE,
     THIRD_PARTY_CATEGORIES,
     ConsentEvent,
     ConsentSource,
@@ -203,18 +204,13 @@ def consent_gpc_apply(*, customer: User) -> list[ConsentEvent]:
         return events
 
 
-def analytics_purposes() -> list[Purpose]:
-    return list(
-        Purpose.objects.filter(category=PurposeCategory.ANALYTICS, is_active=True, necessary=False)
-    )
-
-
 def cookie_choice_record(*, customer: User, analytics: bool) -> list[ConsentEvent]:
     """The cookie banner's choice of a signed-in customer, in the ledger (LW-2.2A)."""
-    choices = {p.code: analytics for p in analytics_purposes()}
-    if not choices:
+    if not Purpose.objects.filter(code=ANALYTICS_PURPOSE, is_active=True).exists():
         return []
-    return consent_change(customer=customer, choices=choices, source=ConsentSource.BANNER)
+    return consent_change(
+        customer=customer, choices={ANALYTICS_PURPOSE: analytics}, source=ConsentSource.BANNER
+    )
 
 
 @transaction.atomic

@@ -6,7 +6,6 @@ from portal.views import accounts, site
 
 urlpatterns = [
     path("", site.home, name="home"),
-    path("privacy/", site.privacy_policy, name="policy"),
     path("dashboard/", site.dashboard, name="dashboard"),
     path("language/", site.language_set, name="language_set"),
     path("accounts/sign-up/", accounts.sign_up, name="sign_up"),

@@ -19,10 +19,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html")
 
 
-def privacy_policy(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/policy.html")
-
-
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "customer/dashboard.html")

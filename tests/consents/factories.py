@@ -40,7 +40,7 @@ def opt_out_purpose(**kwargs) -> Purpose:
 
 
 def analytics_purpose(**kwargs) -> Purpose:
-    kwargs.setdefault("code", "analytics-cookies")
+    kwargs.setdefault("code", "analytics")
     return PurposeFactory(category=PurposeCategory.ANALYTICS, **kwargs)
 
 

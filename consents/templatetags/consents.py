@@ -1,0 +1,22 @@
+from django import template
+
+from consents.countries import country_name
+
+register = template.Library()
+
+
+@register.filter
+def countries(purpose) -> str:
+    """The purpose's destination countries by name, in the page's language (LY-2)."""
+    return "、".join(country_name(c) for c in purpose.country_list)
+
+
+@register.simple_tag(takes_context=True)
+def consent_section(context, section: dict) -> str:
+    """Render a section registered by a higher app (consents.sections) with its own context
+    keys as top-level variables, besides the page's (request, user, csrf_token...)."""
+    from django.template.loader import get_template
+
+    flat = context.flatten()
+    flat.update(section.get("context") or {})
+    return get_template(section["template"]).render(flat, context.get("request"))

@@ -1,0 +1,125 @@
+"""The customer's consent pages: purposes, history, receipts, connected applications, the
+policy notice (LW-3, LW-7, LW-9, LY-1, LY-2, LY-4, LY-6, LY-7)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from consents import selectors, services
+from consents.forms import ConsentForm
+from consents.models import PolicyVersion, Service, ServiceKind
+from consents.receipts import receipt_build
+from consents.sections import sections_for
+
+HISTORY_PAGE_SIZE = 50
+
+
+@login_required
+def consent_page(request: HttpRequest) -> HttpResponse:
+    customer = request.user
+    overview = selectors.consent_overview(customer=customer)
+    rows = [row for group in overview["groups"] for row in group.rows]
+    locked = {p.code for p in services.gpc_purposes()} if request.gpc else set()
+    form = ConsentForm(request.POST or None, rows=rows, locked_codes=locked)
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        try:
+            events = services.consent_change(customer=customer, choices=changes, source="web")
+        except services.ConsentError as exc:
+            messages.error(request, str(exc))
+        else:
+            if events:
+                messages.success(
+                    request, _("Your choices are saved. A receipt is in your history.")
+                )
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("consents:consent_page")
+    groups = [
+        {
+            "category": group.category,
+            "label": group.label,
+            "items": [
+                {"row": row, "field": form.bound_field_for(row.purpose.code)} for row in group.rows
+            ],
+        }
+        for group in overview["groups"]
+    ]
+    return render(
+        request,
+        "customer/consents/consent_page.html",
+        {
+            **overview,
+            "groups": groups,
+            "form": form,
+            "gpc": request.gpc,
+            "gpc_withdrawn": request.gpc_withdrawn,
+            "sections": sections_for(customer),
+            "reconsent": [row for row in rows if row.decided_by == "reconsent"],
+        },
+    )
+
+
+@login_required
+def history(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.consent_history(customer=request.user), HISTORY_PAGE_SIZE)
+    return render(
+        request,
+        "customer/consents/history.html",
+        {"page": page.get_page(request.GET.get("page"))},
+    )
+
+
+@login_required
+def receipt(request: HttpRequest, change_id) -> HttpResponse:
+    """The consent receipt of one change, as a JSON download. Another customer's: 404."""
+    events = selectors.consent_change_events(customer=request.user, change_id=change_id)
+    if not events:
+        raise Http404
+    body = json.dumps(receipt_build(events=events), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="consent-receipt-{change_id}.json"'
+    return response
+
+
+@login_required
+@require_POST
+def service_revoke(request: HttpRequest, code: str) -> HttpResponse:
+    """Disconnect a connected application (LY-7)."""
+    service = get_object_or_404(
+        Service, code=code, kind=ServiceKind.CONNECTED_APPLICATION, is_active=True
+    )
+    try:
+        services.service_revoke(customer=request.user, service=service)
+    except services.ConsentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is disconnected: it receives nothing more from us.")
+            % {"name": service.name},
+        )
+    return redirect("consents:consent_page")
+
+
+@login_required
+@require_POST
+def announcement_dismiss(request: HttpRequest, version: str) -> HttpResponse:
+    policy = get_object_or_404(PolicyVersion, version=version, is_published=True)
+    services.policy_announcement_dismiss(customer=request.user, version=policy)
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("dashboard")
+    return redirect(next_url)
