@@ -226,3 +226,17 @@ def mail_outbox_flush(*, stale_after_minutes: int = 15) -> int:
     for mail_id in ids:
         mail_send_task.delay(mail_id)
     return len(ids)
+
+
+@transaction.atomic
+def access_log_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete access-log rows older than ACCESS_LOG_RETENTION_DAYS (LW-2.2B) and write one
+    audit event with the count."""
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.ACCESS_LOG_RETENTION_DAYS)
+    deleted, _ = AccessLogEntry.objects.filter(created_at__lt=cutoff).delete()
+    audit_record(
+        actor=None,
+        action="portal.access_log.purged",
+        payload={"deleted": deleted, "before": cutoff.isoformat()},
+    )
+    return deleted

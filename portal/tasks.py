@@ -29,3 +29,8 @@ def ping_task(note: str) -> str:
 @shared_task
 def mail_outbox_flush_task() -> int:
     return services.mail_outbox_flush()
+
+
+@shared_task
+def access_log_purge_task() -> int:
+    return services.access_log_purge()
