@@ -1,0 +1,74 @@
+"""The fee schedule (LW-6.4, APPI Art. 38): only disclosure, purpose notice and
+provision-record requests carry a fee; the schedule refuses any other kind in the model, the
+admin and the database."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from requests import services
+from requests.models import CHARGEABLE_KINDS, FeeSchedule, Kind
+from tests.requests.factories import fee
+
+pytestmark = pytest.mark.clause("LW-6.4")
+
+NOT_CHARGEABLE = [k for k in Kind.values if k not in CHARGEABLE_KINDS]
+
+
+@pytest.mark.parametrize("kind", NOT_CHARGEABLE)
+def test_model_validation_refuses_a_fee_for_a_non_chargeable_kind(db, kind):
+    with pytest.raises(ValidationError) as info:
+        FeeSchedule(kind=kind, delivery_method="electronic", amount_yen=500).full_clean()
+    assert "kind" in info.value.message_dict
+
+
+@pytest.mark.parametrize("kind", NOT_CHARGEABLE)
+def test_database_refuses_a_fee_for_a_non_chargeable_kind(db, kind):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FeeSchedule.objects.create(kind=kind, delivery_method="paper", amount_yen=500)
+
+
+@pytest.mark.parametrize("kind", CHARGEABLE_KINDS)
+def test_chargeable_kinds_take_a_fee(db, kind):
+    FeeSchedule(kind=kind, delivery_method="paper", amount_yen=800).full_clean()
+
+
+def test_admin_refuses_with_a_clear_message(admin_client_):
+    url = reverse("admin:requests_feeschedule_add")
+    response = admin_client_.post(
+        url, {"kind": Kind.DELETION, "delivery_method": "electronic", "amount_yen": "500"}
+    )
+    assert response.status_code == 200
+    assert "cannot carry a fee" in response.content.decode() or "手数料" in response.content.decode()
+    assert not FeeSchedule.objects.exists()
+    ok = admin_client_.post(
+        url, {"kind": Kind.DISCLOSURE, "delivery_method": "electronic", "amount_yen": "300"}
+    )
+    assert ok.status_code == 302
+    assert FeeSchedule.objects.get().amount_yen == 300
+
+
+def test_fee_follows_kind_and_delivery_method(db):
+    fee(Kind.DISCLOSURE, "electronic", 300)
+    fee(Kind.DISCLOSURE, "paper", 800)
+    assert services.fee_for(kind=Kind.DISCLOSURE, delivery_method="electronic") == 300
+    assert services.fee_for(kind=Kind.DISCLOSURE, delivery_method="paper") == 800
+    assert services.fee_for(kind=Kind.PURPOSE_NOTICE, delivery_method="paper") is None
+    assert services.fee_for(kind=Kind.CORRECTION, delivery_method="paper") is None
+
+
+def test_a_schedule_change_does_not_touch_filed_requests(customer):
+    schedule = fee(Kind.DISCLOSURE, "electronic", 300)
+    req = services.request_file(
+        customer=customer,
+        kind=Kind.DISCLOSURE,
+        details={"scope": "all", "categories": []},
+        delivery_method="electronic",
+    )
+    schedule.amount_yen = 900
+    schedule.save()
+    req.refresh_from_db()
+    assert req.fee_yen == 300

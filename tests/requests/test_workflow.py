@@ -1,0 +1,307 @@
+"""The request lifecycle (DESIGN.md "Requests"): every allowed and every forbidden move, what
+each move records, the clock, and two moves at once on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from portal.models import AuditEvent, OutboundMail
+from requests import workflow
+from requests.errors import RequestError
+from requests.models import (
+    DataRequest,
+    FeePayment,
+    FeeStatus,
+    Kind,
+    Outcome,
+    Status,
+    TimelineEntry,
+)
+from tests.requests.factories import data_request
+
+# The arguments each transition needs besides request_id and actor.
+ARGS = {
+    "verification_start": {},
+    "customer_ask": {"note": "運転免許証の写しをお送りください。"},
+    "customer_respond": {},
+    "identity_confirm": {},
+    "identity_fail": {"reason": "ご本人であることを確認できませんでした。"},
+    "fee_quote": {},
+    "payment_record": {"method": "bank_transfer", "amount_yen": 1000, "paid_on": date(2026, 5, 1)},
+    "fee_waive": {"reason": "Hardship"},
+    "approval_ask": {"outcome": Outcome.PARTIALLY_FULFILLED, "reason": "Ground (1)"},
+    "approval_return": {"comment": "Please reconsider"},
+    "approve": {},
+    "close": {"outcome": Outcome.FULFILLED, "reason": "We sent you your data."},
+    "lapse": {"reason": "No payment within 30 days."},
+    "withdraw": {},
+}
+
+EXPECTED_TARGET = {
+    "verification_start": Status.VERIFYING,
+    "customer_ask": Status.AWAITING_CUSTOMER,
+    "customer_respond": None,  # depends on identity: tested below
+    "identity_confirm": Status.IN_REVIEW,
+    "identity_fail": Status.CLOSED,
+    "fee_quote": Status.AWAITING_PAYMENT,
+    "payment_record": Status.IN_REVIEW,
+    "fee_waive": Status.IN_REVIEW,
+    "approval_ask": Status.AWAITING_APPROVAL,
+    "approval_return": Status.IN_REVIEW,
+    "approve": Status.CLOSED,
+    "close": Status.CLOSED,
+    "lapse": Status.CLOSED,
+    "withdraw": Status.CLOSED,
+}
+
+
+def _actor(name, cast):
+    if name == "withdraw":
+        return cast.customer
+    if name in ("fee_waive", "approval_return", "approve"):
+        return cast.administrator
+    if name == "customer_respond":
+        return cast.customer
+    if name == "lapse":
+        return None
+    return cast.agent
+
+
+CELLS = [(name, status) for name in workflow.TRANSITIONS for status in Status.values]
+
+
+def test_the_table_names_every_service():
+    assert set(workflow.TRANSITIONS) == set(workflow.SERVICES) == set(ARGS)
+
+
+@pytest.mark.clause("LW-6.1", "LW-6.2")
+@pytest.mark.parametrize(("name", "status"), CELLS, ids=[f"{n}-from-{s}" for n, s in CELLS])
+def test_transition_table(cast, name, status):
+    """Every (transition, state) pair: allowed ones move and leave a record, the others raise
+    RequestError and change nothing."""
+    req = data_request(status=status, kind=Kind.DISCLOSURE, customer=cast.customer)
+    before = (TimelineEntry.objects.count(), AuditEvent.objects.count(), OutboundMail.objects.count())
+    call = workflow.SERVICES[name]
+    if status in workflow.TRANSITIONS[name].sources:
+        result = call(request_id=req.pk, actor=_actor(name, cast), **ARGS[name])
+        req.refresh_from_db()
+        assert result.status == req.status
+        if EXPECTED_TARGET[name]:
+            assert req.status == EXPECTED_TARGET[name]
+        entry = req.timeline.get()
+        assert (entry.event, entry.from_status, entry.to_status) == (name, status, req.status)
+        audit = AuditEvent.objects.get(action=f"requests.request.{name}")
+        assert audit.target_id == str(req.pk)
+        assert audit.payload["from"] == status
+        assert OutboundMail.objects.filter(to=cast.customer.email).count() == 1
+        if req.status == Status.CLOSED:
+            assert req.closed_at is not None and req.outcome
+        assert req.paused_since is None or req.status in (
+            Status.AWAITING_CUSTOMER,
+            Status.AWAITING_PAYMENT,
+        )
+    else:
+        with pytest.raises(RequestError):
+            call(request_id=req.pk, actor=_actor(name, cast), **ARGS[name])
+        assert DataRequest.objects.get(pk=req.pk).status == status
+        after = (
+            TimelineEntry.objects.count(),
+            AuditEvent.objects.count(),
+            OutboundMail.objects.count(),
+        )
+        assert after == before
+
+
+@pytest.mark.clause("LW-6.2")
+def test_customer_respond_returns_to_where_work_stopped(cast):
+    unverified = data_request(status=Status.AWAITING_CUSTOMER, customer=cast.customer)
+    workflow.request_customer_respond(request_id=unverified.pk, actor=cast.customer)
+    unverified.refresh_from_db()
+    assert unverified.status == Status.VERIFYING
+    verified = data_request(
+        status=Status.AWAITING_CUSTOMER,
+        customer=cast.customer,
+        kind=Kind.CORRECTION,
+        identity_confirmed_at=timezone.now(),
+    )
+    workflow.request_customer_respond(request_id=verified.pk, actor=cast.customer)
+    verified.refresh_from_db()
+    assert verified.status == Status.IN_REVIEW
+
+
+@pytest.mark.clause("LW-6.2")
+def test_waiting_on_the_customer_pushes_the_due_date_by_the_time_paused(cast):
+    req = data_request(status=Status.VERIFYING, customer=cast.customer)
+    original_due = req.due_at
+    workflow.request_customer_ask(request_id=req.pk, actor=cast.agent, note="Send ID")
+    req.refresh_from_db()
+    assert req.is_paused and req.status == Status.AWAITING_CUSTOMER
+    # Pretend the customer took three days to answer.
+    DataRequest.objects.filter(pk=req.pk).update(
+        paused_since=req.paused_since - timedelta(days=3)
+    )
+    workflow.request_customer_respond(request_id=req.pk, actor=cast.customer)
+    req.refresh_from_db()
+    assert not req.is_paused
+    assert 3 * 86400 <= req.paused_seconds < 3 * 86400 + 60
+    assert req.due_at == original_due + timedelta(seconds=req.paused_seconds)
+
+
+@pytest.mark.clause("LW-6.2")
+def test_an_extension_moves_the_due_date_and_tells_the_customer(cast):
+    req = data_request(status=Status.IN_REVIEW, customer=cast.customer)
+    due = req.due_at
+    with pytest.raises(RequestError):
+        workflow.request_extension_grant(
+            request_id=req.pk, actor=cast.agent, days=7, reason="Large request"
+        )
+    workflow.request_extension_grant(
+        request_id=req.pk, actor=cast.administrator, days=7, reason="Large request"
+    )
+    req.refresh_from_db()
+    assert req.due_at == due + timedelta(days=7)
+    assert req.extension_days == 7
+    assert AuditEvent.objects.filter(action="requests.request.extension_grant").exists()
+    assert OutboundMail.objects.filter(to=cast.customer.email).count() == 1
+
+
+@pytest.mark.clause("LW-6.4", "LW-2.3")
+def test_payment_is_recorded_on_the_request(cast):
+    req = data_request(status=Status.AWAITING_PAYMENT, customer=cast.customer, fee_yen=1000)
+    with pytest.raises(RequestError, match="not the fee"):
+        workflow.request_payment_record(
+            request_id=req.pk,
+            actor=cast.agent,
+            method="card",
+            amount_yen=999,
+            paid_on=date(2026, 5, 1),
+        )
+    workflow.request_payment_record(
+        request_id=req.pk, actor=cast.agent, method="card", amount_yen=1000, paid_on=date(2026, 5, 1)
+    )
+    req.refresh_from_db()
+    assert req.fee_status == FeeStatus.PAID
+    payment = FeePayment.objects.get(request=req)
+    assert (payment.amount_yen, payment.method, payment.recorded_by) == (1000, "card", cast.agent)
+
+
+@pytest.mark.clause("LW-6.4")
+def test_fee_is_quoted_only_after_identity_and_only_if_the_request_carries_one(cast):
+    no_fee = data_request(status=Status.IN_REVIEW, customer=cast.customer, kind=Kind.INQUIRY)
+    with pytest.raises(RequestError, match="no fee"):
+        workflow.request_fee_quote(request_id=no_fee.pk, actor=cast.agent)
+    unconfirmed = data_request(
+        status=Status.IN_REVIEW,
+        customer=cast.customer,
+        kind=Kind.DISCLOSURE,
+        identity_confirmed_at=None,
+    )
+    with pytest.raises(RequestError, match="identity"):
+        workflow.request_fee_quote(request_id=unconfirmed.pk, actor=cast.agent)
+
+
+@pytest.mark.clause("LW-6.3", "APPI-36")
+def test_refusal_needs_an_administrator_and_the_notice_gives_the_reason(cast):
+    req = data_request(status=Status.IN_REVIEW, customer=cast.customer, kind=Kind.DISCLOSURE)
+    with pytest.raises(RequestError, match="approval"):
+        workflow.request_close(
+            request_id=req.pk, actor=cast.agent, outcome=Outcome.REFUSED, reason="no"
+        )
+    workflow.request_approval_ask(
+        request_id=req.pk,
+        actor=cast.agent,
+        outcome=Outcome.REFUSED,
+        reason="開示により第三者の権利を害するおそれがあるため。",
+    )
+    with pytest.raises(RequestError, match="administrator"):
+        workflow.request_approve(request_id=req.pk, actor=cast.agent)
+    workflow.request_approve(request_id=req.pk, actor=cast.administrator)
+    req.refresh_from_db()
+    assert (req.status, req.outcome) == (Status.CLOSED, Outcome.REFUSED)
+    notice = OutboundMail.objects.filter(to=cast.customer.email).latest("id")
+    assert "開示により第三者の権利を害するおそれがあるため。" in notice.body
+    assert req.reference in notice.subject
+    assert "対応不可" in notice.body  # the outcome, in the customer's language (Japanese)
+
+
+@pytest.mark.clause("LW-6.3")
+def test_failed_identity_closes_as_refused_on_ground_four(cast):
+    req = data_request(status=Status.VERIFYING, customer=cast.customer, kind=Kind.DISCLOSURE)
+    workflow.request_identity_fail(
+        request_id=req.pk, actor=cast.agent, reason="Documents did not match."
+    )
+    req.refresh_from_db()
+    assert (req.status, req.outcome) == (Status.CLOSED, Outcome.REFUSED)
+    assert AuditEvent.objects.get(action="requests.request.identity_fail").payload["ground"] == 4
+
+
+def test_only_the_customer_withdraws_their_request(cast):
+    req = data_request(status=Status.SUBMITTED, customer=cast.customer)
+    with pytest.raises(RequestError):
+        workflow.request_withdraw(request_id=req.pk, actor=cast.other_customer)
+    workflow.request_withdraw(request_id=req.pk, actor=cast.customer)
+    req.refresh_from_db()
+    assert req.outcome == Outcome.WITHDRAWN
+
+
+def test_stale_page_is_told_the_request_changed(cast):
+    req = data_request(status=Status.VERIFYING, customer=cast.customer)
+    with pytest.raises(RequestError, match="changed meanwhile"):
+        workflow.request_identity_confirm(
+            request_id=req.pk, actor=cast.agent, expected_status=Status.SUBMITTED
+        )
+
+
+def test_the_notice_leaves_only_when_the_transaction_commits(
+    cast, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    req = data_request(status=Status.SUBMITTED, customer=cast.customer)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        workflow.request_verification_start(request_id=req.pk, actor=cast.agent)
+    mail = OutboundMail.objects.get(to=cast.customer.email)
+    assert mail.status == OutboundMail.Status.PENDING
+    assert len(callbacks) == 1  # handed to the worker on commit, not before
+    callbacks[0]()
+    mail.refresh_from_db()
+    assert mail.status == OutboundMail.Status.SENT
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_staff_closing_at_once_one_wins_and_the_other_is_told(cast):
+    """Two threads, two connections, one row lock: exactly one close succeeds; the other gets
+    a RequestError (not a second timeline entry, audit event or notice)."""
+    req = data_request(status=Status.IN_REVIEW, customer=cast.customer)
+    barrier = threading.Barrier(2)
+    results: list[str] = []
+
+    def close(actor):
+        try:
+            barrier.wait(timeout=10)
+            workflow.request_close(
+                request_id=req.pk, actor=actor, outcome=Outcome.FULFILLED, reason="Done."
+            )
+            results.append("ok")
+        except RequestError:
+            results.append("refused")
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=close, args=(cast.agent,)),
+        threading.Thread(target=close, args=(cast.administrator,)),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert sorted(results) == ["ok", "refused"]
+    assert TimelineEntry.objects.filter(request=req, event="close").count() == 1
+    assert AuditEvent.objects.filter(action="requests.request.close").count() == 1
+    assert OutboundMail.objects.filter(to=cast.customer.email).count() == 1
