@@ -1,1 +1,138 @@
-"""partners admin (filled in by its issue)."""
+"""Configuration of the registry by privacy administrators (Django admin).
+
+Provision records, exceptions and exports are read-only here: records are never edited
+(APPI-29), exceptions are decided on the staff pages, exports are started there. Activating
+an arrangement goes through the same service as everywhere (LW-4.3 checks, audit).
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from partners import services
+from partners.errors import PartnerError
+from partners.models import (
+    Arrangement,
+    ArrangementStatus,
+    Country,
+    DataItem,
+    ExceptionRequest,
+    Export,
+    Partner,
+    ProvisionRecord,
+    ReviewReminder,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Country)
+class CountryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name_ja", "name_en", "equivalent_protection", "consent_purpose")
+    search_fields = ("code", "name_ja", "name_en")
+
+
+class ArrangementInline(admin.TabularInline):
+    model = Arrangement
+    fields = ("title_en", "basis", "status", "starts_on", "ends_on")
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ("name_en", "name_ja", "kind", "country", "listed", "is_active")
+    list_filter = ("kind", "country", "is_active", "listed")
+    search_fields = ("name_ja", "name_en")
+    inlines = [ArrangementInline]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: records point at the partner
+
+
+class ArrangementForm(forms.ModelForm):
+    data_items = forms.MultipleChoiceField(
+        label=_("data items"), choices=DataItem.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = Arrangement
+        exclude = ("activated_at",)
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        was = self.instance.status if self.instance.pk else ArrangementStatus.DRAFT
+        if status == ArrangementStatus.ACTIVE and was != ArrangementStatus.ACTIVE:
+            # Activation goes through the service (checks, timestamp, audit): save as draft,
+            # then use the "Activate" action.
+            raise forms.ValidationError(
+                _("Save the arrangement as a draft, then use the “Activate” action.")
+            )
+        return status
+
+
+@admin.register(Arrangement)
+class ArrangementAdmin(admin.ModelAdmin):
+    form = ArrangementForm
+    list_display = ("__str__", "basis", "status", "starts_on", "ends_on", "review_due_on")
+    list_filter = ("basis", "status", "partner__kind")
+    search_fields = ("title_ja", "title_en", "partner__name_en", "partner__name_ja")
+    filter_horizontal = ("purposes",)
+    actions = ["activate"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Activate the selected arrangements"))
+    def activate(self, request, queryset):
+        for arrangement in queryset:
+            try:
+                services.arrangement_activate(arrangement=arrangement, actor=request.user)
+            except PartnerError as exc:
+                self.message_user(request, f"{arrangement}: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"{arrangement}: {_('active')}", messages.SUCCESS)
+
+
+@admin.register(ProvisionRecord)
+class ProvisionRecordAdmin(ReadOnlyAdmin):
+    list_display = ("provided_at", "recipient_name", "customer", "purpose", "basis", "export")
+    list_filter = ("basis", "partner")
+    list_select_related = ("customer", "purpose", "export", "partner")
+    date_hierarchy = "provided_at"
+
+
+@admin.register(ExceptionRequest)
+class ExceptionRequestAdmin(ReadOnlyAdmin):
+    list_display = ("requested_at", "basis", "partner", "customer", "status", "requested_by")
+    list_filter = ("status", "basis")
+    list_select_related = ("partner", "customer", "requested_by")
+
+
+@admin.register(Export)
+class ExportAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "partner", "purpose", "status", "rows", "requested_by")
+    list_filter = ("status",)
+    list_select_related = ("partner", "purpose", "requested_by")
+    exclude = ("file_name",)
+
+
+@admin.register(ReviewReminder)
+class ReviewReminderAdmin(ReadOnlyAdmin):
+    list_display = ("arrangement", "due_on", "sent_at", "recipients")
