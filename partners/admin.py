@@ -73,7 +73,15 @@ class ArrangementForm(forms.ModelForm):
 
     class Meta:
         model = Arrangement
-        exclude = ("activated_at",)
+        fields = [
+            "partner", "basis", "title_ja", "title_en", "purposes", "data_items",
+            "trigger_ja", "trigger_en", "starts_on", "ends_on", "status",
+            "contract_date", "instructions_ja", "instructions_en", "review_due_on",
+            "last_reviewed_on", "joint_users_ja", "joint_users_en", "joint_purpose_ja",
+            "joint_purpose_en", "administrator_name_ja", "administrator_name_en",
+            "administrator_address_ja", "administrator_address_en",
+            "administrator_representative_ja", "administrator_representative_en",
+        ]  # fmt: skip
 
     def clean_status(self):
         status = self.cleaned_data["status"]

@@ -30,7 +30,7 @@ class RecordFilterForm(forms.Form):
         label=_("Recipient"), queryset=Partner.objects.order_by("name_en"), required=False
     )
     basis = forms.ChoiceField(
-        label=_("Basis"), choices=[("", _("Any"))] + list(Basis.choices), required=False
+        label=_("Basis"), choices=[("", _("Any")), *Basis.choices], required=False
     )
     purpose = PurposeChoiceField(
         label=_("Purpose"), queryset=Purpose.objects.order_by("position", "code"), required=False
