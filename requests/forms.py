@@ -223,8 +223,8 @@ class DeletionForm(FilingForm):
 
     def details(self):
         if self.cleaned_data["scope"] == "account":
-            return {"scope": "account", "items": []}
-        return {"scope": "items", "items": sorted(self.cleaned_data["items"])}
+            return {"scope": "account", "data_items": []}
+        return {"scope": "items", "data_items": sorted(self.cleaned_data["items"])}
 
 
 class SuspensionForm(FilingForm):

@@ -16,6 +16,11 @@ from requests.forms import FORMS, DocumentForm, MessageForm, RequesterType, Star
 from requests.models import CHARGEABLE_KINDS, DataRequest, DeliveryMethod, Kind, RequestDocument
 
 
+def _posted(request: HttpRequest):
+    """The POST data of a POST (even an empty one, so that it is validated), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _own_request(request: HttpRequest, reference: str) -> DataRequest:
     try:
         return selectors.request_for_customer(customer=request.user, reference=reference)
@@ -33,7 +38,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_start(request: HttpRequest) -> HttpResponse:
     """The LW-8 question first: a user managed by a customer organization files nothing."""
-    form = StartForm(request.POST or None, initial={"kind": request.GET.get("kind")})
+    form = StartForm(_posted(request), initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["requester_type"] == RequesterType.MANAGED:
             return render(request, "customer/requests/managed_user.html")
@@ -69,8 +74,8 @@ def request_file(request: HttpRequest, kind: str) -> HttpResponse:
     if request.GET.get("as") in (RequesterType.CUSTOMER, RequesterType.MANAGED):
         initial["requester_type"] = request.GET["as"]
     form = form_class(
-        request.POST or None,
-        request.FILES or None,
+        _posted(request),
+        request.FILES if request.method == "POST" else None,
         customer=request.user,
         fees=fees,
         initial=initial,
@@ -210,7 +215,7 @@ def document_download(request: HttpRequest, reference: str, public_id) -> HttpRe
 @require_http_methods(["GET", "POST"])
 def request_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     req = _own_request(request, reference)
-    form = WithdrawForm(request.POST or None)
+    form = WithdrawForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             workflow.request_withdraw(

@@ -30,9 +30,9 @@ class DataRequestFactory(factory.django.DjangoModelFactory):
     kind = Kind.INQUIRY
     customer = factory.SubFactory(UserFactory)
     details = factory.LazyAttribute(
-        lambda o: {"subject": "質問", "message": "データの扱いについて"}
-        if o.kind == Kind.INQUIRY
-        else {}
+        lambda o: (
+            {"subject": "質問", "message": "データの扱いについて"} if o.kind == Kind.INQUIRY else {}
+        )
     )
     received_at = factory.LazyFunction(timezone.now)
     sla_days = 14

@@ -56,9 +56,7 @@ def test_business_days_skip_new_year_and_the_weekend():
 def test_business_mode_uses_tokyo_dates_not_utc():
     # 00:30 on Monday in Tokyo is still Sunday in UTC; counting starts from Monday.
     received = tokyo(2026, 6, 1, 0, 30)
-    assert clock.sla_deadline(received.astimezone(TOKYO), 1, "business") == tokyo(
-        2026, 6, 2, 0, 30
-    )
+    assert clock.sla_deadline(received.astimezone(TOKYO), 1, "business") == tokyo(2026, 6, 2, 0, 30)
 
 
 def test_pause_and_extension_are_added():

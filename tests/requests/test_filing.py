@@ -59,7 +59,7 @@ def test_a_duplicate_open_request_of_the_same_kind_is_refused(customer):
     assert DataRequest.objects.count() == 1
     # Another kind is fine, and so is the same kind once the first is closed.
     services.request_file(
-        customer=customer, kind=Kind.DELETION, details={"scope": "account", "items": []}
+        customer=customer, kind=Kind.DELETION, details={"scope": "account", "data_items": []}
     )
 
 

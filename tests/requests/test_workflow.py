@@ -85,7 +85,11 @@ def test_transition_table(cast, name, status):
     """Every (transition, state) pair: allowed ones move and leave a record, the others raise
     RequestError and change nothing."""
     req = data_request(status=status, kind=Kind.DISCLOSURE, customer=cast.customer)
-    before = (TimelineEntry.objects.count(), AuditEvent.objects.count(), OutboundMail.objects.count())
+    before = (
+        TimelineEntry.objects.count(),
+        AuditEvent.objects.count(),
+        OutboundMail.objects.count(),
+    )
     call = workflow.SERVICES[name]
     if status in workflow.TRANSITIONS[name].sources:
         result = call(request_id=req.pk, actor=_actor(name, cast), **ARGS[name])
@@ -142,9 +146,7 @@ def test_waiting_on_the_customer_pushes_the_due_date_by_the_time_paused(cast):
     req.refresh_from_db()
     assert req.is_paused and req.status == Status.AWAITING_CUSTOMER
     # Pretend the customer took three days to answer.
-    DataRequest.objects.filter(pk=req.pk).update(
-        paused_since=req.paused_since - timedelta(days=3)
-    )
+    DataRequest.objects.filter(pk=req.pk).update(paused_since=req.paused_since - timedelta(days=3))
     workflow.request_customer_respond(request_id=req.pk, actor=cast.customer)
     req.refresh_from_db()
     assert not req.is_paused
@@ -182,7 +184,11 @@ def test_payment_is_recorded_on_the_request(cast):
             paid_on=date(2026, 5, 1),
         )
     workflow.request_payment_record(
-        request_id=req.pk, actor=cast.agent, method="card", amount_yen=1000, paid_on=date(2026, 5, 1)
+        request_id=req.pk,
+        actor=cast.agent,
+        method="card",
+        amount_yen=1000,
+        paid_on=date(2026, 5, 1),
     )
     req.refresh_from_db()
     assert req.fee_status == FeeStatus.PAID

@@ -1,0 +1,112 @@
+"""Access table of the requests app (LW-5): anonymous -> sign-in, another customer's request
+-> 404, staff pages -> 403 without the role."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from requests import services
+from requests.models import Kind, RequestDocument, Status
+from tests.access import Case, cases_params, check_case, owner_only, signed_in, staff_only
+from tests.requests.conftest import PDF
+from tests.requests.factories import data_request
+
+
+def _request(cast):
+    """The customer's open request (made once per test, reused by the kwargs callables)."""
+    req = getattr(cast, "_request", None)
+    if req is None:
+        req = data_request(status=Status.VERIFYING, customer=cast.customer, kind=Kind.INQUIRY)
+        cast._request = req
+    return req
+
+
+def _document(cast) -> RequestDocument:
+    doc = getattr(cast, "_document", None)
+    if doc is None:
+        doc = services.document_upload(
+            request=_request(cast),
+            uploaded_by=cast.customer,
+            upload=SimpleUploadedFile("id.pdf", PDF, "application/pdf"),
+        )
+        cast._document = doc
+    return doc
+
+
+def ref(cast):
+    return {"reference": _request(cast).reference}
+
+
+def pk(cast):
+    return {"pk": _request(cast).pk}
+
+
+CASES = [
+    Case("requests:list", signed_in(200)),
+    Case("requests:start", signed_in(200)),
+    Case(
+        "requests:start",
+        signed_in(302),
+        method="post",
+        data=lambda cast: {"requester_type": "customer", "kind": "inquiry"},
+    ),
+    Case("requests:file", signed_in(200), kwargs=lambda cast: {"kind": "disclosure"}),
+    Case("requests:detail", owner_only(200), kwargs=ref),
+    Case(
+        "requests:message_post",
+        owner_only(302),
+        kwargs=ref,
+        method="post",
+        data=lambda cast: {"body": "こんにちは"},
+    ),
+    Case(
+        "requests:message_post",
+        signed_in(405),
+        kwargs=ref,
+        id="get:requests:message_post",
+    ),
+    Case(
+        "requests:document_upload",
+        owner_only(302),
+        kwargs=ref,
+        method="post",
+        data=lambda cast: {
+            "purpose": "identity",
+            "file": SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+        },
+    ),
+    Case(
+        "requests:document_download",
+        {**owner_only(200), "agent": 200, "administrator": 200},
+        kwargs=lambda cast: {
+            "reference": ref(cast)["reference"],
+            "public_id": _document(cast).public_id,
+        },
+    ),
+    Case("requests:withdraw", owner_only(200), kwargs=ref),
+    Case(
+        "requests:withdraw", owner_only(302), kwargs=ref, method="post", id="post:requests:withdraw"
+    ),
+    Case("requests:staff_detail", staff_only(200), kwargs=pk),
+    Case(
+        "requests:staff_message_post",
+        staff_only(302),
+        kwargs=pk,
+        method="post",
+        data=lambda cast: {"body": "ご連絡ありがとうございます。"},
+    ),
+]
+
+params, ids = cases_params(CASES)
+
+
+@pytest.mark.clause("LW-5", "LW-6.1")
+@pytest.mark.parametrize(("case", "role"), params, ids=ids)
+def test_access(client, cast, case, role):
+    check_case(client, cast, case, role)
+
+
+def test_anonymous_file_page_sends_to_sign_in(client, db):
+    response = client.get("/requests/new/disclosure/")
+    assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
