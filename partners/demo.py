@@ -112,7 +112,7 @@ PARTNERS = {
     },
     "Calendar Sync": {
         "kind": PartnerKind.CONNECTED_APPLICATION,
-        "name_ja": "カレンダー連携 （株式会社スケジュールテック）",
+        "name_ja": "カレンダー連携（株式会社スケジュールテック）",
         "address_ja": "東京都渋谷区神南1-2-3",
         "address_en": "1-2-3 Jinnan, Shibuya-ku, Tokyo",
         "country": "JP",
@@ -120,7 +120,7 @@ PARTNERS = {
     },
     "Expense App": {
         "kind": PartnerKind.CONNECTED_APPLICATION,
-        "name_ja": "経費精算アプリ （株式会社ケイヒ）",
+        "name_ja": "経費精算アプリ（株式会社ケイヒ）",
         "address_ja": "愛知県名古屋市中村区名駅4-7-1",
         "address_en": "4-7-1 Meieki, Nakamura-ku, Nagoya",
         "country": "JP",
