@@ -30,7 +30,8 @@ def consent_page(request: HttpRequest) -> HttpResponse:
     overview = selectors.consent_overview(customer=customer)
     rows = [row for group in overview["groups"] for row in group.rows]
     locked = {p.code for p in services.gpc_purposes()} if request.gpc else set()
-    form = ConsentForm(request.POST or None, rows=rows, locked_codes=locked)
+    data = request.POST if request.method == "POST" else None
+    form = ConsentForm(data, rows=rows, locked_codes=locked)
     if request.method == "POST" and form.is_valid():
         changes = form.changes()
         try:
