@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -121,12 +122,12 @@ def _validate_upload(upload: UploadedFile) -> tuple[bytes, str, str]:
     limit = document_max_bytes()
     if upload.size is not None and upload.size > limit:
         raise RequestError(
-            _("The file is too large: at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
+            _("The file is too large: at most %(limit)s.") % {"limit": filesizeformat(limit)}
         )
     data = b"".join(upload.chunks())
     if len(data) > limit:
         raise RequestError(
-            _("The file is too large: at most %(mb)s MB.") % {"mb": limit // (1024 * 1024)}
+            _("The file is too large: at most %(limit)s.") % {"limit": filesizeformat(limit)}
         )
     if not data:
         raise RequestError(_("The file is empty."))

@@ -15,7 +15,7 @@ from datetime import date
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.models import User
@@ -468,7 +468,8 @@ def request_withdraw(*, request_id: int, actor: User, reason: str = "") -> DataR
 
     def change(req: DataRequest) -> list[str]:
         req.outcome = Outcome.WITHDRAWN
-        req.outcome_reason = reason or _("Withdrawn at your request.")
+        with translation.override(req.customer.preferred_language):
+            req.outcome_reason = reason or _("Withdrawn at your request.")
         return ["outcome", "outcome_reason"]
 
     return _move(

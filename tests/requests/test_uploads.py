@@ -7,6 +7,7 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from portal.models import AuditEvent
 from requests import services
@@ -16,6 +17,13 @@ from tests.requests.conftest import EXE, JPEG, PDF, PNG
 from tests.requests.factories import data_request
 
 pytestmark = pytest.mark.clause("LW-6.3")
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # Service messages are translated for the person reading them; match the English ones.
+    with translation.override("en"):
+        yield
 
 
 def upload(req, name, data, content_type="application/pdf"):

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.models import AuditEvent, OutboundMail
 from requests import workflow
@@ -23,6 +23,14 @@ from requests.models import (
     TimelineEntry,
 )
 from tests.requests.factories import data_request
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    # Service messages are translated for the person reading them; match the English ones.
+    with translation.override("en"):
+        yield
+
 
 # The arguments each transition needs besides request_id and actor.
 ARGS = {
