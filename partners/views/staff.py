@@ -261,5 +261,3 @@ def export_resume(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The export continues where it stopped."))
     return redirect("partners:staff_export", pk=export.pk)
-
-
