@@ -24,7 +24,6 @@ from partners.models import (
     ReviewReminder,
 )
 from portal.models import AuditEvent, OutboundMail
-from tests import factories as people
 from tests.partners import factories as pf
 from tests.partners.conftest import grant
 
@@ -201,7 +200,7 @@ def test_customer_sees_what_they_allowed_and_what_was_provided(
     customer_client, customer, other_customer, quality_purpose
 ):
     lab = pf.partner_with(purpose=quality_purpose, items=ITEMS, name_ja="品質ラボ株式会社")
-    processor = pf.partner_with(
+    pf.partner_with(
         kind=PartnerKind.ENTRUSTED_PROCESSOR,
         purpose=quality_purpose,
         items=[DataItem.INQUIRY],
