@@ -21,7 +21,7 @@ def test_receipt_in_japanese_and_in_english(customer, other_customer):
     ja_mail = OutboundMail.objects.get(to=customer.email)
     en_mail = OutboundMail.objects.get(to=other_customer.email)
     assert ja_mail.language == "ja" and en_mail.language == "en"
-    assert f"ご請求（{ja.reference}）を受け付けました" in ja_mail.subject
+    assert f"ご請求（{ja.reference}）を受け付けました" in ja_mail.subject  # noqa: RUF001
     assert f"We received your request {en.reference}" in en_mail.subject
     assert "ご質問・苦情" in ja_mail.body and "Question or complaint" in en_mail.body
     assert "様" in ja_mail.body and "Dear Bob Baker," in en_mail.body
@@ -32,7 +32,7 @@ def test_receipt_in_japanese_and_in_english(customer, other_customer):
 @pytest.mark.parametrize(
     ("who", "subject", "outcome_label"),
     [
-        ("customer", "への対応を完了しました：該当データなし", "結果：該当データなし"),
+        ("customer", "への対応を完了しました：該当データなし", "結果：該当データなし"),  # noqa: RUF001
         ("other_customer", "is closed: No data held", "Outcome: No data held"),
     ],
 )
