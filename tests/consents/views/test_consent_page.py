@@ -163,19 +163,9 @@ def test_registered_sections_are_rendered_after_the_purposes(
     from django.template import engines
 
     engine = engines["django"].engine
-    monkeypatch.setattr(
-        engine,
-        "template_loaders",
-        engine.get_template_loaders(
-            [
-                (
-                    "django.template.loaders.locmem.Loader",
-                    {"customer/consents/test_section.html": '<p id="test-section">{{ who }}</p>'},
-                )
-            ]
-            + list(engine.loaders)
-        ),
-    )
+    section = {"customer/consents/test_section.html": '<p id="test-section">{{ who }}</p>'}
+    loaders = [("django.template.loaders.locmem.Loader", section), *engine.loaders]
+    monkeypatch.setattr(engine, "template_loaders", engine.get_template_loaders(loaders))
     page = customer_client.get("/consents/").content.decode()
     assert f'<p id="test-section">{customer.email}</p>' in page
     assert page.index('id="consent-form"') < page.index('id="test-section"')
