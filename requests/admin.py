@@ -73,7 +73,7 @@ class PaymentInline(_ReadOnlyInline):
 
 def _run(modeladmin, request, queryset, name: str, label, **kwargs) -> None:
     done = 0
-    for req in queryset.only("pk", "reference"):
+    for req in queryset.select_related(None).only("pk", "reference"):
         try:
             workflow.SERVICES[name](request_id=req.pk, actor=request.user, **kwargs)
         except RequestError as exc:

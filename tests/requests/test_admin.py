@@ -1,0 +1,62 @@
+"""The admin: SLA and fee configuration, and actions that move requests through the same
+workflow services as everything else (STYLE.md 11)."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from portal.models import AuditEvent
+from requests.models import DataRequest, Kind, SLAConfig, Status
+from tests.requests.factories import data_request
+
+
+@pytest.mark.clause("LW-6.2", "LW-5")
+def test_an_admin_action_moves_the_request_through_the_workflow(cast, admin_client_):
+    ready = data_request(status=Status.VERIFYING, customer=cast.customer)
+    wrong = data_request(status=Status.SUBMITTED, customer=cast.other_customer)
+    response = admin_client_.post(
+        reverse("admin:requests_datarequest_changelist"),
+        {"action": "confirm_identity", "_selected_action": [ready.pk, wrong.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    ready.refresh_from_db()
+    wrong.refresh_from_db()
+    assert ready.status == Status.IN_REVIEW
+    assert wrong.status == Status.SUBMITTED  # refused by the table, with a message
+    assert wrong.reference in response.content.decode()
+    event = AuditEvent.objects.get(action="requests.request.identity_confirm")
+    assert event.actor == cast.administrator
+    assert ready.timeline.get().event == "identity_confirm"
+
+
+def test_the_admin_cannot_edit_a_request_directly(cast, admin_client_):
+    req = data_request(status=Status.VERIFYING, customer=cast.customer)
+    url = reverse("admin:requests_datarequest_change", args=[req.pk])
+    page = admin_client_.get(url)
+    assert page.status_code == 200
+    admin_client_.post(url, {"status": Status.CLOSED})
+    assert DataRequest.objects.get(pk=req.pk).status == Status.VERIFYING
+    assert admin_client_.get(reverse("admin:requests_datarequest_add")).status_code == 403
+
+
+@pytest.mark.clause("LW-6.2")
+def test_sla_is_configured_in_the_admin(admin_client_):
+    response = admin_client_.post(
+        reverse("admin:requests_slaconfig_add"),
+        {"kind": Kind.DISCLOSURE, "days": "10", "day_mode": "business"},
+    )
+    assert response.status_code == 302
+    assert SLAConfig.objects.get(kind=Kind.DISCLOSURE).day_mode == "business"
+    bad = admin_client_.post(
+        reverse("admin:requests_slaconfig_add"),
+        {"kind": Kind.INQUIRY, "days": "0", "day_mode": "calendar"},
+    )
+    assert bad.status_code == 200
+    assert not SLAConfig.objects.filter(kind=Kind.INQUIRY).exists()
+
+
+def test_privacy_staff_cannot_configure_fees(cast, client):
+    client.force_login(cast.agent)
+    assert client.get(reverse("admin:requests_feeschedule_add")).status_code == 302
