@@ -80,7 +80,8 @@ def test_staff_export_with_progress_and_the_customer_sees_it(
     sign_in(page, live_server, cast.agent)
     page.goto("/staff/partners/exports/")
     page.get_by_role("combobox", name="提供先").select_option(str(lab.pk))
-    page.get_by_role("combobox", name="目的（LY-5）").select_option(str(purpose.pk))
+    purpose_label = "目的（LY-5）"  # noqa: RUF001 (the page's own Japanese label)
+    page.get_by_role("combobox", name=purpose_label).select_option(str(purpose.pk))
     page.shots("export-form")
     page.get_by_role("button", name="書き出しを開始").click()
     expect(page.get_by_role("status")).to_contain_text("書き出しを開始しました")
@@ -97,7 +98,7 @@ def test_staff_export_with_progress_and_the_customer_sees_it(
     assert export.status == ExportStatus.COMPLETED and export.rows == 41
     with page.expect_download() as info:
         page.get_by_role("link", name="CSVをダウンロード").click()
-    body = open(info.value.path(), encoding="utf-8").read()
+    body = info.value.path().read_text(encoding="utf-8")
     assert cast.customer.email not in body and cast.other_customer.email not in body
     assert len(body.strip().splitlines()) == 42
 

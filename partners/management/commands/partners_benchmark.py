@@ -1,6 +1,7 @@
 """Time the provision gate and the de-identified export (LY-5) for N customers.
 
-    DATABASE_URL=postgres://.../portal_bench_partners manage.py partners_benchmark --customers 100000
+    DATABASE_URL=postgres://.../portal_bench_partners \
+        manage.py partners_benchmark --customers 100000
 
 Creates (once; re-runs reuse them) N customers `bench-<n>@example.invalid` and a research
 institution with an opt-out LY-5 purpose that 1 % of them withdrew, then prints: one gate
@@ -99,9 +100,9 @@ class Command(BaseCommand):
         if connection.vendor != "postgresql":
             w("copy: skipped (needs PostgreSQL)")
             return
-        rows_sql, params = (
-            services.export_candidates(partner=partner, purpose=purpose).query.sql_with_params()
-        )
+        rows_sql, params = services.export_candidates(
+            partner=partner, purpose=purpose
+        ).query.sql_with_params()
         import psycopg
 
         connection.ensure_connection()
@@ -151,7 +152,7 @@ class Command(BaseCommand):
         purpose, created = Purpose.objects.get_or_create(
             code=PURPOSE,
             defaults={
-                "name_ja": "ベンチマーク用：研究機関への提供",
+                "name_ja": "ベンチマーク用 研究機関への提供",
                 "name_en": "Benchmark: provision to research institutions",
                 "category": PurposeCategory.RESEARCH,
                 "default_granted": True,  # opt-out, so every customer is a candidate
