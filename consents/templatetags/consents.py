@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import get_language
 
 from consents.countries import country_name
 
@@ -8,7 +9,8 @@ register = template.Library()
 @register.filter
 def countries(purpose) -> str:
     """The purpose's destination countries by name, in the page's language (LY-2)."""
-    return "、".join(country_name(c) for c in purpose.country_list)
+    separator = ", " if (get_language() or "ja").startswith("en") else "、"
+    return separator.join(country_name(c) for c in purpose.country_list)
 
 
 @register.simple_tag(takes_context=True)
