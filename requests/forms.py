@@ -62,6 +62,16 @@ DELETION_ITEM_CHOICES = [
 ]
 
 
+_TAIL = (
+    "delivery_method",
+    "accept_fee",
+    "on_behalf",
+    "principal_name",
+    "principal_relationship",
+    "power_of_attorney",
+)
+
+
 class FilingForm(forms.Form):
     """What every filing asks: the LW-8 question and, optionally, agent filing."""
 
@@ -88,6 +98,11 @@ class FilingForm(forms.Form):
         self.customer = customer
         self.fees = fees or {}
         super().__init__(*args, **kwargs)
+        # The LW-8 question first, then what this kind needs, then delivery and fee, and
+        # agent filing last (most people file for themselves).
+        tail = [f for f in _TAIL if f in self.fields]
+        middle = [f for f in self.fields if f not in tail and f != "requester_type"]
+        self.order_fields(["requester_type", *middle, *tail])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
