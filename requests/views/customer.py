@@ -132,7 +132,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "req": req,
             "message_form": MessageForm(),
             "document_form": DocumentForm(),
-            "can_withdraw": any(workflow.allowed("withdraw", s) for s in [req.status]),
+            "can_withdraw": workflow.allowed("withdraw", req.status),
         },
     )
 
