@@ -14,6 +14,7 @@ import datetime
 import hashlib
 import hmac
 import io
+import json
 import logging
 import os
 import secrets
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -689,16 +690,18 @@ def export_candidates(*, partner: Partner, purpose: Purpose) -> models.QuerySet:
     general = ConsentEvent.objects.filter(
         customer=OuterRef("pk"), purpose=purpose, service__isnull=True
     ).order_by("-created_at", "-id")
-    event = Subquery(general.values("pk")[:1])
+    general_event = Subquery(general.values("pk")[:1])
     if service_code is not None:
         specific = ConsentEvent.objects.filter(
             customer=OuterRef("pk"), purpose=purpose, service__code=service_code
         ).order_by("-created_at", "-id")
-        event = Coalesce(Subquery(specific.values("pk")[:1]), event)
+        specific_event = Subquery(specific.values("pk")[:1])
+    else:
+        specific_event = Value(None, output_field=models.BigIntegerField())
     return (
-        customers.annotate(relied_event=event)
+        customers.annotate(relied_specific=specific_event, relied_general=general_event)
         .order_by("pk")
-        .values_list("pk", "relied_event", *export_columns())
+        .values_list("pk", "relied_specific", "relied_general", *export_columns())
     )
 
 
@@ -793,36 +796,94 @@ def _csv_line(values: Sequence) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
+# The columns an export writes for each record, in COPY order.
+_RECORD_COLUMNS = (
+    "partner_id",
+    "recipient_name",
+    "recipient_country",
+    "arrangement_id",
+    "customer_id",
+    "customer_reference",
+    "purpose_id",
+    "data_items",
+    "basis",
+    "decided_by",
+    "consent_event_id",
+    "overseas_consent_event_id",
+    "export_id",
+    "provided_at",
+)
+
+
+def _records_insert(rows: list[tuple]) -> None:
+    """Insert provision records in bulk: PostgreSQL's COPY FROM STDIN (several times faster
+    than INSERT for tens of thousands of rows), else bulk_create."""
+    if connection.vendor == "postgresql":
+        columns = ", ".join(f'"{name}"' for name in _RECORD_COLUMNS)
+        statement = f'COPY "{ProvisionRecord._meta.db_table}" ({columns}) FROM STDIN'
+        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    records = []
+    for row in rows:
+        fields = dict(zip(_RECORD_COLUMNS, row, strict=True))
+        fields["data_items"] = json.loads(fields["data_items"])
+        records.append(ProvisionRecord(**fields))
+    ProvisionRecord.objects.bulk_create(records, batch_size=1000)
+
+
 def _export_commit_chunk(
     export: Export, handle, batch: list[tuple], key: bytes, decision: ProvisionDecision
 ) -> None:
     columns = export_columns()
     partner, purpose = export.partner, export.purpose
     now = timezone.now()
-    out = io.BytesIO()
+    recipient = f"{partner.name_ja} / {partner.name_en}"[:420]
+    items = json.dumps(list(decision.items))
+    arrangement_id = decision.arrangement.pk if decision.arrangement else None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
     records = []
-    for customer_id, event_id, *values in batch:
-        cells = [pseudonym(key=key, customer_id=customer_id)]
-        cells += [_coarsen(name, value) for name, value in zip(columns, values, strict=True)]
-        out.write(_csv_line(cells))
+    for customer_id, specific_event, general_event, *values in batch:
+        # The consent relied on: the service-specific one first (LY-6), else the general
+        # one, else none (an opt-out purpose nobody has answered yet).
+        if specific_event is not None:
+            event_id, decided_by = specific_event, "service"
+        elif general_event is not None:
+            event_id, decided_by = general_event, "general"
+        else:
+            event_id, decided_by = None, "default"
+        writer.writerow(
+            [
+                pseudonym(key=key, customer_id=customer_id),
+                *(_coarsen(name, value) for name, value in zip(columns, values, strict=True)),
+            ]
+        )
         records.append(
-            _record_from(
-                decision=decision,
-                customer_id=customer_id,
-                partner=partner,
-                purpose=purpose,
-                actor=None,
-                export=export,
-                consent_event_id=event_id,
-                provided_at=now,
+            (
+                partner.pk,
+                recipient,
+                partner.country.code,
+                arrangement_id,
+                customer_id,
+                customer_reference(customer_id),
+                purpose.pk,
+                items,
+                decision.basis,
+                decided_by,
+                event_id,
+                None,
+                export.pk,
+                now,
             )
         )
-    handle.write(out.getvalue())
+    handle.write(out.getvalue().encode("utf-8"))
     handle.flush()
     os.fsync(handle.fileno())
     size = handle.tell()
     with transaction.atomic():
-        ProvisionRecord.objects.bulk_create(records, batch_size=1000)
+        _records_insert(records)
         export.processed += len(batch)
         export.rows += len(batch)
         export.last_customer_id = batch[-1][0]

@@ -114,6 +114,7 @@ def test_export_has_consenting_customers_only_and_no_direct_identifier(
     records = ProvisionRecord.objects.filter(export=export)
     assert {r.customer for r in records} == set(population)
     assert all(r.basis == Basis.CONSENT and r.consent_event_id for r in records)
+    assert {r.decided_by for r in records} == {"general"}
     assert all(r.consent_event.customer_id == r.customer_id for r in records)
 
 

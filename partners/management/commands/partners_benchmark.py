@@ -149,7 +149,7 @@ class Command(BaseCommand):
                 batch = []
         if batch:
             User.objects.bulk_create(batch)
-        purpose, created = Purpose.objects.get_or_create(
+        purpose, _created = Purpose.objects.get_or_create(
             code=PURPOSE,
             defaults={
                 "name_ja": "ベンチマーク用 研究機関への提供",
@@ -189,9 +189,9 @@ class Command(BaseCommand):
             )
             arrangement.purposes.set([purpose])
             services.arrangement_activate(arrangement=arrangement, actor=None)
-        if created:
-            # 1 % withdrew through the consent service, as customers do.
-            for n in range(0, customers, 100):
+        if existing < customers:
+            # 1 % of the new customers withdrew, through the consent service as customers do.
+            for n in range(existing + (-existing % 100), customers, 100):
                 consent_services.consent_change(
                     customer=User.objects.get(email=EMAIL.format(n)),
                     choices={PURPOSE: False},
