@@ -33,3 +33,32 @@ def test_demo_builds_the_group_once(capsys):
         Arrangement.objects.count(),
         ProvisionRecord.objects.count(),
     ) == counts
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("LY-2", "LW-4.3")
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_every_page_renders_the_demo(client, language, capsys):
+    from django.urls import reverse
+
+    from portal.models import User
+
+    call_command("demo")
+    client.post(reverse("language_set"), {"language": language})
+    for name in ("group_companies", "countries", "joint_use"):
+        page = client.get(reverse(f"partners:{name}")).content.decode()
+        assert "Example Pay" in page or "エグザンプル" in page or name == "countries"
+    countries = client.get(reverse("partners:countries")).content.decode()
+    assert ("Republic of Korea" if language == "en" else "大韓民国") in countries
+    client.force_login(User.objects.get(email="staff@example.jp"))
+    for name in (
+        "staff_registry",
+        "staff_records",
+        "staff_exports",
+        "staff_exceptions",
+        "staff_provision_new",
+    ):
+        assert client.get(reverse(f"partners:{name}")).status_code == 200
+    client.force_login(User.objects.get(email="hanako@example.jp"))
+    page = client.get(reverse("partners:provisions")).content.decode()
+    assert ("Example Pay" if language == "en" else "エグザンプル・ペイ株式会社") in page
