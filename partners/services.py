@@ -26,7 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -675,7 +675,7 @@ def export_path(export: Export) -> Path:
 
 def export_candidates(*, partner: Partner, purpose: Purpose) -> models.QuerySet:
     """The customers the gate allows for this export, as one ordered queryset of rows
-    (id, the exported columns, the consent event relied on). Built on
+    (id, then the exported columns). Built on
     `customers_consenting`, which already leaves out withdrawn and restricted customers;
     an overseas partner also needs the country's consent."""
     service_code = _service_code(partner)
@@ -687,22 +687,28 @@ def export_candidates(*, partner: Partner, purpose: Purpose) -> models.QuerySet:
         customers = customers.filter(
             pk__in=customers_consenting(purpose_code=overseas.code).values("pk")
         )
-    general = ConsentEvent.objects.filter(
-        customer=OuterRef("pk"), purpose=purpose, service__isnull=True
-    ).order_by("-created_at", "-id")
-    general_event = Subquery(general.values("pk")[:1])
+    return customers.order_by("pk").values_list("pk", *export_columns())
+
+
+def _relied_events(
+    *, customer_ids: list[int], purpose: Purpose, service_code: str | None
+) -> tuple[dict[int, int], dict[int, int]]:
+    """The latest ledger event of each customer for the purpose, service-specific and
+    general: one query per chunk on the (customer, time) index. (A correlated subquery per
+    row let PostgreSQL pick a plan 100 times slower.)"""
+    scope = Q(service__isnull=True)
     if service_code is not None:
-        specific = ConsentEvent.objects.filter(
-            customer=OuterRef("pk"), purpose=purpose, service__code=service_code
-        ).order_by("-created_at", "-id")
-        specific_event = Subquery(specific.values("pk")[:1])
-    else:
-        specific_event = Value(None, output_field=models.BigIntegerField())
-    return (
-        customers.annotate(relied_specific=specific_event, relied_general=general_event)
-        .order_by("pk")
-        .values_list("pk", "relied_specific", "relied_general", *export_columns())
+        scope |= Q(service__code=service_code)
+    rows = (
+        ConsentEvent.objects.filter(scope, customer_id__in=customer_ids, purpose=purpose)
+        .order_by("customer_id", "-created_at", "-id")
+        .values_list("customer_id", "service_id", "pk")
     )
+    specific: dict[int, int] = {}
+    general: dict[int, int] = {}
+    for customer_id, service_id, event_id in rows:
+        (general if service_id is None else specific).setdefault(customer_id, event_id)
+    return specific, general
 
 
 def export_run(*, export_id: int, chunk_size: int | None = None) -> Export:
@@ -845,13 +851,18 @@ def _export_commit_chunk(
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     records = []
-    for customer_id, specific_event, general_event, *values in batch:
+    specific, general = _relied_events(
+        customer_ids=[row[0] for row in batch],
+        purpose=purpose,
+        service_code=_service_code(partner),
+    )
+    for customer_id, *values in batch:
         # The consent relied on: the service-specific one first (LY-6), else the general
-        # one, else none (an opt-out purpose nobody has answered yet).
-        if specific_event is not None:
-            event_id, decided_by = specific_event, "service"
-        elif general_event is not None:
-            event_id, decided_by = general_event, "general"
+        # one, else none (an opt-out purpose the customer never answered).
+        if customer_id in specific:
+            event_id, decided_by = specific[customer_id], "service"
+        elif customer_id in general:
+            event_id, decided_by = general[customer_id], "general"
         else:
             event_id, decided_by = None, "default"
         writer.writerow(
