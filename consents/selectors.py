@@ -20,7 +20,16 @@ import datetime
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Exists,
+    FilteredRelation,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.utils import timezone
 
 from consents.models import (
@@ -82,7 +91,8 @@ def _state(*, customer_ref, purpose_ref, service_code: str | None) -> QuerySet[C
 
 def _decide(
     *,
-    purpose: Purpose,
+    necessary: bool,
+    by_default: bool,
     restricted: bool,
     reconsent_since: datetime.datetime | None,
     joined_at: datetime.datetime,
@@ -92,7 +102,7 @@ def _decide(
     """The rule of this module's docstring on plain values: (granted, decided_by, event id)."""
     if restricted:
         return False, "restriction", None
-    if purpose.necessary:
+    if necessary:
         reconsent_since = None  # a necessary purpose is never asked again
     for decided_by, state in (("service", service_state), ("general", general_state)):
         if state is not None:
@@ -100,7 +110,7 @@ def _decide(
             if granted and reconsent_since is not None and decided_at < reconsent_since:
                 return False, "reconsent", event_id
             return granted, decided_by, event_id
-    if purpose.granted_by_default:
+    if by_default:
         if reconsent_since is not None and joined_at < reconsent_since:
             return False, "reconsent", None
         return True, "default", None
@@ -115,53 +125,57 @@ def consent_decide(
 ) -> ConsentDecision:
     """Does `customer` consent to the purpose (for the service)? (LY-1, LY-6, LW-9)
 
-    One SQL statement gathers every fact (the purpose, the service-specific and general
-    states via the unique (customer, purpose, service) index, active restrictions and the
-    latest widening version); a second, by primary key, loads the ledger event relied on,
-    only when a state decided. Unknown purpose: not granted, "none".
+    One SQL statement gathers every fact: the purpose, joined to the general and the
+    service-specific state through the unique (customer, purpose, service) indexes, with the
+    active restrictions and the latest widening version. A second, by primary key, loads the
+    ledger event relied on, only when a state decided. Unknown purpose: not granted, "none".
     """
-    customer_ref = customer.pk
-    purpose_ref = OuterRef("pk")
-    general = _state(customer_ref=customer_ref, purpose_ref=purpose_ref, service_code=None)
-    annotations = {
-        "restricted": _active_restriction(customer_ref=customer_ref, purpose_ref=purpose_ref),
-        "reconsent_since": reconsent_since_expression(purpose_ref),
-        "general_granted": Subquery(general.values("granted")[:1]),
-        "general_at": Subquery(general.values("decided_at")[:1]),
-        "general_event": Subquery(general.values("event_id")[:1]),
+    fields = ["necessary", "default_granted", "restricted", "reconsent_since"]
+    relations = {
+        "general": FilteredRelation(
+            "states", condition=Q(states__customer=customer.pk, states__service__isnull=True)
+        )
     }
     if service_code is not None:
-        specific = _state(
-            customer_ref=customer_ref, purpose_ref=purpose_ref, service_code=service_code
+        service_pk = Subquery(Service.objects.filter(code=service_code).values("pk")[:1])
+        relations["specific"] = FilteredRelation(
+            "states", condition=Q(states__customer=customer.pk, states__service=service_pk)
         )
-        annotations |= {
-            "service_granted": Subquery(specific.values("granted")[:1]),
-            "service_at": Subquery(specific.values("decided_at")[:1]),
-            "service_event": Subquery(specific.values("event_id")[:1]),
-        }
-    purpose = Purpose.objects.filter(code=purpose_code).annotate(**annotations).first()
-    if purpose is None:
+    for name in relations:
+        fields += [f"{name}__granted", f"{name}__decided_at", f"{name}__event_id"]
+    facts = (
+        Purpose.objects.filter(code=purpose_code)
+        .order_by()
+        .annotate(
+            **relations,
+            restricted=_active_restriction(customer_ref=customer.pk, purpose_ref=OuterRef("pk")),
+            reconsent_since=reconsent_since_expression(OuterRef("pk")),
+        )
+        .values(*fields)
+        .first()
+    )
+    if facts is None:
         return ConsentDecision(granted=False, decided_by="none", event=None)
 
-    def state(prefix: str):
-        granted = getattr(purpose, f"{prefix}_granted", None)
-        if granted is None:
+    def state(name: str):
+        if facts.get(f"{name}__granted") is None:
             return None
-        return granted, getattr(purpose, f"{prefix}_at"), getattr(purpose, f"{prefix}_event")
+        return (
+            facts[f"{name}__granted"],
+            facts[f"{name}__decided_at"],
+            facts[f"{name}__event_id"],
+        )
 
     granted, decided_by, event_id = _decide(
-        purpose=purpose,
-        restricted=purpose.restricted,
-        reconsent_since=purpose.reconsent_since,
+        necessary=facts["necessary"],
+        by_default=facts["necessary"] or facts["default_granted"],
+        restricted=facts["restricted"],
+        reconsent_since=facts["reconsent_since"],
         joined_at=customer.date_joined,
-        service_state=state("service"),
+        service_state=state("specific"),
         general_state=state("general"),
     )
-    event = (
-        ConsentEvent.objects.select_related("purpose", "service", "policy_version").get(pk=event_id)
-        if event_id is not None
-        else None
-    )
+    event = ConsentEvent.objects.get(pk=event_id) if event_id is not None else None
     return ConsentDecision(granted=granted, decided_by=decided_by, event=event)
 
 
@@ -270,7 +284,8 @@ def consent_overview(*, customer: User) -> dict:
             s for (p, svc), s in states.items() if p == purpose.pk and svc is not None
         )
         granted, decided_by, _event = _decide(
-            purpose=purpose,
+            necessary=purpose.necessary,
+            by_default=purpose.granted_by_default,
             restricted=purpose.pk in restricted,
             reconsent_since=purpose.reconsent_since,
             joined_at=customer.date_joined,
