@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consents import selectors, services
+from consents.cookies import gpc_signal
 from consents.forms import ConsentForm
 from consents.models import PolicyVersion, Service, ServiceKind
 from consents.receipts import receipt_build
@@ -27,9 +28,10 @@ HISTORY_PAGE_SIZE = 50
 @login_required
 def consent_page(request: HttpRequest) -> HttpResponse:
     customer = request.user
+    gpc = gpc_signal(request)
     overview = selectors.consent_overview(customer=customer)
     rows = [row for group in overview["groups"] for row in group.rows]
-    locked = {p.code for p in services.gpc_purposes()} if request.gpc else set()
+    locked = {p.code for p in services.gpc_purposes()} if gpc else set()
     data = request.POST if request.method == "POST" else None
     form = ConsentForm(data, rows=rows, locked_codes=locked)
     if request.method == "POST" and form.is_valid():
@@ -63,8 +65,9 @@ def consent_page(request: HttpRequest) -> HttpResponse:
             **overview,
             "groups": groups,
             "form": form,
-            "gpc": request.gpc,
-            "gpc_withdrawn": request.gpc_withdrawn,
+            "gpc": gpc,
+            # Set by consents.middleware when this very request withdrew something.
+            "gpc_withdrawn": getattr(request, "gpc_withdrawn", []),
             "sections": sections_for(customer),
             "reconsent": [row for row in rows if row.decided_by == "reconsent"],
         },

@@ -93,7 +93,7 @@ def cookies(request: HttpRequest) -> HttpResponse:
         form = CookieChoiceForm(request.POST)
         if form.is_valid():
             choice = form.cleaned_data["choice"]
-            if request.gpc:
+            if state.gpc:
                 choice = "necessary"  # the signal refuses; GPC never grants (LW-7)
             if request.user.is_authenticated:
                 services.cookie_choice_record(
