@@ -593,13 +593,14 @@ def export_columns() -> list[str]:
     ]
 
 
-def _coarsen(name: str, value) -> str:
+def _coarsen(name: str, value, tz=None) -> str:
     """Location is kept to the prefecture (already the coarsest field we hold); times to
     the month, so a registration instant cannot single anyone out."""
     if value is None:
         return ""
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m")
+        local = value.astimezone(tz or timezone.get_current_timezone())
+        return f"{local.year:04d}-{local.month:02d}"
     return str(value)
 
 
@@ -848,6 +849,7 @@ def _export_commit_chunk(
     recipient = f"{partner.name_ja} / {partner.name_en}"[:420]
     items = json.dumps(list(decision.items))
     arrangement_id = decision.arrangement.pk if decision.arrangement else None
+    tz = timezone.get_current_timezone()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     records = []
@@ -868,7 +870,7 @@ def _export_commit_chunk(
         writer.writerow(
             [
                 pseudonym(key=key, customer_id=customer_id),
-                *(_coarsen(name, value) for name, value in zip(columns, values, strict=True)),
+                *(_coarsen(name, value, tz) for name, value in zip(columns, values, strict=True)),
             ]
         )
         records.append(
