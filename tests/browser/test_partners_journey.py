@@ -33,6 +33,12 @@ def sign_in(page, live_server, user) -> None:
     )
 
 
+def dismiss_cookie_banner(page) -> None:
+    button = page.get_by_role("button", name="必要な Cookie のみ")
+    if button.count():
+        button.click()
+
+
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Small chunks so the worker reports progress many times (read by the worker at start)."""
@@ -79,6 +85,7 @@ def test_staff_export_with_progress_and_the_customer_sees_it(
 
     sign_in(page, live_server, cast.agent)
     page.goto("/staff/partners/exports/")
+    dismiss_cookie_banner(page)
     page.get_by_role("combobox", name="提供先").select_option(str(lab.pk))
     purpose_label = "目的（LY-5）"  # noqa: RUF001 (the page's own Japanese label)
     page.get_by_role("combobox", name=purpose_label).select_option(str(purpose.pk))
@@ -104,6 +111,7 @@ def test_staff_export_with_progress_and_the_customer_sees_it(
 
     sign_in(page, live_server, cast.customer)
     page.goto("/consents/")
+    dismiss_cookie_banner(page)
     section = page.locator("#partners-provisions")
     row = section.locator(f'tr[data-partner="{lab.pk}"]')
     expect(row).to_contain_text("東都大学 社会情報研究所")
