@@ -90,7 +90,7 @@ def test_agent_filing_needs_a_power_of_attorney(customer, private_root):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_references_stay_unique_when_filed_at_once(cast):
     people = [cast.customer, cast.other_customer, cast.agent, cast.administrator]
     barrier = threading.Barrier(len(people))
@@ -118,7 +118,7 @@ def test_references_stay_unique_when_filed_at_once(cast):
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_same_customer_filing_twice_at_once_gets_one_request(cast):
     barrier = threading.Barrier(2)
     outcomes: list[str] = []

@@ -287,7 +287,7 @@ def test_the_notice_leaves_only_when_the_transaction_commits(
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_staff_closing_at_once_one_wins_and_the_other_is_told(cast):
     """Two threads, two connections, one row lock: exactly one close succeeds; the other gets
     a RequestError (not a second timeline entry, audit event or notice)."""
