@@ -96,8 +96,7 @@ def request_file(request: HttpRequest, kind: str) -> HttpResponse:
                 power_of_attorney=form.cleaned_data.get("power_of_attorney"),
             )
         except DuplicateRequestError as exc:
-            duplicate = exc.existing
-            form.add_error(None, str(exc))
+            duplicate = exc.existing  # shown with a link to it above the form
         except RequestError as exc:
             form.add_error(None, str(exc))
         else:

@@ -339,3 +339,24 @@ def test_one_request_page_runs_a_fixed_number_of_queries(cast, customer_client):
     assert len(ours) == 5, ours
     assert total == few_total
     assert response.content.decode().count("message 1") == 11
+
+
+@pytest.mark.clause("LW-6.1")
+def test_a_power_of_attorney_that_is_not_a_document_is_refused(customer_client, private_root):
+    response = customer_client.post(
+        file_url(Kind.INQUIRY),
+        {
+            **CUSTOMER,
+            "subject": "代理",
+            "message": "父の代理です",
+            "on_behalf": "on",
+            "principal_name": "山田 太郎",
+            "power_of_attorney": SimpleUploadedFile("委任状.pdf", b"MZ\x90\x00" * 20),
+        },
+    )
+    assert response.status_code == 400
+    assert "PDF、JPEG、PNG" in response.content.decode()
+    assert not DataRequest.objects.exists()
+    assert not OutboundMail.objects.exists()
+    folder = private_root / "requests"
+    assert not folder.exists() or not any(folder.iterdir())
