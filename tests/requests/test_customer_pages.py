@@ -360,3 +360,17 @@ def test_a_power_of_attorney_that_is_not_a_document_is_refused(customer_client, 
     assert not OutboundMail.objects.exists()
     folder = private_root / "requests"
     assert not folder.exists() or not any(folder.iterdir())
+
+
+@pytest.mark.clause("LW-11", "LW-6.4")
+def test_the_pages_speak_english_too(other_customer, client):
+    fee(Kind.DISCLOSURE, "paper", 1000)
+    client.force_login(other_customer)
+    client.cookies["portal_language"] = "en"
+    page = client.get(file_url(Kind.DISCLOSURE)).content.decode()
+    assert "Disclosure of my data" in page
+    assert "Paper (by post): <strong>¥1,000</strong>" in page
+    start = client.get(reverse("requests:start")).content.decode()
+    assert "Who is asking?" in start
+    client.cookies["portal_language"] = "ja"
+    assert "どなたからのご請求ですか" in client.get(reverse("requests:start")).content.decode()
