@@ -27,6 +27,25 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def pytest_collection_modifyitems(config, items):
+    """Tests that commit (transactional tests, live_server, a real worker) end with a flush
+    that would also wipe what data migrations created: the roles, the beat schedules. Give
+    every such test a serialized rollback, so the next test finds the database as migrated."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        commits = (marker is not None and marker.kwargs.get("transaction")) or {
+            "transactional_db",
+            "live_server",
+            "celery_worker_process",
+        } & set(getattr(item, "fixturenames", ()))
+        if commits and not (marker and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker else {}), "transaction": True}
+            kwargs["serialized_rollback"] = True
+            item.add_marker(
+                pytest.mark.django_db(*(marker.args if marker else ()), **kwargs), append=False
+            )
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; the cast alone would make the suite crawl.
@@ -237,12 +256,23 @@ CHROMIUM_FLAGS = [
 def browser():
     if not Path(CHROMIUM).exists():
         _missing(f"Chromium not found at {CHROMIUM}")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API leaves the test thread in a new context, where Django's
+    # context-local `connections` hands out fresh connection objects. Carry over what the
+    # test-database setup stored on the old ones, so that serialized rollback keeps working.
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
         )
+        for alias, contents in serialized.items():
+            connections[alias]._test_serialized_contents = contents
         yield chromium
         chromium.close()
 
