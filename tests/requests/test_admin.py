@@ -60,3 +60,11 @@ def test_sla_is_configured_in_the_admin(admin_client_):
 def test_privacy_staff_cannot_configure_fees(cast, client):
     client.force_login(cast.agent)
     assert client.get(reverse("admin:requests_feeschedule_add")).status_code == 302
+
+
+def test_staff_home_links_administrators_to_the_requests(cast, client):
+    url = reverse("admin:requests_datarequest_changelist")
+    client.force_login(cast.administrator)
+    assert url in client.get(reverse("staff_home")).content.decode()
+    client.force_login(cast.agent)
+    assert url not in client.get(reverse("staff_home")).content.decode()
