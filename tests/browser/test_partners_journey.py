@@ -49,18 +49,23 @@ def small_chunks(monkeypatch):
 def exports_to_worker(celery_worker_process):
     """Send the export task to the real worker's queue instead of running it in-process."""
     eager, routes = app.conf.task_always_eager, app.conf.task_routes
+
+    def route(table) -> None:
+        app.conf.task_routes = table
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)  # Celery caches the router built from the table
+
     app.conf.task_always_eager = False
-    app.conf.task_routes = {
-        "partners.tasks.export_run_task": {"queue": celery_worker_process.queue}
-    }
+    route({"partners.tasks.export_run_task": {"queue": celery_worker_process.queue}})
     yield celery_worker_process
-    app.conf.task_always_eager, app.conf.task_routes = eager, routes
+    app.conf.task_always_eager = eager
+    route(routes)
 
 
 @pytest.mark.browser
 @pytest.mark.postgres
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.clause("LY-5", "LY-1", "APPI-29")
 def test_staff_export_with_progress_and_the_customer_sees_it(
     small_chunks, exports_to_worker, page, live_server, cast

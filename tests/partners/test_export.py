@@ -192,6 +192,9 @@ def test_overseas_export_needs_the_country_consent(
 
 @pytest.mark.postgres
 @pytest.mark.redis
+# serialized_rollback: a transactional test before this one may have flushed the roles and
+# schedules the migrations created; restore them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.clause("LY-5")
 def test_export_runs_in_a_real_worker(celery_worker_process, quality_purpose, population):
     agent = people.agent(email="worker-agent@example.jp")
