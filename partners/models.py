@@ -462,6 +462,11 @@ class ExceptionRequest(models.Model):
     def __str__(self) -> str:
         return f"{self.get_basis_display()} → {self.partner}"
 
+    @property
+    def data_item_labels(self) -> list[str]:
+        labels = dict(DataItem.choices)
+        return [str(labels.get(item, item)) for item in self.data_items]
+
 
 class ExportStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
