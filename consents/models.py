@@ -6,12 +6,13 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from portal.appendonly import AppendOnlyModel
 
 
 def _english() -> bool:
@@ -218,15 +219,7 @@ class ConsentSource(models.TextChoices):
     STAFF = "staff", _("Privacy staff")
 
 
-class ConsentEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionDenied("Consent events are append-only")
-
-    def delete(self):
-        raise PermissionDenied("Consent events are append-only")
-
-
-class ConsentEvent(models.Model):
+class ConsentEvent(AppendOnlyModel):
     """One change of consent, never altered afterwards: the ledger.
 
     Written only by `consents.services`; on PostgreSQL a trigger refuses UPDATE and DELETE
@@ -275,8 +268,6 @@ class ConsentEvent(models.Model):
         help_text=_("Staff member who recorded it, when not the customer."),
     )
 
-    objects = ConsentEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("consent event")
         verbose_name_plural = _("consent events (ledger)")
@@ -286,14 +277,6 @@ class ConsentEvent(models.Model):
     def __str__(self) -> str:
         verb = "granted" if self.granted else "withdrawn"
         return f"{self.purpose_id}/{self.service_id or '-'} {verb} {self.created_at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Consent events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Consent events are append-only")
 
 
 class ConsentState(models.Model):

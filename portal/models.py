@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
-from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.appendonly import AppendOnlyModel
 from portal.prefectures import PREFECTURE_CHOICES
 
 
@@ -122,19 +122,11 @@ class AccessLogEntry(models.Model):
         return f"{self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class AuditEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionDenied("Audit events are append-only")
-
-    def delete(self):
-        raise PermissionDenied("Audit events are append-only")
-
-
-class AuditEvent(models.Model):
+class AuditEvent(AppendOnlyModel):
     """An append-only record of a staff action or staff view of customer data (LW-5).
 
-    Written only by `portal.services.audit_record`. On PostgreSQL a trigger refuses UPDATE
-    and DELETE on the table (migration 0002); here the ORM refuses them too.
+    Written only by `portal.services.audit_record`; append-only in the ORM, the admin and,
+    on PostgreSQL, the database (migration 0002).
     """
 
     actor = models.ForeignKey(
@@ -152,8 +144,6 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
-    objects = AuditEventQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit log")
@@ -162,14 +152,6 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionDenied("Audit events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionDenied("Audit events are append-only")
 
 
 class OutboundMail(models.Model):

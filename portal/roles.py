@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import migrations
 
 STAFF_GROUP = "Privacy staff"
 ADMIN_GROUP = "Privacy administrators"
@@ -39,3 +41,32 @@ staff_required = _role_required(STAFF_PERMISSION)
 
 privacy_admin_required = _role_required(ADMIN_PERMISSION)
 """For approvals and other administrator-only actions."""
+
+
+def grant_permissions(app_label: str, *, staff: list[str], admins: list[str]):
+    """A migration operation giving an app's model permissions to the two roles: `staff`
+    codenames to both groups, `admins` codenames to administrators only."""
+
+    def forward(apps, schema_editor):
+        config = apps.get_app_config(app_label)
+        config.models_module = True
+        create_permissions(config, apps=apps, verbosity=0)
+        Group = apps.get_model("auth", "Group")
+        Permission = apps.get_model("auth", "Permission")
+        in_app = Permission.objects.filter(content_type__app_label=app_label)
+        staff_group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+        admin_group, _ = Group.objects.get_or_create(name=ADMIN_GROUP)
+        staff_group.permissions.add(*in_app.filter(codename__in=staff))
+        admin_group.permissions.add(*in_app.filter(codename__in=[*staff, *admins]))
+
+    def backward(apps, schema_editor):
+        Permission = apps.get_model("auth", "Permission")
+        granted = Permission.objects.filter(
+            content_type__app_label=app_label, codename__in=[*staff, *admins]
+        )
+        for group in apps.get_model("auth", "Group").objects.filter(
+            name__in=[STAFF_GROUP, ADMIN_GROUP]
+        ):
+            group.permissions.remove(*granted)
+
+    return migrations.RunPython(forward, backward)
