@@ -407,9 +407,12 @@ class ExceptionRequest(models.Model):
     """A provision staff record by hand under an exception B-F of LW-4.1: a written
     justification, then a privacy administrator's approval (a different person)."""
 
+    # An erased account leaves the request with its provision record, which keeps the
+    # customer's pseudonym (customer_reference).
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
+        null=True,
         related_name="+",
         verbose_name=_("customer"),
     )

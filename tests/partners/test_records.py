@@ -244,3 +244,17 @@ def test_rejection_provides_nothing(customer, agent, administrator, police, qual
     request.refresh_from_db()
     assert request.status == ExceptionStatus.REJECTED
     assert not ProvisionRecord.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.clause("APPI-29", "LW-4.1")
+def test_erasing_an_account_keeps_exception_provisions(agent, administrator, quality_purpose):
+    police = pf.partner_with(purpose=quality_purpose, items=ITEMS)
+    leaving = people.customer(email="leaving-too@example.jp")
+    request = _ask(leaving, police, quality_purpose, agent)
+    record = services.exception_approve(exception=request, actor=administrator)
+    leaving.delete()
+    request.refresh_from_db()
+    record.refresh_from_db()
+    assert request.customer is None and request.status == ExceptionStatus.PROVIDED
+    assert record.customer is None and record.exception == request
