@@ -2,7 +2,14 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import AccessLogEntry, AuditEvent, OutboundMail, User
+from portal.models import (
+    AccessLogEntry,
+    AuditEvent,
+    JobSettings,
+    OutboundMail,
+    ReminderClaim,
+    User,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -69,3 +76,37 @@ class OutboundMailAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "to", "subject", "status", "attempts", "sent_at")
     list_filter = ("status", "language")
     search_fields = ("to", "subject")
+
+
+# --- scheduled jobs (issue 6) ----------------------------------------------------------------
+
+
+@admin.register(JobSettings)
+class JobSettingsAdmin(admin.ModelAdmin):
+    """One row: when reminders, nudges, lapsing and purges happen. The schedules themselves
+    are the periodic tasks of django-celery-beat."""
+
+    list_display = (
+        "__str__",
+        "reminder_days_before",
+        "nudge_after_days",
+        "lapse_after_days",
+        "document_retention_days",
+        "digest_hour",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not JobSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReminderClaim)
+class ReminderClaimAdmin(ReadOnlyAdmin):
+    list_display = ("claimed_at", "reminder", "subject_type", "subject_id", "due_at", "recipient")
+    list_filter = ("reminder", "subject_type")
+    search_fields = ("subject_id", "recipient__email")
+    list_select_related = ("recipient",)
+    date_hierarchy = "claimed_at"

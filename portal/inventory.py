@@ -116,6 +116,33 @@ INVENTORY: dict[str, Entry] = {
             "sent_at": N,
         },
     ),
+    # Scheduled jobs (issue 6): which reminder went out for which subject, and to whom.
+    "portal.ReminderClaim": Entry(
+        None,
+        None,
+        {
+            "id": N,
+            "subject_type": N,
+            "subject_id": P,
+            "reminder": N,
+            "due_at": N,
+            "recipient": P,
+            "claimed_at": N,
+        },
+    ),
+    "portal.JobSettings": Entry(
+        None,
+        None,
+        {
+            "id": N,
+            "reminder_days_before": N,
+            "nudge_after_days": N,
+            "lapse_after_days": N,
+            "document_retention_days": N,
+            "digest_hour": N,
+            "updated_at": N,
+        },
+    ),
     # --- consents ---
     "consents.Purpose": Entry(
         None,

@@ -185,3 +185,136 @@ class OutboundMail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to}: {self.subject}"
+
+
+# --- scheduled jobs (issue 6) ----------------------------------------------------------------
+
+
+class ReminderClaim(models.Model):
+    """One reminder, claimed before its mail is written (DESIGN.md "Background jobs").
+
+    The unique row per (subject, reminder, due date, recipient) makes every scheduled mail
+    exactly-once: a second sweep, a second beat or a retried task finds the row taken and sends
+    nothing, while a changed due date is a new key and gets its own reminders. The subject is
+    named by label and id so that any app (requests, partners' supervision reviews) can use it
+    without this app knowing the model. `recipient` is empty when one claim covers a mail to
+    a whole audience (e.g. every privacy staff member)."""
+
+    subject_type = models.CharField(_("subject type"), max_length=100)
+    subject_id = models.BigIntegerField(_("subject id"))
+    reminder = models.CharField(_("reminder"), max_length=40)
+    due_at = models.DateTimeField(_("computed for"))
+    recipient = models.ForeignKey(
+        User,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            # Two partial indexes rather than one: NULLs are distinct in a unique index on
+            # SQLite (and by default on PostgreSQL), and the audience-wide claim must be unique.
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "reminder", "due_at", "recipient"],
+                condition=models.Q(recipient__isnull=False),
+                name="portal_reminder_once_per_recipient",
+            ),
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "reminder", "due_at"],
+                condition=models.Q(recipient__isnull=True),
+                name="portal_reminder_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.reminder} {self.subject_type}:{self.subject_id} @ {self.due_at:%Y-%m-%d %H:%M}"
+        )
+
+
+def _validate_day_list(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    try:
+        days = parse_day_list(value)
+    except ValueError:
+        raise ValidationError(
+            _("Write whole numbers of days separated by commas, e.g. “3, 1”.")
+        ) from None
+    if not days:
+        raise ValidationError(_("Give at least one number of days."))
+
+
+def parse_day_list(value: str) -> list[int]:
+    """'3, 1' -> [3, 1] (largest first, no repeats); ValueError on anything else."""
+    days = {int(part) for part in (value or "").replace("、", ",").split(",") if part.strip()}
+    if any(d < 1 or d > 60 for d in days):
+        raise ValueError(value)
+    return sorted(days, reverse=True)
+
+
+class JobSettings(models.Model):
+    """When the scheduled jobs remind, nudge, lapse and purge (LW-6.2, APPI-29). One row,
+    edited in the admin; with no row the defaults below apply."""
+
+    reminder_days_before = models.CharField(
+        _("staff reminders (days before the due date)"),
+        max_length=40,
+        default="3, 1",
+        validators=[_validate_day_list],
+        help_text=_("Comma-separated, e.g. “3, 1”."),
+    )
+    nudge_after_days = models.PositiveSmallIntegerField(
+        _("nudge the customer after (days waiting)"), default=7
+    )
+    lapse_after_days = models.PositiveSmallIntegerField(
+        _("lapse after a further (days)"), default=30
+    )
+    document_retention_days = models.PositiveSmallIntegerField(
+        _("keep identity documents after closing (days)"), default=30
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("overdue digest from (hour, Japan time)"), default=9
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("job settings")
+        verbose_name_plural = _("job settings")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="portal_job_settings_single"),
+            models.CheckConstraint(
+                condition=models.Q(digest_hour__lte=23), name="portal_job_settings_digest_hour"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(nudge_after_days__gte=1, lapse_after_days__gte=1),
+                name="portal_job_settings_waits_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> JobSettings:
+        """The row, or an unsaved one holding the defaults."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+    @property
+    def reminder_offsets(self) -> list[int]:
+        """Days before the due date, largest first; the defaults if the text is unusable."""
+        try:
+            return parse_day_list(self.reminder_days_before) or [3, 1]
+        except ValueError:
+            return [3, 1]

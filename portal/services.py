@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -15,7 +15,14 @@ from django.utils import timezone, translation
 
 from portal.errors import PortalError
 from portal.middleware import current_request_context
-from portal.models import AccessAction, AccessLogEntry, AuditEvent, OutboundMail, User
+from portal.models import (
+    AccessAction,
+    AccessLogEntry,
+    AuditEvent,
+    OutboundMail,
+    ReminderClaim,
+    User,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -240,3 +247,133 @@ def access_log_purge(*, now: datetime.datetime | None = None) -> int:
         payload={"deleted": deleted, "before": cutoff.isoformat()},
     )
     return deleted
+
+
+# --- scheduled jobs (issue 6) ----------------------------------------------------------------
+
+
+class ClaimKey(NamedTuple):
+    """What a reminder is: its subject (model label and id), its kind, the due date it was
+    computed for and, when it is one person's mail, the recipient's id."""
+
+    subject_type: str
+    subject_id: int
+    reminder: str
+    due_at: datetime.datetime
+    recipient_id: int | None = None
+
+
+_CLAIM_COLUMNS = "subject_type, subject_id, reminder, due_at, recipient_id, claimed_at"
+
+
+def reminder_claim_many(
+    *, keys: Sequence[ClaimKey], now: datetime.datetime | None = None
+) -> set[ClaimKey]:
+    """Claim reminders; return the keys claimed by this call (DESIGN.md "Background jobs").
+
+    One INSERT ... ON CONFLICT DO NOTHING RETURNING for any number of keys on PostgreSQL: a
+    key someone already holds comes back missing, and a key another transaction is inserting
+    waits for it and then comes back missing too, so of two concurrent sweeps exactly one gets
+    each reminder. Run it in the transaction that queues the mail: if that rolls back, the
+    claim goes with it and the next sweep tries again. Keys are sorted so that concurrent
+    sweeps take the index locks in the same order (no deadlock)."""
+    from django.db import connection
+
+    unique = sorted(set(keys), key=lambda k: (*k[:4], k.recipient_id or 0))
+    if not unique:
+        return set()
+    claimed_at = now or timezone.now()
+    table = ReminderClaim._meta.db_table
+    rows: list[tuple] = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} ({_CLAIM_COLUMNS}) "  # noqa: S608 (names are ours)
+                "SELECT t.*, %s FROM unnest(%s::varchar[], %s::bigint[], %s::varchar[], "
+                "%s::timestamptz[], %s::bigint[]) AS t "
+                "ON CONFLICT DO NOTHING "
+                "RETURNING subject_type, subject_id, reminder, due_at, recipient_id",
+                [
+                    claimed_at,
+                    [k.subject_type for k in unique],
+                    [k.subject_id for k in unique],
+                    [k.reminder for k in unique],
+                    [k.due_at for k in unique],
+                    [k.recipient_id for k in unique],
+                ],
+            )
+            rows = cursor.fetchall()
+        else:  # SQLite, the embedded default: the same statement in chunks of its limits
+            for start in range(0, len(unique), 150):
+                chunk = unique[start : start + 150]
+                values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+                params: list[Any] = []
+                for k in chunk:
+                    params += [
+                        k.subject_type,
+                        k.subject_id,
+                        k.reminder,
+                        connection.ops.adapt_datetimefield_value(k.due_at),
+                        k.recipient_id,
+                        connection.ops.adapt_datetimefield_value(claimed_at),
+                    ]
+                cursor.execute(
+                    f"INSERT INTO {table} ({_CLAIM_COLUMNS}) VALUES {values} "  # noqa: S608
+                    "ON CONFLICT DO NOTHING "
+                    "RETURNING subject_type, subject_id, reminder, due_at, recipient_id",
+                    params,
+                )
+                rows += cursor.fetchall()
+    by_row = {
+        (k.subject_type, k.subject_id, k.reminder, k.due_at, k.recipient_id): k for k in unique
+    }
+    claimed: set[ClaimKey] = set()
+    for subject_type, subject_id, reminder, due_at, recipient_id in rows:
+        if not isinstance(due_at, datetime.datetime):
+            due_at = ReminderClaim._meta.get_field("due_at").to_python(due_at)
+        if timezone.is_naive(due_at):
+            due_at = timezone.make_aware(due_at, datetime.UTC)
+        claimed.add(by_row[(subject_type, subject_id, reminder, due_at, recipient_id)])
+    return claimed
+
+
+class MailSpec(NamedTuple):
+    """One mail for `mail_queue_many`: like the arguments of `mail_queue`."""
+
+    to: str
+    language: str
+    template: str
+    context: Mapping[str, Any]
+
+
+def mail_queue_many(*, mails: Sequence[MailSpec]) -> list[OutboundMail]:
+    """Render many mails, each in its recipient's language, and put them in the outbox with one
+    INSERT; they are handed to a worker when the transaction commits. For scheduled jobs that
+    may write thousands of mails in one run with a bounded number of queries. If the broker
+    refuses the first hand-over, the rest are left to the outbox sweep instead of waiting on
+    a dead broker once per mail."""
+    rows = []
+    for spec in mails:
+        ctx = {"site_url": settings.SITE_URL, **spec.context}
+        with translation.override(spec.language):
+            subject = " ".join(render_to_string(f"emails/{spec.template}_subject.txt", ctx).split())
+            body = render_to_string(f"emails/{spec.template}.txt", ctx)
+        rows.append(OutboundMail(to=spec.to, subject=subject, body=body, language=spec.language))
+    if not rows:
+        return []
+    created = OutboundMail.objects.bulk_create(rows)
+
+    def _hand_to_worker() -> None:
+        from portal.tasks import mail_send_task
+
+        for mail in created:
+            try:
+                mail_send_task.delay(mail.pk)
+            except Exception:  # a dead broker must not break the job; the outbox sweep resends
+                logger.warning(
+                    "broker unavailable; %s mails wait for the outbox sweep", len(created)
+                )
+                return
+
+    transaction.on_commit(_hand_to_worker)
+    return created

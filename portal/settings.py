@@ -227,6 +227,8 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Where tasks go when nobody names a queue; a test's worker and beat use a queue of their own.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Publishing from a web request must not hang on a dead broker: try once, briefly, and leave
 # the work to the database-driven sweeps (the outbox is re-sent by a periodic job).
 CELERY_TASK_PUBLISH_RETRY = False

@@ -1,0 +1,367 @@
+"""The scheduled jobs of requests (DESIGN.md "Background jobs"): staff deadline reminders,
+escalation and the overdue digest (LW-6.2), customer nudges and lapsing, and the retention
+purge of identity documents (APPI-29 style retention, LW-6.3 ground 4 documents).
+
+Every job is computed from the database, so nothing is lost while the broker is down: what
+was due is found and sent on the next run. Every mail is claimed first with a unique row
+(`portal.ReminderClaim`, key: request, reminder, the due date it was computed for), in the
+same transaction that writes the mail to the outbox, so a second sweep, two beats at once or a
+retried task send nothing twice, and a changed due date gets reminders of its own.
+
+Each service takes `now` so that tests run them on a frozen clock without mocking time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal.models import JobSettings, User
+from portal.roles import ADMIN_GROUP
+from portal.services import (
+    ClaimKey,
+    MailSpec,
+    audit_record,
+    mail_queue_many,
+    reminder_claim_many,
+)
+from requests import clock, selectors, workflow
+from requests.errors import RequestError
+from requests.models import (
+    OPEN_STATUSES,
+    PAUSED_STATUSES,
+    DataRequest,
+    DocumentPurpose,
+    RequestDocument,
+    Status,
+)
+from requests.services import private_storage
+
+SUBJECT = "requests.datarequest"
+PERSON = "portal.user"
+# The clock runs in these states; the paused ones get no staff reminders (LW-6.2).
+RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s not in PAUSED_STATUSES)
+OVERDUE = "overdue"
+DIGEST = "overdue_digest"
+NUDGE = "customer_nudge"
+# A digest lists at most this many requests and says how many more there are.
+DIGEST_MAX_LINES = 200
+# Lapses go through the workflow one request at a time; a run takes at most this many and
+# the next run takes the rest, so a run's work stays bounded.
+LAPSE_BATCH = 200
+PURGE_CHUNK = 500
+
+
+def deadline_reminder_name(days: int) -> str:
+    return f"deadline_{days}d"
+
+
+def _staff_path(req: DataRequest) -> str:
+    return reverse("requests:staff_detail", kwargs={"pk": req.pk})
+
+
+def _customer_path(req: DataRequest) -> str:
+    return reverse("requests:detail", kwargs={"reference": req.reference})
+
+
+@dataclass
+class DeadlineSweepResult:
+    reminders: int = 0
+    escalations: int = 0
+    digests: int = 0
+    mails: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def _active(person: User | None) -> bool:
+    return person is not None and person.is_active
+
+
+def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResult:
+    """Staff reminders before the due date, escalation at it, and the daily overdue digest
+    (LW-6.2).
+
+    - At each configured offset before `due_at` (default 3 days and 1 day) the assignee, or
+      every privacy staff member while nobody (active) is assigned, is reminded. Only the
+      nearest offset already reached fires, so a sweep that was down does not send a stale
+      3-day reminder alongside the 1-day one.
+    - At `due_at` the request is overdue: the assignee and the privacy administrators get an
+      escalation.
+    - From the digest hour (Japan time) each assignee, and each administrator, gets one mail
+      a day listing every overdue request that is theirs (all of them, for administrators).
+
+    Paused requests (waiting on the customer or on payment) are skipped: their due date moves
+    while paused, and `workflow` writes the new `due_at` on resuming, which is a new claim key.
+    The number of queries does not depend on the number of open requests.
+    """
+    now = now or timezone.now()
+    config = JobSettings.current()  # 1 query
+    offsets = config.reminder_offsets  # largest first
+    result = DeadlineSweepResult()
+    with transaction.atomic():
+        staff = list(selectors.privacy_staff())  # 1 query
+        admin_ids = _admin_ids()  # 1 query
+        admins = [p for p in staff if p.pk in admin_ids]
+        horizon = now + timedelta(days=offsets[0])
+        # 1 query: every running request due within the largest offset, or overdue.
+        candidates = list(
+            DataRequest.objects.filter(
+                status__in=RUNNING_STATUSES, paused_since__isnull=True, due_at__lte=horizon
+            )
+            .select_related("assignee")
+            .only(
+                "id",
+                "reference",
+                "kind",
+                "status",
+                "due_at",
+                "paused_since",
+                "assignee__id",
+                "assignee__email",
+                "assignee__full_name",
+                "assignee__preferred_language",
+                "assignee__is_active",
+            )
+            .order_by("due_at", "id")
+        )
+        keys: list[ClaimKey] = []
+        wanted: dict[ClaimKey, tuple[str, DataRequest, int | None]] = {}
+        overdue: list[DataRequest] = []
+        for req in candidates:
+            if req.due_at <= now:
+                overdue.append(req)
+                key = ClaimKey(SUBJECT, req.pk, OVERDUE, req.due_at)
+                wanted[key] = (OVERDUE, req, None)
+            else:
+                left = req.due_at - now
+                reached = [d for d in offsets if left <= timedelta(days=d)]
+                if not reached:
+                    continue
+                days = min(reached)
+                key = ClaimKey(SUBJECT, req.pk, deadline_reminder_name(days), req.due_at)
+                wanted[key] = ("reminder", req, days)
+            keys.append(key)
+        # The digest: one per person per day, from the digest hour in Tokyo.
+        digests: dict[int, tuple[User, list[DataRequest]]] = {}
+        local = now.astimezone(clock.TOKYO)
+        moment = local.replace(hour=config.digest_hour, minute=0, second=0, microsecond=0)
+        if overdue and local >= moment:
+            for person in admins:
+                digests[person.pk] = (person, list(overdue))
+            for req in overdue:
+                if _active(req.assignee) and req.assignee_id not in admin_ids:
+                    digests.setdefault(req.assignee_id, (req.assignee, []))[1].append(req)
+            for person_id in digests:
+                keys.append(ClaimKey(PERSON, person_id, DIGEST, moment, person_id))
+        claimed = reminder_claim_many(keys=keys, now=now)  # 1 query
+        mails: list[MailSpec] = []
+        for key in claimed:
+            if key.reminder == DIGEST:
+                continue
+            what, req, days = wanted[key]
+            if what == OVERDUE:
+                result.escalations += 1
+                recipients = list(admins)
+                if _active(req.assignee) and req.assignee_id not in admin_ids:
+                    recipients.insert(0, req.assignee)
+                template = "requests/reminder_overdue"
+            else:
+                result.reminders += 1
+                recipients = [req.assignee] if _active(req.assignee) else staff
+                template = "requests/reminder_due"
+            for person in recipients:
+                mails.append(
+                    MailSpec(
+                        to=person.email,
+                        language=person.preferred_language,
+                        template=template,
+                        context={
+                            "recipient": person,
+                            "request": req,
+                            "days": days,
+                            "assigned": _active(req.assignee),
+                            "due_at": req.due_at,
+                            "url": _staff_path(req),
+                        },
+                    )
+                )
+        for key in sorted((k for k in claimed if k.reminder == DIGEST), key=lambda k: k.subject_id):
+            person, reqs = digests[key.subject_id]
+            result.digests += 1
+            mails.append(
+                MailSpec(
+                    to=person.email,
+                    language=person.preferred_language,
+                    template="requests/digest_overdue",
+                    context={
+                        "recipient": person,
+                        "lines": [(r, _staff_path(r)) for r in reqs[:DIGEST_MAX_LINES]],
+                        "count": len(reqs),
+                        "more": max(0, len(reqs) - DIGEST_MAX_LINES),
+                        "now": now,
+                    },
+                )
+            )
+        mail_queue_many(mails=mails)  # 1 query
+        result.mails = len(mails)
+    return result
+
+
+def _admin_ids() -> set[int]:
+    return set(
+        User.objects.filter(is_active=True, groups__name=ADMIN_GROUP).values_list("pk", flat=True)
+    )
+
+
+# --- customer nudges and lapsing ------------------------------------------------------------
+
+
+@dataclass
+class WaitingSweepResult:
+    nudges: int = 0
+    lapsed: int = 0
+    mails: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+def request_waiting_sweep(
+    *, now: datetime | None = None, lapse_batch: int = LAPSE_BATCH
+) -> WaitingSweepResult:
+    """Requests waiting on the customer (identity documents, details) or on payment: the
+    customer is nudged once after `nudge_after_days` of waiting, and the request lapses after
+    a further `lapse_after_days`, through `workflow.request_lapse`, with a notice in the
+    customer's language that says why and how to file again. A new wait (a new `paused_since`)
+    is a new claim key and gets its own nudge."""
+    now = now or timezone.now()
+    config = JobSettings.current()
+    nudge_at = now - timedelta(days=config.nudge_after_days)
+    lapse_at = nudge_at - timedelta(days=config.lapse_after_days)
+    result = WaitingSweepResult()
+    with transaction.atomic():
+        waiting = list(
+            DataRequest.objects.filter(
+                status__in=PAUSED_STATUSES, paused_since__lte=nudge_at, paused_since__gt=lapse_at
+            )
+            .select_related("customer")
+            .order_by("paused_since", "id")
+        )
+        keys = {
+            ClaimKey(SUBJECT, r.pk, NUDGE, r.paused_since, r.customer_id): r
+            for r in waiting
+            if r.customer.is_active
+        }
+        claimed = reminder_claim_many(keys=list(keys), now=now)
+        mails = []
+        for key in sorted(claimed, key=lambda k: k.subject_id):
+            req = keys[key]
+            mails.append(
+                MailSpec(
+                    to=req.customer.email,
+                    language=req.customer.preferred_language,
+                    template="requests/nudge_waiting",
+                    context={
+                        "request": req,
+                        "lapse_on": req.paused_since
+                        + timedelta(days=config.nudge_after_days + config.lapse_after_days),
+                        "url": _customer_path(req),
+                    },
+                )
+            )
+        mail_queue_many(mails=mails)
+        result.nudges = result.mails = len(mails)
+    overdue_ids = list(
+        DataRequest.objects.filter(status__in=PAUSED_STATUSES, paused_since__lte=lapse_at)
+        .order_by("paused_since", "id")
+        .values_list("pk", flat=True)[:lapse_batch]
+    )
+    for request_id in overdue_ids:
+        if request_lapse_if_waiting(request_id=request_id, waited_since=lapse_at, config=config):
+            result.lapsed += 1
+            result.mails += 1
+    return result
+
+
+def request_lapse_if_waiting(
+    *, request_id: int, waited_since: datetime, config: JobSettings
+) -> bool:
+    """Lapse one request if it is still waiting since before `waited_since`; the row is locked
+    first, so a customer who answers at the same moment wins or loses cleanly. The reason is
+    written in the customer's language (it is shown and mailed to them, APPI-36)."""
+    with transaction.atomic():
+        req = (
+            DataRequest.objects.select_for_update()
+            .select_related("customer")
+            .filter(pk=request_id, status__in=PAUSED_STATUSES, paused_since__lte=waited_since)
+            .first()
+        )
+        if req is None:
+            return False
+        with translation.override(req.customer.preferred_language):
+            reason = render_to_string(
+                "emails/requests/lapsed_reason.txt",
+                {
+                    "request": req,
+                    "days": config.nudge_after_days + config.lapse_after_days,
+                    "site_url": settings.SITE_URL,
+                    "file_url": reverse("requests:start"),
+                    "payment": req.status == Status.AWAITING_PAYMENT,
+                },
+            ).strip()
+        try:
+            workflow.request_lapse(request_id=req.pk, actor=None, reason=reason)
+        except RequestError:
+            return False
+    return True
+
+
+# --- retention ----------------------------------------------------------------------------
+
+
+def document_retention_purge(*, now: datetime | None = None) -> dict[str, int]:
+    """Delete the files of identity documents and powers of attorney `document_retention_days`
+    after their request closed, mark the rows deleted (the row stays as the record that there
+    was a document) and write one audit event with the counts.
+
+    Files are removed before the rows are marked: if the transaction fails, the next run finds
+    the rows again and a file already gone only counts as missing."""
+    now = now or timezone.now()
+    config = JobSettings.current()
+    cutoff = now - timedelta(days=config.document_retention_days)
+    storage = private_storage()
+    deleted = missing = 0
+    with transaction.atomic():
+        due = RequestDocument.objects.filter(
+            Q(purpose__in=[DocumentPurpose.IDENTITY, DocumentPurpose.POWER_OF_ATTORNEY]),
+            deleted_at__isnull=True,
+            request__status=Status.CLOSED,
+            request__closed_at__lte=cutoff,
+        ).order_by("id")
+        while True:
+            chunk = list(due.values_list("pk", "stored_name")[:PURGE_CHUNK])
+            if not chunk:
+                break
+            for _pk, name in chunk:
+                if storage.exists(name):
+                    storage.delete(name)
+                    deleted += 1
+                else:
+                    missing += 1
+            RequestDocument.objects.filter(pk__in=[pk for pk, _ in chunk]).update(deleted_at=now)
+        counts = {"deleted": deleted, "missing": missing}
+        audit_record(
+            actor=None,
+            action="requests.document.purged",
+            payload={**counts, "closed_before": cutoff.isoformat()},
+        )
+    return counts

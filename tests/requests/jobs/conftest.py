@@ -1,0 +1,132 @@
+"""Fixtures of the scheduled-job tests: a frozen clock, and a real worker plus a real beat
+against Redis that share a private queue and write mail into files the test can read."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from tests.conftest import ROOT, WorkerProcess, _missing, redis_reachable, worker_environment
+
+# A Tuesday, 10:00 in Tokyo: after the default digest hour.
+NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@dataclass
+class MailSink:
+    folder: Path
+
+    def messages(self) -> list[str]:
+        """Every mail written so far, as text (Django's file backend: one file per connection,
+        mails separated by a line of dashes)."""
+        texts: list[str] = []
+        for path in sorted(self.folder.glob("*.log")):
+            texts += [m for m in path.read_text().split("-" * 79) if m.strip()]
+        return texts
+
+
+def _start(args: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture
+def job_worker(transactional_db, tmp_path):
+    """A real `celery worker` whose default queue is its own, so that the tasks it queues
+    itself (a sweep's mails) come back to it, and whose mail goes to files in `sink`."""
+    if connection.vendor != "postgresql":
+        _missing("a real worker needs PostgreSQL")
+    if not redis_reachable():
+        _missing("a real worker needs Redis")
+    queue = f"test-jobs-{uuid.uuid4().hex[:8]}"
+    sink = tmp_path / "mail"
+    sink.mkdir()
+    env = worker_environment(
+        CELERY_TASK_DEFAULT_QUEUE=queue,
+        EMAIL_URL=f"filemail://{sink}",
+        SITE_URL="http://portal.test",
+    )
+    log = tmp_path / "worker.log"
+    process = _start(
+        [
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            queue,
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{queue}@%h",
+        ],
+        env=env,
+        log=log,
+    )
+    worker = WorkerProcess(queue=queue, process=process, log=log)
+    worker.sink = MailSink(sink)
+    worker.env = env
+    worker.tmp_path = tmp_path
+    try:
+        yield worker
+    finally:
+        _stop(process)
+        from portal.celery import app
+
+        with app.connection_for_write() as conn:
+            conn.default_channel.queue_delete(queue)
+
+
+@pytest.fixture
+def job_beat(job_worker):
+    """A real `celery beat` with the database scheduler, sending to the worker's queue.
+    Returns a function that starts it (the test first sets up the schedules it wants)."""
+    started: list[subprocess.Popen] = []
+    log = job_worker.tmp_path / "beat.log"
+
+    def start() -> subprocess.Popen:
+        process = _start(
+            [
+                "beat",
+                "--loglevel=INFO",
+                "-s",
+                str(job_worker.tmp_path / "beat-schedule"),
+                "--pidfile=",
+            ],
+            env=job_worker.env,
+            log=log,
+        )
+        started.append(process)
+        return process
+
+    start.log = log
+    yield start
+    for process in started:
+        _stop(process)
