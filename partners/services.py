@@ -853,11 +853,17 @@ def _export_commit_chunk(
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     records = []
+    customer_ids = [row[0] for row in batch]
     specific, general = _relied_events(
-        customer_ids=[row[0] for row in batch],
-        purpose=purpose,
-        service_code=_service_code(partner),
+        customer_ids=customer_ids, purpose=purpose, service_code=_service_code(partner)
     )
+    overseas: dict[int, int] = {}
+    if _needs_overseas_consent(partner, Basis.CONSENT):
+        overseas_purpose = overseas_purpose_for(partner.country)
+        if overseas_purpose is not None:
+            _none, overseas = _relied_events(
+                customer_ids=customer_ids, purpose=overseas_purpose, service_code=None
+            )
     for customer_id, *values in batch:
         # The consent relied on: the service-specific one first (LY-6), else the general
         # one, else none (an opt-out purpose the customer never answered).
@@ -886,7 +892,7 @@ def _export_commit_chunk(
                 decision.basis,
                 decided_by,
                 event_id,
-                None,
+                overseas.get(customer_id),
                 export.pk,
                 now,
             )

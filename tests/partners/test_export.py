@@ -183,11 +183,12 @@ def test_overseas_export_needs_the_country_consent(
     agent, quality_purpose, overseas_purpose, population
 ):
     partner = pf.partner_with(purpose=quality_purpose, country=pf.singapore())
-    grant(population[0], overseas_purpose)
+    [event] = grant(population[0], overseas_purpose)
     export = _run(partner, quality_purpose, agent)
     assert export.rows == 1
     record = ProvisionRecord.objects.get(export=export)
     assert record.customer == population[0]
+    assert record.overseas_consent_event == event
 
 
 @pytest.mark.postgres
