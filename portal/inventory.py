@@ -440,6 +440,8 @@ INVENTORY: dict[str, Entry] = {
             "fee_yen": P,
             "fee_status": P,
             "closed_at": P,
+            "decision_drafted_by": N,
+            "erased_at": P,
             "created_at": P,
             "updated_at": N,
         },
@@ -515,6 +517,51 @@ INVENTORY: dict[str, Entry] = {
         {"id": N, "kind": N, "delivery_method": N, "amount_yen": N, "updated_at": N},
     ),
     "requests.ReferenceCounter": Entry(None, None, {"year": N, "last": N}),
+    # Disclosure decisions (LW-6.3): what was withheld from the customer and why.
+    "requests.DecisionItem": Entry(
+        "requests",
+        "request__customer",
+        {"id": N, "request": P, "category": P, "withheld": P, "grounds": P, "reason": P},
+    ),
+    # Approvals: staff notes about the customer's request; the reason may describe them.
+    "requests.Approval": Entry(
+        "requests",
+        "request__customer",
+        {
+            "id": N,
+            "request": P,
+            "kind": P,
+            "status": P,
+            "asked_by": N,
+            "asked_at": P,
+            "reason": P,
+            "days": P,
+            "decided_by": N,
+            "decided_at": P,
+            "comment": P,
+        },
+    ),
+    # The package itself (its files hold the customer's data); the row records when it was
+    # made, downloaded or mailed.
+    "requests.DisclosurePackage": Entry(
+        "requests",
+        "request__customer",
+        {
+            "id": N,
+            "request": P,
+            "status": N,
+            "total": N,
+            "done": N,
+            "json_name": N,
+            "html_name": N,
+            "created_at": P,
+            "built_at": P,
+            "expires_at": P,
+            "downloaded_at": P,
+            "mailed_at": P,
+            "error": N,
+        },
+    ),
 }
 
 OUR_APPS = ("portal", "consents", "partners", "requests")

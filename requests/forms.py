@@ -11,7 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from consents.selectors import purposes_for_customer
 from portal.inventory import CATEGORIES
 from portal.models import User
-from requests.models import CHARGEABLE_KINDS, DeliveryMethod, DocumentPurpose, Kind
+from requests.models import (
+    CHARGEABLE_KINDS,
+    DeliveryMethod,
+    DocumentPurpose,
+    Ground,
+    Kind,
+    Outcome,
+    PaymentMethod,
+)
 
 
 class RequesterType:
@@ -357,6 +365,183 @@ class WithdrawForm(forms.Form):
     reason = forms.CharField(
         label=_("Why (optional)"),
         max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+# --- the back-office (issue 5) ---------------------------------------------------------------
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters; every field optional and every bad value simply ignored."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    status = forms.ChoiceField(label=_("State"), required=False)
+    assignee = forms.TypedChoiceField(
+        label=_("Assignee"), required=False, coerce=int, empty_value=None
+    )
+    mine = forms.BooleanField(label=_("Mine"), required=False)
+    unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
+    due_within = forms.IntegerField(
+        label=_("Due within (days)"), required=False, min_value=0, max_value=365
+    )
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+
+    def __init__(self, *args, staff: list[User], **kwargs):
+        from requests.models import OPEN_STATUSES, Status
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _("All kinds")), *Kind.choices]
+        self.fields["status"].choices = [("", _("All open states"))] + [
+            (s, Status(s).label) for s in OPEN_STATUSES
+        ]
+        self.fields["assignee"].choices = [("", _("Anyone"))] + [(u.pk, str(u)) for u in staff]
+
+
+class AssignForm(forms.Form):
+    assignee = forms.TypedChoiceField(
+        label=_("Assign to"), coerce=int, required=False, empty_value=None
+    )
+    # Who the page showed as the assignee: a change meanwhile is refused (two staff at once).
+    expected = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, staff: list[User], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].choices = [("", _("Nobody"))] + [(u.pk, str(u)) for u in staff]
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("What should the customer send?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the customer reads it)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PaymentForm(forms.Form):
+    method = forms.ChoiceField(label=_("Paid by"), choices=PaymentMethod.choices)
+    amount_yen = forms.IntegerField(label=_("Amount (yen)"), min_value=1, max_value=10_000_000)
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class ExtensionAskForm(forms.Form):
+    days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=60)
+    reason = forms.CharField(
+        label=_("Reason (the customer reads it)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        label=_("Answer to the customer"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (Outcome.FULFILLED, Outcome.FULFILLED.label),
+            (Outcome.NO_DATA, Outcome.NO_DATA.label),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("What the customer reads"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class DecisionForm(forms.Form):
+    """One row per data item of the request (inventory categories, LW-1): withheld or not,
+    the grounds (1)-(4) and the reason the customer reads (LW-6.3)."""
+
+    summary = forms.CharField(
+        label=_("Explanation for the customer (needed when something is withheld)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, categories: list[str], initial_items=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories = categories
+        initial_items = initial_items or {}
+        for category in categories:
+            item = initial_items.get(category)
+            self.fields[f"{category}__withheld"] = forms.BooleanField(
+                label=_("Withhold"), required=False, initial=bool(item and item.withheld)
+            )
+            self.fields[f"{category}__grounds"] = forms.TypedMultipleChoiceField(
+                label=_("Grounds"),
+                choices=Ground.choices,
+                coerce=int,
+                required=False,
+                widget=forms.CheckboxSelectMultiple,
+                initial=item.grounds if item else [],
+            )
+            self.fields[f"{category}__reason"] = forms.CharField(
+                label=_("Reason for withholding"),
+                max_length=2000,
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=item.reason if item else "",
+            )
+
+    def clean(self):
+        data = super().clean()
+        for category in self.categories:
+            if data.get(f"{category}__withheld"):
+                if not data.get(f"{category}__grounds"):
+                    self.add_error(f"{category}__grounds", _("Choose at least one ground."))
+                if not (data.get(f"{category}__reason") or "").strip():
+                    self.add_error(f"{category}__reason", _("Write the reason the customer reads."))
+        return data
+
+    def rows(self):
+        """(category label, withheld field, grounds field, reason field) for the template."""
+        labels = dict(CATEGORIES)
+        return [
+            (
+                labels.get(c, c),
+                self[f"{c}__withheld"],
+                self[f"{c}__grounds"],
+                self[f"{c}__reason"],
+            )
+            for c in self.categories
+        ]
+
+    def items(self) -> dict[str, dict]:
+        return {
+            c: {
+                "withheld": self.cleaned_data.get(f"{c}__withheld", False),
+                "grounds": self.cleaned_data.get(f"{c}__grounds") or [],
+                "reason": self.cleaned_data.get(f"{c}__reason", ""),
+            }
+            for c in self.categories
+        }
+
+
+class ApprovalDecideForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment (needed to return it)"),
+        max_length=2000,
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

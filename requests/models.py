@@ -212,6 +212,17 @@ class DataRequest(models.Model):
         _("fee"), max_length=10, choices=FeeStatus.choices, default=FeeStatus.NONE
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # Who drafted the decision waiting for approval: they cannot approve it (LW-5, LW-6.3).
+    decision_drafted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decision drafted by"),
+    )
+    # Set when the account was erased on a deletion request: the record keeps this pseudonym.
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
@@ -405,3 +416,167 @@ class FeePayment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ¥{self.amount_yen:,}"
+
+
+# --- the back-office (issue 5) ---------------------------------------------------------------
+
+
+class Ground(models.IntegerChoices):
+    """The four grounds on which a disclosure may be refused, wholly or in part (LW-6.3)."""
+
+    HARM = (
+        1,
+        _("(1) Harm to the life, body, property or other rights of the person or a third party"),
+    )
+    BUSINESS = 2, _("(2) Serious hindrance to the proper conduct of our business")
+    LAW = 3, _("(3) Violation of other laws")
+    IDENTITY = 4, _("(4) The requester could not be confirmed as the person")
+
+
+class DecisionItem(models.Model):
+    """One data item (a category of the data inventory, LW-1) of a disclosure decision:
+    disclosed, or withheld on one or more grounds with the reason the customer reads (LW-6.3)."""
+
+    request = models.ForeignKey(
+        DataRequest,
+        on_delete=models.CASCADE,
+        related_name="decision_items",
+        verbose_name=_("request"),
+    )
+    category = models.CharField(_("data item"), max_length=32)
+    withheld = models.BooleanField(_("withheld"), default=False)
+    grounds = models.JSONField(_("grounds"), default=list, blank=True)
+    reason = models.TextField(_("reason given"), blank=True)
+
+    class Meta:
+        verbose_name = _("decision item")
+        verbose_name_plural = _("decision items")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "category"], name="requests_decision_item_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.category}"
+
+    @property
+    def category_label(self) -> str:
+        from portal.inventory import CATEGORIES
+
+        return str(CATEGORIES.get(self.category, self.category))
+
+    @property
+    def ground_labels(self) -> list[str]:
+        return [str(Ground(g).label) for g in self.grounds]
+
+
+class ApprovalKind(models.TextChoices):
+    DECISION = "decision", _("Partial or refused decision")
+    WAIVER = "waiver", _("Fee waiver")
+    EXTENSION = "extension", _("Deadline extension")
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class Approval(models.Model):
+    """Something staff ask a privacy administrator to approve (LW-5, LW-6.3): a partial or
+    refused decision, a fee waiver, or a deadline extension. Who asked cannot approve."""
+
+    request = models.ForeignKey(
+        DataRequest, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("request")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ApprovalKind.choices)
+    status = models.CharField(
+        _("state"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("asked by"),
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["asked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "kind"],
+                condition=Q(status="pending"),
+                name="requests_approval_one_pending_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind} {self.status}"
+
+
+class PackageStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting to be built")
+    BUILDING = "building", _("Being built")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+    EXPIRED = "expired", _("Expired")
+
+
+class DisclosurePackage(models.Model):
+    """The customer's data as JSON and a readable page (LW-6.1, APPI Art. 33), built in the
+    background from the data inventory and downloadable until `expires_at`."""
+
+    request = models.OneToOneField(
+        DataRequest, on_delete=models.CASCADE, related_name="package", verbose_name=_("request")
+    )
+    status = models.CharField(
+        _("state"), max_length=10, choices=PackageStatus.choices, default=PackageStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("parts"), default=0)
+    done = models.PositiveIntegerField(_("parts done"), default=0)
+    json_name = models.CharField(_("JSON file"), max_length=80, blank=True)
+    html_name = models.CharField(_("page file"), max_length=80, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    built_at = models.DateTimeField(_("built at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("download until"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("first downloaded at"), null=True, blank=True)
+    mailed_at = models.DateTimeField(_("mailed on paper at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("disclosure package")
+        verbose_name_plural = _("disclosure packages")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} package {self.status}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == PackageStatus.READY:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    def downloadable(self, now: datetime | None = None) -> bool:
+        return (
+            self.status == PackageStatus.READY
+            and self.expires_at is not None
+            and self.expires_at > (now or timezone.now())
+        )

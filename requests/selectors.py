@@ -3,13 +3,21 @@ never run queries of their own."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
 
 from portal.models import User
 from portal.roles import ADMIN_GROUP, STAFF_GROUP
 from requests.models import (
     OPEN_STATUSES,
+    Approval,
+    ApprovalStatus,
     DataRequest,
+    DisclosurePackage,
     RequestDocument,
     RequestMessage,
     TimelineEntry,
@@ -39,7 +47,7 @@ def requests_for_customer(*, customer: User) -> QuerySet[DataRequest]:
 
 
 def _detail_queryset() -> QuerySet[DataRequest]:
-    return DataRequest.objects.select_related("customer", "assignee").prefetch_related(
+    return DataRequest.objects.select_related("customer", "assignee", "package").prefetch_related(
         Prefetch(
             "timeline",
             queryset=TimelineEntry.objects.select_related("actor").order_by("created_at", "id"),
@@ -50,6 +58,8 @@ def _detail_queryset() -> QuerySet[DataRequest]:
         ),
         Prefetch("documents", queryset=RequestDocument.objects.order_by("uploaded_at", "id")),
         "payments",
+        "decision_items",
+        Prefetch("approvals", queryset=Approval.objects.select_related("asked_by", "decided_by")),
     )
 
 
@@ -94,3 +104,167 @@ def privacy_staff() -> QuerySet[User]:
         .distinct()
         .order_by("id")
     )
+
+
+# --- the staff queue (issue 5) ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What the queue page was asked to show; every field optional."""
+
+    kind: str = ""
+    status: str = ""
+    assignee: int | None = None
+    mine: bool = False
+    unassigned: bool = False
+    due_within_days: int | None = None
+    overdue: bool = False
+    search: str = ""
+
+
+def queue(
+    *, filters: QueueFilters, viewer: User, now: datetime | None = None
+) -> QuerySet[DataRequest]:
+    """Open requests, soonest due first (LW-6.2). One query per page: the customer and the
+    assignee come joined, and only the columns the rows show are read."""
+    now = now or timezone.now()
+    qs = DataRequest.objects.filter(status__in=OPEN_STATUSES)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.mine:
+        qs = qs.filter(assignee=viewer)
+    elif filters.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    elif filters.assignee:
+        qs = qs.filter(assignee_id=filters.assignee)
+    if filters.overdue:
+        # A paused request is never overdue: its due date moves while it waits.
+        qs = qs.filter(due_at__lt=now, paused_since__isnull=True)
+    elif filters.due_within_days is not None:
+        qs = qs.filter(due_at__lt=now + timedelta(days=filters.due_within_days))
+    term = filters.search.strip()
+    if term:
+        qs = qs.filter(
+            Q(reference__iexact=term)
+            | Q(reference__icontains=term)
+            | Q(customer__email__icontains=term)
+            | Q(customer__full_name__icontains=term)
+        )
+    return (
+        qs.select_related("customer", "assignee")
+        .only(
+            "id",
+            "reference",
+            "kind",
+            "status",
+            "due_at",
+            "paused_since",
+            "received_at",
+            "customer__id",
+            "customer__email",
+            "customer__full_name",
+            "assignee__id",
+            "assignee__email",
+            "assignee__full_name",
+        )
+        .order_by("due_at", "id")
+    )
+
+
+def overview(*, now: datetime | None = None, weeks: int = 12) -> dict:
+    """Counts of open requests per state and kind, requests received per week, and the share
+    of closed requests that closed on time, per week (LW-6.2). Three aggregate queries."""
+    now = now or timezone.now()
+    counts: dict[tuple[str, str], int] = {}
+    for row in (
+        DataRequest.objects.filter(status__in=OPEN_STATUSES)
+        .values("status", "kind")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        counts[(row["status"], row["kind"])] = row["n"]
+    local = timezone.localtime(now)
+    this_monday = (local - timedelta(days=local.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    start = this_monday - timedelta(weeks=weeks - 1)
+    received = {
+        timezone.localtime(r["week"]).date(): r["n"]
+        for r in DataRequest.objects.filter(received_at__gte=start)
+        .annotate(week=TruncWeek("received_at"))
+        .values("week")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    on_time: dict = {}
+    for r in (
+        DataRequest.objects.filter(status="closed", closed_at__gte=start)
+        .annotate(week=TruncWeek("closed_at"))
+        .values("week")
+        .annotate(
+            n=Count("id"),
+            in_time=Count("id", filter=Q(closed_at__lte=F("due_at"))),
+        )
+        .order_by()
+    ):
+        on_time[timezone.localtime(r["week"]).date()] = (r["in_time"], r["n"])
+    week_starts = [(start + timedelta(weeks=i)).date() for i in range(weeks)]
+    return {
+        "counts": counts,
+        "received": [(w, received.get(w, 0)) for w in week_starts],
+        "on_time": [(w, *on_time.get(w, (0, 0))) for w in week_starts],
+    }
+
+
+def approvals_pending() -> QuerySet[Approval]:
+    """What waits for a privacy administrator, oldest first, with what the rows show."""
+    return (
+        Approval.objects.filter(status=ApprovalStatus.PENDING)
+        .select_related("request__customer", "asked_by")
+        .order_by("asked_at", "id")
+    )
+
+
+def approval_for_admin(*, pk: int) -> Approval:
+    return (
+        Approval.objects.select_related("request__customer", "asked_by")
+        .prefetch_related("request__decision_items")
+        .get(pk=pk)
+    )
+
+
+def package_for_customer(*, customer: User, reference: str) -> DisclosurePackage:
+    return DisclosurePackage.objects.select_related("request__customer").get(
+        request__customer=customer, request__reference=reference
+    )
+
+
+# --- the disclosure package (LW-1, LW-6.1) ------------------------------------------------------
+
+
+def package_parts(*, customer: User, categories: list[str]) -> list[tuple[str, str, QuerySet]]:
+    """(category, model label, rows) for every model of the data inventory that is about a
+    person and in one of `categories`. The consent ledger is read through consents'
+    selectors and the provision records through partners' selectors; other models by the
+    inventory's path to the person."""
+    from consents.selectors import consent_history
+    from partners.selectors import provision_records_for
+    from portal.inventory import models_about_people
+
+    parts = []
+    for model, entry in models_about_people():
+        if entry.category not in categories:
+            continue
+        label = model._meta.label
+        if label == "consents.ConsentEvent":
+            rows = consent_history(customer=customer)
+        elif label == "partners.ProvisionRecord":
+            rows = provision_records_for(customer=customer)
+        else:
+            path = entry.subject or "pk"
+            rows = model._default_manager.filter(**{path: customer.pk}).order_by("pk")
+        parts.append((entry.category, label, rows))
+    return parts

@@ -7,9 +7,11 @@ can be shown as it is.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import secrets
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
@@ -30,14 +32,23 @@ from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
     DEFAULT_SLA_DAYS,
+    Approval,
+    ApprovalKind,
+    ApprovalStatus,
     DataRequest,
     DayMode,
+    DecisionItem,
     DeliveryMethod,
+    DisclosurePackage,
     DocumentPurpose,
     DocumentType,
+    FeePayment,
     FeeSchedule,
     FeeStatus,
+    Ground,
     Kind,
+    Outcome,
+    PackageStatus,
     ReferenceCounter,
     RequestDocument,
     RequestMessage,
@@ -45,6 +56,8 @@ from requests.models import (
     Status,
     TimelineEntry,
 )
+
+logger = logging.getLogger(__name__)
 
 # --- reference numbers ----------------------------------------------------------------------
 
@@ -408,3 +421,838 @@ def request_staff_view_record(*, request: DataRequest, viewer: User) -> None:
         target=request,
         payload={"reference": request.reference},
     )
+
+
+# --- the back-office (issue 5) ------------------------------------------------------------------
+
+
+def _lock(request_id: int) -> DataRequest:
+    return DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+
+
+def request_assign(
+    *,
+    request_id: int,
+    actor: User,
+    assignee: User | None,
+    expected_assignee_id: int | None,
+) -> DataRequest:
+    """Claim, assign or reassign an open request (LW-5). `expected_assignee_id` is who the
+    actor saw as the assignee: if someone changed it meanwhile, nothing is done and the actor
+    is told, so that of two people claiming at once one wins and the other knows."""
+    if not actor.is_privacy_staff:
+        raise RequestError(_("Only privacy staff can do this."))
+    if assignee is not None and not assignee.is_privacy_staff:
+        raise RequestError(_("Requests can be assigned to privacy staff only."))
+    with transaction.atomic():
+        req = _lock(request_id)
+        if not req.is_open:
+            raise RequestError(_("Request %(reference)s is closed.") % {"reference": req.reference})
+        if req.assignee_id != expected_assignee_id:
+            raise RequestError(
+                _(
+                    "Request %(reference)s was assigned to someone else meanwhile; nothing "
+                    "was changed. Please look at it again."
+                )
+                % {"reference": req.reference}
+            )
+        old = req.assignee_id
+        req.assignee = assignee
+        req.save(update_fields=["assignee", "updated_at"])
+        TimelineEntry.objects.create(
+            request=req, event="assign", actor=actor, note=str(assignee) if assignee else ""
+        )
+        audit_record(
+            actor=actor,
+            action="requests.request.assign",
+            target=req,
+            payload={
+                "reference": req.reference,
+                "from": old,
+                "to": assignee.pk if assignee else None,
+            },
+        )
+    return req
+
+
+def queue_view_record(*, viewer: User, request_ids: list[int], page: int) -> None:
+    """The queue shows customers' names and addresses: a staff view of personal data (LW-5)."""
+    audit_record(
+        actor=viewer,
+        action="requests.queue.viewed",
+        payload={"page": page, "requests": request_ids},
+    )
+
+
+# --- approvals of waivers and extensions (LW-5, LW-6.2, LW-6.4) ----------------------------------
+
+
+def approval_ask(
+    *, request_id: int, actor: User, kind: str, reason: str, days: int | None = None
+) -> Approval:
+    """Staff ask a privacy administrator to waive the fee or extend the deadline."""
+    if not actor.is_privacy_staff:
+        raise RequestError(_("Only privacy staff can do this."))
+    if kind not in (ApprovalKind.WAIVER, ApprovalKind.EXTENSION):
+        raise RequestError(_("A decision goes to approval through the decision form."))
+    reason = reason.strip()
+    if not reason:
+        raise RequestError(_("Give a reason."))
+    with transaction.atomic():
+        req = _lock(request_id)
+        if not req.is_open:
+            raise RequestError(_("Request %(reference)s is closed.") % {"reference": req.reference})
+        if kind == ApprovalKind.WAIVER and not req.fee_payable:
+            raise RequestError(_("There is no fee waiting for payment to waive."))
+        if kind == ApprovalKind.EXTENSION and (days is None or not 1 <= days <= 60):
+            raise RequestError(_("An extension is between 1 and 60 days."))
+        if req.approvals.filter(kind=kind, status=ApprovalStatus.PENDING).exists():
+            raise RequestError(_("This is already waiting for approval."))
+        approval = Approval.objects.create(
+            request=req, kind=kind, asked_by=actor, reason=reason, days=days
+        )
+        TimelineEntry.objects.create(request=req, event=f"{kind}_ask", actor=actor, note=reason)
+        audit_record(
+            actor=actor,
+            action=f"requests.approval.{kind}_asked",
+            target=req,
+            payload={"reference": req.reference, "approval": approval.pk, "days": days},
+        )
+    return approval
+
+
+def approval_decide(*, approval_id: int, actor: User, approve: bool, comment: str = "") -> Approval:
+    """A privacy administrator approves or returns what staff asked (LW-5). Nobody approves
+    their own request. A decision is approved through the workflow (it closes the request);
+    a waiver and an extension call the same workflow services as the admin actions."""
+    if not actor.is_privacy_admin:
+        raise RequestError(_("Only a privacy administrator can do this."))
+    comment = comment.strip()
+    if not approve and not comment:
+        raise RequestError(_("Write a comment for the staff member who asked."))
+    with transaction.atomic():
+        approval = Approval.objects.select_for_update().get(pk=approval_id)
+        if approval.status != ApprovalStatus.PENDING:
+            raise RequestError(_("This was already decided by someone else."))
+        if approval.asked_by_id == actor.pk:
+            raise RequestError(
+                _("You asked for this yourself; another privacy administrator must decide.")
+            )
+        req_id = approval.request_id
+        if approval.kind == ApprovalKind.DECISION:
+            if approve:
+                workflow.request_approve(request_id=req_id, actor=actor)
+            else:
+                workflow.request_approval_return(request_id=req_id, actor=actor, comment=comment)
+            approval.refresh_from_db()
+            return approval
+        if approve and approval.kind == ApprovalKind.WAIVER:
+            workflow.request_fee_waive(request_id=req_id, actor=actor, reason=approval.reason)
+        elif approve and approval.kind == ApprovalKind.EXTENSION:
+            workflow.request_extension_grant(
+                request_id=req_id, actor=actor, days=approval.days or 0, reason=approval.reason
+            )
+        approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.RETURNED
+        approval.decided_by, approval.decided_at = actor, timezone.now()
+        approval.comment = comment
+        approval.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+        if not approve:
+            TimelineEntry.objects.create(
+                request_id=req_id, event=f"{approval.kind}_return", actor=actor, note=comment
+            )
+            audit_record(
+                actor=actor,
+                action=f"requests.approval.{approval.kind}_returned",
+                target=approval.request,
+                payload={"approval": approval.pk},
+            )
+    return approval
+
+
+# --- disclosure decisions (LW-6.3) --------------------------------------------------------------
+
+
+def decision_draft(
+    *,
+    request_id: int,
+    actor: User,
+    items: Mapping[str, Mapping[str, Any]],
+    summary: str,
+    no_data: bool = False,
+    expected_status: str | None = None,
+) -> DataRequest:
+    """Record the decision on each data item of a disclosure: disclosed, or withheld on one or
+    more grounds (1)-(4) with the reason the customer reads (LW-6.3). A partial or full
+    refusal goes to a privacy administrator's approval at once; a full disclosure (or no
+    data held) waits for staff to close it with the notice previewed."""
+    if not actor.is_privacy_staff:
+        raise RequestError(_("Only privacy staff can do this."))
+    summary = summary.strip()
+    with transaction.atomic():
+        req = _lock(request_id)
+        if expected_status is not None and req.status != expected_status:
+            raise RequestError(
+                _("Request %(reference)s changed meanwhile; nothing was done.")
+                % {"reference": req.reference}
+            )
+        if req.kind not in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS):
+            raise RequestError(_("Only disclosure requests take a decision per data item."))
+        if req.status != Status.IN_REVIEW:
+            raise RequestError(
+                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
+                % {"reference": req.reference, "status": req.get_status_display()}
+            )
+        categories = workflow.requested_categories(req)
+        rows = []
+        for category in categories:
+            item = items.get(category) or {}
+            withheld = bool(item.get("withheld"))
+            grounds = sorted({int(g) for g in item.get("grounds") or []})
+            reason = str(item.get("reason") or "").strip()
+            if any(g not in Ground.values for g in grounds):
+                raise RequestError(_("Choose grounds (1) to (4) only."))
+            if withheld and (not grounds or not reason):
+                raise RequestError(
+                    _("For every withheld item choose at least one ground and write the reason.")
+                )
+            rows.append(
+                DecisionItem(
+                    request=req,
+                    category=category,
+                    withheld=withheld,
+                    grounds=grounds if withheld else [],
+                    reason=reason if withheld else "",
+                )
+            )
+        DecisionItem.objects.filter(request=req).delete()
+        DecisionItem.objects.bulk_create(rows)
+        withheld_count = sum(r.withheld for r in rows)
+        audit_record(
+            actor=actor,
+            action="requests.decision.drafted",
+            target=req,
+            payload={
+                "reference": req.reference,
+                "withheld": [r.category for r in rows if r.withheld],
+                "grounds": sorted({g for r in rows for g in r.grounds}),
+            },
+        )
+        if withheld_count == 0:
+            return req
+        if not summary:
+            raise RequestError(_("Give the reason the customer will read."))
+        outcome = Outcome.REFUSED if withheld_count == len(rows) else Outcome.PARTIALLY_FULFILLED
+        return workflow.request_approval_ask(
+            request_id=req.pk, actor=actor, outcome=outcome, reason=summary
+        )
+
+
+# --- fulfilment (LW-6.1) ------------------------------------------------------------------------
+
+
+def package_days() -> int:
+    return int(getattr(settings, "REQUESTS_PACKAGE_DAYS", 14))
+
+
+def package_prepare(*, request: DataRequest) -> DisclosurePackage:
+    """Create the package row of a decided disclosure and build it in the background once
+    the decision commits. Called by the workflow when a disclosure closes."""
+    package, _created = DisclosurePackage.objects.get_or_create(request=request)
+
+    def _queue() -> None:
+        from requests.tasks import package_build_task
+
+        try:
+            package_build_task.delay(package.pk)
+        except Exception:  # a dead broker: staff can start the build again from the page
+            logger.warning("broker unavailable; package %s waits for a rebuild", package.pk)
+
+    transaction.on_commit(_queue)
+    return package
+
+
+def package_storage() -> FileSystemStorage:
+    return FileSystemStorage(location=str(settings.PRIVATE_STORAGE_ROOT / "requests" / "packages"))
+
+
+def _value(obj, name: str, customer: User):
+    """One field of one row, as the customer reads it."""
+    f = obj._meta.get_field(name)
+    if f.many_to_many:
+        return [str(x) for x in getattr(obj, name).all()]
+    if f.is_relation:
+        rel = getattr(obj, name)
+        if rel is None:
+            return None
+        if isinstance(rel, User):
+            return _("you") if rel.pk == customer.pk else _("privacy staff")
+        if isinstance(rel, DataRequest):
+            return rel.reference
+        return str(rel)
+    value = f.value_from_object(obj)
+    if f.choices and value not in (None, ""):
+        return str(getattr(obj, f"get_{name}_display")())
+    if isinstance(value, datetime):
+        return timezone.localtime(value).isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+        return value
+    return str(value)
+
+
+# Personal fields that are never handed out: the password hash is a credential, not data
+# about the person.
+PACKAGE_EXCLUDED = {"portal.User": {"password"}}
+
+
+def package_build(*, package_id: int) -> DisclosurePackage:
+    """Build the package (LW-1, LW-6.1): for every model of the data inventory about a person
+    and every disclosed category, the customer's rows with their personal fields; withheld
+    items are left out and listed with their grounds and reasons. Safe to run twice: a ready
+    package is left as it is. Progress is saved after each part so that the pages can show it."""
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from portal.inventory import CATEGORIES, personal_fields
+
+    claimed = DisclosurePackage.objects.filter(
+        pk=package_id, status__in=[PackageStatus.QUEUED, PackageStatus.FAILED]
+    ).update(status=PackageStatus.BUILDING, done=0, error="")
+    package = DisclosurePackage.objects.select_related("request__customer").get(pk=package_id)
+    if not claimed:
+        return package
+    req = package.request
+    customer = req.customer
+    items = {i.category: i for i in req.decision_items.all()}
+    wanted = workflow.requested_categories(req)
+    disclosed = [c for c in wanted if not (items.get(c) and items[c].withheld)]
+    parts = selectors.package_parts(customer=customer, categories=disclosed)
+    DisclosurePackage.objects.filter(pk=package_id).update(total=len(parts) + 1)
+    try:
+        with translation.override(customer.preferred_language):
+            sections = []
+            for done, (category, label, rows) in enumerate(parts, start=1):
+                model = rows.model
+                names = [
+                    n for n in personal_fields(model) if n not in PACKAGE_EXCLUDED.get(label, ())
+                ]
+                sections.append(
+                    {
+                        "category": category,
+                        "category_label": str(CATEGORIES[category]),
+                        "model": label,
+                        "title": str(model._meta.verbose_name_plural),
+                        "fields": names,
+                        "labels": [str(model._meta.get_field(n).verbose_name) for n in names],
+                        "rows": [{n: _value(obj, n, customer) for n in names} for obj in rows],
+                    }
+                )
+                DisclosurePackage.objects.filter(pk=package_id).update(done=done)
+            withheld = [
+                {
+                    "category": i.category,
+                    "category_label": i.category_label,
+                    "grounds": i.grounds,
+                    "ground_labels": i.ground_labels,
+                    "reason": i.reason,
+                }
+                for c, i in items.items()
+                if i.withheld
+            ]
+            generated_at = timezone.now()
+            document = {
+                "reference": req.reference,
+                "generated_at": timezone.localtime(generated_at).isoformat(),
+                "sections": sections,
+                "withheld": withheld,
+            }
+            html = render_to_string(
+                "customer/requests/package.html",
+                {"req": req, "document": document, "sections": sections, "withheld": withheld},
+            )
+        token = secrets.token_hex(16)
+        storage = package_storage()
+        json_name = storage.save(
+            f"{token}.json",
+            ContentFile(json.dumps(document, ensure_ascii=False, indent=2).encode()),
+        )
+        html_name = storage.save(f"{token}.html", ContentFile(html.encode()))
+    except Exception as exc:
+        DisclosurePackage.objects.filter(pk=package_id).update(
+            status=PackageStatus.FAILED, error=str(exc)[:200]
+        )
+        raise
+    with transaction.atomic():
+        DisclosurePackage.objects.filter(pk=package_id).update(
+            status=PackageStatus.READY,
+            done=len(parts) + 1,
+            json_name=json_name,
+            html_name=html_name,
+            built_at=generated_at,
+            expires_at=generated_at + timedelta(days=package_days()),
+        )
+        package.refresh_from_db()
+        TimelineEntry.objects.create(request=req, event="package_ready")
+        if req.delivery_method == DeliveryMethod.ELECTRONIC:
+            mail_queue(
+                to=customer.email,
+                language=customer.preferred_language,
+                template="requests/package_ready",
+                context={
+                    "request": req,
+                    "package": package,
+                    "url": reverse("requests:detail", kwargs={"reference": req.reference}),
+                },
+            )
+    return package
+
+
+def package_open(*, package: DisclosurePackage, viewer: User, fmt: str):
+    """Open the package file for the customer (while it may be downloaded) or for privacy
+    staff (to print it for paper delivery, audited, LW-5)."""
+    customer_id = package.request.customer_id
+    if viewer.pk == customer_id:
+        if package.request.delivery_method != DeliveryMethod.ELECTRONIC:
+            raise RequestError(_("This answer is sent to you on paper."))
+        if not package.downloadable():
+            raise RequestError(_("The download period of this package has ended."))
+        if package.downloaded_at is None:
+            DisclosurePackage.objects.filter(pk=package.pk, downloaded_at__isnull=True).update(
+                downloaded_at=timezone.now()
+            )
+    elif viewer.is_privacy_staff:
+        if package.status != PackageStatus.READY:
+            raise RequestError(_("The package is not ready."))
+        audit_record(
+            actor=viewer,
+            action="requests.package.viewed",
+            target=package.request,
+            payload={"reference": package.request.reference, "format": fmt},
+        )
+    else:
+        raise RequestError(_("You cannot open this package."))
+    name = package.json_name if fmt == "json" else package.html_name
+    return package_storage().open(name, "rb")
+
+
+def package_rebuild(*, request_id: int, actor: User) -> DisclosurePackage:
+    """Staff start a failed or stuck build again."""
+    if not actor.is_privacy_staff:
+        raise RequestError(_("Only privacy staff can do this."))
+    with transaction.atomic():
+        package = DisclosurePackage.objects.select_for_update().get(request_id=request_id)
+        if package.status == PackageStatus.READY:
+            raise RequestError(_("The package is ready already."))
+        DisclosurePackage.objects.filter(pk=package.pk).update(status=PackageStatus.QUEUED)
+        audit_record(actor=actor, action="requests.package.rebuilt", target=package.request)
+        package_prepare(request=package.request)
+    return package
+
+
+def package_mailed_record(*, request_id: int, actor: User) -> DisclosurePackage:
+    """Paper delivery: staff printed the package and mailed it (APPI Art. 33)."""
+    if not actor.is_privacy_staff:
+        raise RequestError(_("Only privacy staff can do this."))
+    with transaction.atomic():
+        package = (
+            DisclosurePackage.objects.select_for_update()
+            .select_related("request")
+            .get(request_id=request_id)
+        )
+        if package.status != PackageStatus.READY:
+            raise RequestError(_("The package is not ready."))
+        if package.mailed_at is not None:
+            raise RequestError(_("It was marked as mailed already."))
+        package.mailed_at = timezone.now()
+        package.save(update_fields=["mailed_at"])
+        TimelineEntry.objects.create(request=package.request, event="package_mailed", actor=actor)
+        audit_record(
+            actor=actor,
+            action="requests.package.mailed",
+            target=package.request,
+            payload={"reference": package.request.reference},
+        )
+    return package
+
+
+def package_expired_purge(*, now: datetime | None = None) -> int:
+    """Delete the files of packages past their download period (DESIGN.md "Background jobs");
+    the row stays as the record that a package was made. Returns how many were purged."""
+    now = now or timezone.now()
+    storage = package_storage()
+    purged = 0
+    for package in DisclosurePackage.objects.filter(
+        status=PackageStatus.READY, expires_at__lte=now
+    ):
+        with transaction.atomic():
+            changed = DisclosurePackage.objects.filter(
+                pk=package.pk, status=PackageStatus.READY
+            ).update(status=PackageStatus.EXPIRED, json_name="", html_name="")
+            if changed:
+                for name in (package.json_name, package.html_name):
+                    if name and storage.exists(name):
+                        transaction.on_commit(lambda n=name: storage.delete(n))
+                purged += 1
+    return purged
+
+
+def _in_language(req: DataRequest, func):
+    from django.utils import translation
+
+    with translation.override(req.customer.preferred_language):
+        return func()
+
+
+def correction_apply(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """Apply the value a correction or addition asked for through the profile service and
+    close; the notice says what changed (LW-6.1, APPI-36)."""
+    from portal.errors import PortalError
+    from portal.services import user_profile_update
+    from requests.forms import PROFILE_FIELD_CHOICES
+
+    with transaction.atomic():
+        req = _lock(request_id)
+        if req.kind not in (Kind.CORRECTION, Kind.ADDITION):
+            raise RequestError(_("Only a correction or addition changes the profile."))
+        if not workflow.allowed("close", req.status):
+            raise RequestError(
+                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
+                % {"reference": req.reference, "status": req.get_status_display()}
+            )
+        field = (req.details or {}).get("field", "")
+        value: Any = (req.details or {}).get("new_value", "")
+        if field == "birth_year":
+            value = int(value)
+        try:
+            diff = user_profile_update(user=req.customer, changes={field: value}, actor=actor)
+        except PortalError as exc:
+            raise RequestError(str(exc)) from None
+        labels = dict(PROFILE_FIELD_CHOICES)
+
+        def reason() -> str:
+            if not diff:
+                return _("%(field)s already was “%(value)s”; nothing needed changing.") % {
+                    "field": labels.get(field, field),
+                    "value": value,
+                }
+            old, new = diff[field]
+            return _("We changed %(field)s from “%(old)s” to “%(new)s”.") % {
+                "field": labels.get(field, field),
+                "old": old if old not in (None, "") else "—",
+                "new": new,
+            }
+
+        return workflow.request_close(
+            request_id=req.pk,
+            actor=actor,
+            outcome=Outcome.FULFILLED,
+            reason=_in_language(req, reason),
+            expected_status=expected_status,
+        )
+
+
+THIRD_PARTY_CATEGORIES = (
+    "partner_provision",
+    "overseas_provision",
+    "research",
+    "connected_application",
+)
+
+
+def restriction_apply(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """Suspension or third-party stop (LW-6.1): record the restriction in consents, which the
+    consent state and the provision gate obey from now on, and close with the purposes named."""
+    from consents.selectors import purposes_for_customer
+    from consents.services import ConsentError, restriction_record
+
+    with transaction.atomic():
+        req = _lock(request_id)
+        if req.kind not in (Kind.SUSPENSION, Kind.THIRD_PARTY_STOP):
+            raise RequestError(_("Only a suspension or third-party stop records a restriction."))
+        if not workflow.allowed("close", req.status):
+            raise RequestError(
+                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
+                % {"reference": req.reference, "status": req.get_status_display()}
+            )
+        purposes = list(purposes_for_customer(customer=req.customer))
+        if req.kind == Kind.SUSPENSION:
+            codes = set((req.details or {}).get("purposes") or [])
+            chosen = [p for p in purposes if p.code in codes]
+        else:
+            # A stop covers every purpose that provides data outside the company (the
+            # registry restricts by purpose, not by recipient: docs/decisions.md).
+            chosen = [p for p in purposes if p.category in THIRD_PARTY_CATEGORIES]
+        if not chosen:
+            raise RequestError(_("No purpose of this request can be restricted."))
+        try:
+            restriction_record(
+                customer=req.customer,
+                kind=req.kind,
+                purposes=chosen,
+                reference=req.reference,
+                actor=actor,
+            )
+        except ConsentError as exc:
+            raise RequestError(str(exc)) from None
+
+        def reason() -> str:
+            names = "\n".join(f"- {p.name}" for p in chosen)
+            return _("From now on we no longer use or provide your data for:") + "\n" + names
+
+        return workflow.request_close(
+            request_id=req.pk,
+            actor=actor,
+            outcome=Outcome.FULFILLED,
+            reason=_in_language(req, reason),
+            expected_status=expected_status,
+        )
+
+
+def purpose_notice_send(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """Notification of the purposes of use (LW-3, APPI Art. 32(2)): the notice lists the
+    purposes that apply to this customer."""
+    from consents.selectors import purposes_for_customer
+
+    with transaction.atomic():
+        req = _lock(request_id)
+        if req.kind != Kind.PURPOSE_NOTICE:
+            raise RequestError(_("Only a purpose notice request is answered this way."))
+        purposes = list(purposes_for_customer(customer=req.customer))
+
+        def reason() -> str:
+            lines = [_("We use your personal data for these purposes:")]
+            lines += [f"- {p.name}: {p.description}".rstrip(": ") for p in purposes]
+            return "\n".join(lines)
+
+        return workflow.request_close(
+            request_id=req.pk,
+            actor=actor,
+            outcome=Outcome.FULFILLED,
+            reason=_in_language(req, reason),
+            expected_status=expected_status,
+        )
+
+
+def inquiry_answer(
+    *, request_id: int, actor: User, answer: str, expected_status: str | None = None
+) -> DataRequest:
+    """Answer an inquiry (LW-10) by message and close it; the notice carries the answer."""
+    with transaction.atomic():
+        req = _lock(request_id)
+        if req.kind != Kind.INQUIRY:
+            raise RequestError(_("Only an inquiry is answered this way."))
+        if not workflow.allowed("close", req.status):
+            raise RequestError(
+                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
+                % {"reference": req.reference, "status": req.get_status_display()}
+            )
+        message_post(request=req, author=actor, body=answer)
+        return workflow.request_close(
+            request_id=req.pk,
+            actor=actor,
+            outcome=Outcome.FULFILLED,
+            reason=answer,
+            expected_status=expected_status,
+        )
+
+
+# --- deletion (LW-6.1, LW-1) --------------------------------------------------------------------
+
+ERASED = "[erased]"
+
+
+def erased_email(user_id: int) -> str:
+    from partners.services import customer_reference
+
+    return f"erased-{customer_reference(user_id)[:16]}@erased.invalid"
+
+
+def deletion_carry_out(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """Erase what a deletion request names, or the whole account, and close (LW-6.1). The
+    closing notice is written first (to the address still on file); then personal fields are
+    erased or anonymized as the data inventory classifies them (LW-1). Request records and
+    provision records stay, tied to the anonymized account and its pseudonym."""
+    from requests.forms import DELETION_ITEM_CHOICES
+
+    with transaction.atomic():
+        req = _lock(request_id)
+        if req.kind != Kind.DELETION:
+            raise RequestError(_("Only a deletion request erases data."))
+        details = req.details or {}
+        whole = details.get("scope") == "account"
+        items = list(details.get("data_items") or [])
+        labels = dict(DELETION_ITEM_CHOICES)
+
+        def reason() -> str:
+            if whole:
+                return _(
+                    "We deleted your account and the personal data it held. You can no longer "
+                    "sign in. Records we must keep by law (your requests and records of provision "
+                    "to third parties) keep only a pseudonym."
+                )
+            return _("We deleted:") + "\n" + "\n".join(f"- {labels.get(i, i)}" for i in items)
+
+        closed = workflow.request_close(
+            request_id=req.pk,
+            actor=actor,
+            outcome=Outcome.FULFILLED,
+            reason=_in_language(req, reason),
+            expected_status=expected_status,
+        )
+        customer = User.objects.select_for_update().get(pk=req.customer_id)
+        if whole:
+            pending = account_erase(customer=customer, actor=actor)
+        else:
+            items_erase(customer=customer, items=items, actor=actor)
+            pending = []
+        if pending:
+            transaction.on_commit(lambda: _queue_mail_scrub(pending))
+    return closed
+
+
+def _queue_mail_scrub(mail_ids: list[int]) -> None:
+    from requests.tasks import erased_mail_scrub_task
+
+    try:
+        erased_mail_scrub_task.apply_async((mail_ids,), countdown=60)
+    except Exception:  # a dead broker: the mails keep the old address until scrubbed by hand
+        logger.warning("broker unavailable; mails %s wait to be scrubbed", mail_ids)
+
+
+def items_erase(*, customer: User, items: list[str], actor: User) -> None:
+    """Erase chosen items of a customer's data (the choices of the deletion form)."""
+    from portal.models import AccessLogEntry
+
+    changes: dict[str, Any] = {}
+    if "phone" in items:
+        changes["phone"] = ""
+    if "postal_address" in items:
+        changes.update(postal_code="", prefecture="", address="")
+    if "birth_year" in items:
+        changes["birth_year"] = None
+    if changes:
+        User.objects.filter(pk=customer.pk).update(**changes)
+    if "access_log" in items:
+        AccessLogEntry.objects.filter(user=customer).delete()
+    if "messages" in items:
+        RequestMessage.objects.filter(
+            request__customer=customer, request__status=Status.CLOSED
+        ).update(body=ERASED)
+    audit_record(
+        actor=actor,
+        action="requests.data.erased",
+        target=customer,
+        payload={"items": sorted(items)},
+    )
+
+
+def account_erase(*, customer: User, actor: User) -> list[int]:
+    """Erase or anonymize every personal field held about the customer (LW-1, LW-6.1) and
+    close the account for good. Returns the ids of mails still waiting to be sent to the old
+    address (the closing notice), which are scrubbed once sent.
+
+    Kept: the append-only audit log and consent ledger (LW-5, LW-9: evidence, tied to the
+    anonymized account), and the rows of requests and provision records with a pseudonym."""
+    from django.contrib.sessions.models import Session
+
+    from portal.models import AccessLogEntry, OutboundMail
+
+    old_email = customer.email
+    address = erased_email(customer.pk)
+    customer.email = address
+    customer.full_name = ""
+    customer.phone = ""
+    customer.postal_code = ""
+    customer.prefecture = ""
+    customer.address = ""
+    customer.birth_year = None
+    customer.last_login = None
+    customer.is_active = False
+    customer.set_unusable_password()
+    customer.save()
+    customer.groups.clear()
+    customer.user_permissions.clear()
+    AccessLogEntry.objects.filter(user=customer).delete()
+    requests_qs = DataRequest.objects.filter(customer=customer)
+    requests_qs.update(
+        principal_name="",
+        principal_relationship="",
+        details={},
+        outcome_reason="",
+        extension_reason="",
+        erased_at=timezone.now(),
+    )
+    TimelineEntry.objects.filter(request__customer=customer).update(note="")
+    RequestMessage.objects.filter(request__customer=customer).update(body=ERASED)
+    FeePayment.objects.filter(request__customer=customer).update(note="")
+    Approval.objects.filter(request__customer=customer).update(reason=ERASED, comment="")
+    DecisionItem.objects.filter(request__customer=customer).update(reason="")
+    storage = private_storage()
+    for doc in RequestDocument.objects.filter(request__customer=customer):
+        if doc.stored_name and storage.exists(doc.stored_name):
+            name = doc.stored_name
+            transaction.on_commit(lambda n=name: storage.delete(n))
+        RequestDocument.objects.filter(pk=doc.pk).update(
+            stored_name=f"erased-{doc.public_id}",
+            display_name="",
+            sha256="",
+            deleted_at=timezone.now(),
+        )
+    pkg_storage = package_storage()
+    for package in DisclosurePackage.objects.filter(request__customer=customer):
+        for name in (package.json_name, package.html_name):
+            if name:
+                transaction.on_commit(
+                    lambda n=name: pkg_storage.exists(n) and pkg_storage.delete(n)
+                )
+    DisclosurePackage.objects.filter(request__customer=customer).update(
+        status=PackageStatus.EXPIRED, json_name="", html_name=""
+    )
+    # Mails already sent to the old address: their copies go; pending ones wait until sent.
+    OutboundMail.objects.filter(to=old_email).exclude(
+        status__in=[OutboundMail.Status.PENDING, OutboundMail.Status.SENDING]
+    ).update(to=address, subject="", body="")
+    pending = list(
+        OutboundMail.objects.filter(
+            to=old_email,
+            status__in=[OutboundMail.Status.PENDING, OutboundMail.Status.SENDING],
+        ).values_list("pk", flat=True)
+    )
+    # Signed out everywhere: sessions carry only the user id, so they are checked one by one.
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(customer.pk):
+            session.delete()
+    audit_record(
+        actor=actor,
+        action="requests.account.erased",
+        target=customer,
+        payload={"pseudonym": address},
+    )
+    return pending
+
+
+def erased_mail_scrub(*, mail_ids: list[int]) -> int:
+    """Scrub the address and text of mails to an erased account once they were sent (or
+    failed for good). Returns how many are still waiting to be sent."""
+    from portal.models import OutboundMail
+
+    waiting = 0
+    for mail in OutboundMail.objects.filter(pk__in=mail_ids):
+        if mail.status in (OutboundMail.Status.PENDING, OutboundMail.Status.SENDING):
+            waiting += 1
+            continue
+        if mail.to.endswith("@erased.invalid"):
+            continue
+        OutboundMail.objects.filter(pk=mail.pk).update(
+            to="erased@erased.invalid", subject="", body=""
+        )
+    return waiting

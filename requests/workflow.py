@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -25,9 +26,15 @@ from requests.errors import RequestError
 from requests.models import (
     OPEN_STATUSES,
     PAUSED_STATUSES,
+    Approval,
+    ApprovalKind,
+    ApprovalStatus,
     DataRequest,
+    DecisionItem,
     FeePayment,
     FeeStatus,
+    Ground,
+    Kind,
     Outcome,
     PaymentKind,
     PaymentMethod,
@@ -150,16 +157,37 @@ def _move(
     return req
 
 
-def _notify(req: DataRequest, event: str) -> None:
-    """The customer's notice of a step, in their language; closing always says the outcome
-    and the reason (APPI-36). Written in this transaction, sent after it commits."""
-    customer = req.customer
-    context = {
+def _notice_context(req: DataRequest, event: str) -> dict:
+    return {
         "request": req,
         "event": event,
         "url": reverse("requests:detail", kwargs={"reference": req.reference}),
         "due_at": req.effective_due_at(),
+        "package_days": int(getattr(settings, "REQUESTS_PACKAGE_DAYS", 14)),
     }
+
+
+def closing_notice_preview(req: DataRequest, *, outcome: str, reason: str) -> tuple[str, str]:
+    """(subject, body) of the closing notice as the customer would receive it, in their
+    language, for staff to read before they close (APPI-36). Nothing is saved."""
+    from copy import copy
+
+    from django.template.loader import render_to_string
+
+    draft = copy(req)
+    draft.status, draft.outcome, draft.outcome_reason = S.CLOSED, outcome, reason.strip()
+    ctx = {"site_url": settings.SITE_URL, **_notice_context(draft, "close")}
+    with translation.override(req.customer.preferred_language):
+        subject = " ".join(render_to_string("emails/requests/closed_subject.txt", ctx).split())
+        body = render_to_string("emails/requests/closed.txt", ctx)
+    return subject, body
+
+
+def _notify(req: DataRequest, event: str) -> None:
+    """The customer's notice of a step, in their language; closing always says the outcome
+    and the reason (APPI-36). Written in this transaction, sent after it commits."""
+    customer = req.customer
+    context = _notice_context(req, event)
     template = "requests/closed" if req.status == S.CLOSED else "requests/status"
     mail_queue(
         to=customer.email,
@@ -240,6 +268,19 @@ def request_identity_fail(
     def change(req: DataRequest) -> list[str]:
         req.outcome = Outcome.REFUSED
         req.outcome_reason = reason
+        if req.kind in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS):
+            # A failed identity check refuses every item on ground (4) (LW-6.3).
+            DecisionItem.objects.filter(request=req).delete()
+            DecisionItem.objects.bulk_create(
+                DecisionItem(
+                    request=req,
+                    category=category,
+                    withheld=True,
+                    grounds=[Ground.IDENTITY.value],
+                    reason=reason,
+                )
+                for category in requested_categories(req)
+            )
         return ["outcome", "outcome_reason"]
 
     return _move(
@@ -366,7 +407,11 @@ def request_approval_ask(
 
     def change(req: DataRequest) -> list[str]:
         req.outcome, req.outcome_reason = outcome, reason.strip()
-        return ["outcome", "outcome_reason"]
+        req.decision_drafted_by = actor
+        Approval.objects.create(
+            request=req, kind=ApprovalKind.DECISION, asked_by=actor, reason=reason.strip()
+        )
+        return ["outcome", "outcome_reason", "decision_drafted_by"]
 
     return _move(
         "approval_ask",
@@ -383,10 +428,15 @@ def request_approval_return(
 ) -> DataRequest:
     """A privacy administrator returns the draft with a comment; the draft is cleared."""
     _require_admin(actor)
+    comment = comment.strip()
+    if not comment:
+        raise RequestError(_("Write a comment for the staff member who drafted it."))
 
     def change(req: DataRequest) -> list[str]:
+        _approval_decide(req, actor=actor, status=ApprovalStatus.RETURNED, comment=comment)
         req.outcome, req.outcome_reason = "", ""
-        return ["outcome", "outcome_reason"]
+        req.decision_drafted_by = None
+        return ["outcome", "outcome_reason", "decision_drafted_by"]
 
     return _move(
         "approval_return",
@@ -404,13 +454,89 @@ def request_approve(
     """A privacy administrator approves the draft decision; the request closes with it and
     the customer is told the outcome and the reason (LW-6.3, APPI-36)."""
     _require_admin(actor)
+
+    def check(req: DataRequest) -> None:
+        if req.decision_drafted_by_id is not None and req.decision_drafted_by_id == actor.pk:
+            raise RequestError(
+                _("You drafted this decision; another privacy administrator must approve it.")
+            )
+
+    def change(req: DataRequest) -> list[str]:
+        _approval_decide(req, actor=actor, status=ApprovalStatus.APPROVED, comment="")
+        return _after_decision(req, actor=actor)
+
     return _move(
         "approve",
         request_id=request_id,
         actor=actor,
+        check=check,
+        change=change,
         expected_status=expected_status,
         payload={"approved": True},
     )
+
+
+def _approval_decide(req: DataRequest, *, actor: User, status: str, comment: str) -> None:
+    Approval.objects.filter(
+        request=req, kind=ApprovalKind.DECISION, status=ApprovalStatus.PENDING
+    ).update(status=status, decided_by=actor, decided_at=timezone.now(), comment=comment)
+
+
+def requested_categories(req: DataRequest) -> list[str]:
+    """The data items (inventory categories, LW-1) a disclosure covers."""
+    from portal.inventory import CATEGORIES
+
+    if req.kind == Kind.PROVISION_RECORDS:
+        return ["provisions"]
+    chosen = (req.details or {}).get("categories") or list(CATEGORIES)
+    return [c for c in CATEGORIES if c in chosen]
+
+
+def refund_due(req: DataRequest) -> bool:
+    """A full refusal on grounds (1)-(3) refunds a paid fee, unless the setting
+    REQUESTS_REFUND_ON_REFUSAL is off (LW-6.4). Ground (4) and lapses refund nothing."""
+    if not getattr(settings, "REQUESTS_REFUND_ON_REFUSAL", True):
+        return False
+    if req.outcome != Outcome.REFUSED or req.fee_status != FeeStatus.PAID:
+        return False
+    withheld = list(DecisionItem.objects.filter(request=req, withheld=True))
+    if not withheld:
+        return False
+    return all(g in (1, 2, 3) for item in withheld for g in item.grounds) and all(
+        item.grounds for item in withheld
+    )
+
+
+def _after_decision(req: DataRequest, *, actor: User) -> list[str]:
+    """What closing with a decision sets off: the refund rule and the disclosure package."""
+    fields: list[str] = []
+    if refund_due(req):
+        paid = req.payments.filter(kind=PaymentKind.PAYMENT).order_by("-id").first()
+        FeePayment.objects.create(
+            request=req,
+            kind=PaymentKind.REFUND,
+            method=paid.method if paid else PaymentMethod.BANK_TRANSFER,
+            amount_yen=req.fee_yen,
+            paid_on=timezone.localdate(),
+            recorded_by=actor,
+            note="refund: refused on grounds (1)-(3)",
+        )
+        req.fee_status = FeeStatus.REFUNDED
+        fields.append("fee_status")
+        audit_record(
+            actor=actor,
+            action="requests.fee.refunded",
+            target=req,
+            payload={"reference": req.reference, "amount_yen": req.fee_yen},
+        )
+    if req.kind in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS) and req.outcome in (
+        Outcome.FULFILLED,
+        Outcome.PARTIALLY_FULFILLED,
+    ):
+        from requests import services  # services imports this module
+
+        services.package_prepare(request=req)
+    return fields
 
 
 def request_close(
@@ -432,12 +558,19 @@ def request_close(
     if not reason:
         raise RequestError(_("Give the reason the customer will read."))
 
+    def check(req: DataRequest) -> None:
+        if outcome == Outcome.FULFILLED and req.decision_items.filter(withheld=True).exists():
+            raise RequestError(
+                _("Items are withheld: this is a partial decision and needs approval.")
+            )
+
     def change(req: DataRequest) -> list[str]:
         req.outcome, req.outcome_reason = outcome, reason
-        return ["outcome", "outcome_reason"]
+        return ["outcome", "outcome_reason", *_after_decision(req, actor=actor)]
 
     return _move(
         "close",
+        check=check,
         request_id=request_id,
         actor=actor,
         note=reason,

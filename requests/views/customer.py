@@ -13,7 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from requests import selectors, services, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.forms import FORMS, DocumentForm, MessageForm, RequesterType, StartForm, WithdrawForm
-from requests.models import CHARGEABLE_KINDS, DataRequest, DeliveryMethod, Kind, RequestDocument
+from requests.models import (
+    CHARGEABLE_KINDS,
+    DataRequest,
+    DeliveryMethod,
+    DisclosurePackage,
+    Kind,
+    RequestDocument,
+)
 
 
 def _posted(request: HttpRequest):
@@ -226,3 +233,35 @@ def request_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, _("Your request was withdrawn."))
         return redirect("requests:detail", reference=reference)
     return render(request, "customer/requests/withdraw.html", {"req": req, "form": form})
+
+
+@login_required
+def package_download(request: HttpRequest, reference: str, fmt: str) -> HttpResponse:
+    """The customer's disclosure package (LW-6.1): the JSON file or the readable page, while
+    the download period lasts. Another customer's reference is a 404."""
+    if fmt not in ("json", "html"):
+        raise Http404
+    try:
+        package = selectors.package_for_customer(customer=request.user, reference=reference)
+    except DisclosurePackage.DoesNotExist:
+        raise Http404 from None
+    try:
+        handle = services.package_open(package=package, viewer=request.user, fmt=fmt)
+    except RequestError as exc:
+        messages.error(request, str(exc))
+        return redirect("requests:detail", reference=reference)
+    except FileNotFoundError:
+        raise Http404 from None
+    if fmt == "json":
+        response = FileResponse(
+            handle,
+            content_type="application/json",
+            as_attachment=True,
+            filename=f"{reference}-data.json",
+        )
+    else:
+        response = FileResponse(handle, content_type="text/html; charset=utf-8")
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,19 +1,47 @@
-"""The minimal staff page of one request (the queue and staff actions come with issue 5):
-what was asked, the timeline, messages both ways and the identity documents."""
+"""The staff back-office of requests (LW-5, LW-6): the queue, the overview, one request with
+its actions, disclosure decisions, the approval queue. Thin: check the role, fetch through a
+selector, validate a form, call one service, turn a RequestError into a message."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from portal.roles import staff_required
-from requests import selectors, services
+from portal.models import User
+from portal.roles import privacy_admin_required, staff_required
+from requests import selectors, services, workflow
 from requests.errors import RequestError
-from requests.forms import MessageForm
-from requests.models import DataRequest
+from requests.forms import (
+    AnswerForm,
+    ApprovalDecideForm,
+    AssignForm,
+    CloseForm,
+    DecisionForm,
+    ExtensionAskForm,
+    MessageForm,
+    NoteForm,
+    PaymentForm,
+    QueueFilterForm,
+    ReasonForm,
+)
+from requests.models import (
+    OPEN_STATUSES,
+    Approval,
+    ApprovalKind,
+    DataRequest,
+    DisclosurePackage,
+    Kind,
+    Status,
+)
+
+PAGE_SIZE = 50
 
 
 def _staff_request(pk: int) -> DataRequest:
@@ -23,13 +51,197 @@ def _staff_request(pk: int) -> DataRequest:
         raise Http404 from None
 
 
+def _staff_list() -> list[User]:
+    return list(selectors.privacy_staff().only("id", "email", "full_name"))
+
+
+# --- the queue --------------------------------------------------------------------------------
+
+
+@staff_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Open requests by due date, filtered, searched and paginated (LW-6.2)."""
+    staff = _staff_list()
+    form = QueueFilterForm(request.GET or None, staff=staff)
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = selectors.QueueFilters(
+        kind=data.get("kind") or "",
+        status=data.get("status") or "",
+        assignee=data.get("assignee"),
+        mine=bool(data.get("mine")),
+        unassigned=bool(data.get("unassigned")),
+        due_within_days=data.get("due_within"),
+        overdue=bool(data.get("overdue")),
+        search=data.get("q") or "",
+    )
+    now = timezone.now()
+    page = Paginator(
+        selectors.queue(filters=filters, viewer=request.user, now=now), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    services.queue_view_record(
+        viewer=request.user, request_ids=[r.pk for r in rows], page=page.number
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "staff/requests/queue.html",
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "now": now,
+            "staff": staff,
+            "query": query.urlencode(),
+            "next": request.get_full_path(),
+        },
+    )
+
+
+@staff_required
+@require_POST
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """Claim (assign to me), assign or reassign; the form says who the page showed."""
+    staff = _staff_list()
+    form = AssignForm(request.POST, staff=staff)
+    target = request.POST.get("next") or reverse("requests:staff_detail", kwargs={"pk": pk})
+    if not target.startswith("/staff/"):
+        target = reverse("requests:staff_queue")
+    if request.POST.get("claim"):
+        assignee = request.user
+    elif form.is_valid():
+        chosen = form.cleaned_data["assignee"]
+        assignee = next((u for u in staff if u.pk == chosen), None)
+        if chosen is not None and assignee is None:
+            messages.error(request, _("Requests can be assigned to privacy staff only."))
+            return redirect(target)
+    else:
+        messages.error(request, _("Choose who should work on it."))
+        return redirect(target)
+    expected = request.POST.get("expected") or None
+    try:
+        req = services.request_assign(
+            request_id=pk,
+            actor=request.user,
+            assignee=assignee,
+            expected_assignee_id=int(expected) if expected else None,
+        )
+    except DataRequest.DoesNotExist:
+        raise Http404 from None
+    except (RequestError, ValueError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("%(reference)s is now assigned to %(who)s.")
+            % {"reference": req.reference, "who": assignee or _("nobody")},
+        )
+    return redirect(target)
+
+
+# --- the overview -------------------------------------------------------------------------------
+
+
+def _bars(values: list[int], *, width: int = 480, height: int = 160) -> list[dict]:
+    """Bar geometry for an inline SVG chart, computed here so the template only draws."""
+    top = max(values) if values and max(values) > 0 else 1
+    slot = width / max(len(values), 1)
+    bars = []
+    for i, value in enumerate(values):
+        h = round((height - 20) * value / top, 1)
+        bars.append(
+            {
+                "x": round(i * slot + slot * 0.15, 1),
+                "y": round(height - 16 - h, 1),
+                "w": round(slot * 0.7, 1),
+                "h": h,
+                "label_x": round(i * slot + slot / 2, 1),
+                "value": value,
+            }
+        )
+    return bars
+
+
+@staff_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Counts per state and kind and two server-drawn charts (LW-6.2); no personal data."""
+    data = selectors.overview()
+    states = [s for s in Status if s.value in OPEN_STATUSES]
+    table = [
+        (kind, [data["counts"].get((s.value, kind.value), 0) for s in states]) for kind in Kind
+    ]
+    totals = [sum(row[1][i] for row in table) for i in range(len(states))]
+    received = data["received"]
+    received_bars = _bars([n for _w, n in received])
+    for bar, (week, _n) in zip(received_bars, received, strict=True):
+        bar["week"] = week
+    shares = []
+    for week, in_time, total in data["on_time"]:
+        shares.append(
+            {
+                "week": week,
+                "in_time": in_time,
+                "total": total,
+                "pct": round(100 * in_time / total) if total else None,
+            }
+        )
+    share_bars = _bars([s["pct"] or 0 for s in shares])
+    for bar, share in zip(share_bars, shares, strict=True):
+        bar.update(share)
+    closed = sum(s["total"] for s in shares)
+    on_time = sum(s["in_time"] for s in shares)
+    return render(
+        request,
+        "staff/requests/overview.html",
+        {
+            "states": states,
+            "table": table,
+            "totals": totals,
+            "received_bars": received_bars,
+            "share_bars": share_bars,
+            "closed": closed,
+            "on_time_pct": round(100 * on_time / closed) if closed else None,
+        },
+    )
+
+
+# --- one request --------------------------------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
+    allowed = {name for name in workflow.TRANSITIONS if workflow.allowed(name, req.status)}
+    preview = None
+    if req.status == Status.AWAITING_APPROVAL:
+        preview = workflow.closing_notice_preview(
+            req, outcome=req.outcome, reason=req.outcome_reason
+        )
+    package = getattr(req, "package", None)
+    return {
+        "req": req,
+        "allowed": allowed,
+        "staff": _staff_list(),
+        "message_form": forms.get("message_form") or MessageForm(),
+        "ask_form": forms.get("ask_form") or NoteForm(),
+        "fail_form": forms.get("fail_form") or ReasonForm(prefix="fail"),
+        "payment_form": forms.get("payment_form")
+        or PaymentForm(initial={"amount_yen": req.fee_yen, "paid_on": timezone.localdate()}),
+        "waiver_form": forms.get("waiver_form") or ReasonForm(prefix="waiver"),
+        "extension_form": forms.get("extension_form") or ExtensionAskForm(),
+        "answer_form": forms.get("answer_form") or AnswerForm(),
+        "pending_kinds": {a.kind for a in req.approvals.all() if a.status == "pending"},
+        "preview": preview,
+        "package": package,
+        "is_disclosure": req.kind in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS),
+        "next": request.get_full_path(),
+    }
+
+
 @staff_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = _staff_request(pk)
     services.request_staff_view_record(request=req, viewer=request.user)
-    return render(
-        request, "staff/requests/detail.html", {"req": req, "message_form": MessageForm()}
-    )
+    return render(request, "staff/requests/detail.html", _detail_context(request, req))
 
 
 @staff_required
@@ -48,6 +260,325 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "staff/requests/detail.html",
-        {"req": req, "message_form": form},
+        _detail_context(request, req, message_form=form),
         status=400,
+    )
+
+
+def _simple(call):
+    return lambda request, req, expected: call(
+        request_id=req.pk, actor=request.user, expected_status=expected
+    )
+
+
+def _with_form(form_class, key, call, **form_kwargs):
+    def run(request, req, expected):
+        form = form_class(request.POST, **form_kwargs)
+        if not form.is_valid():
+            return key, form
+        call(request, req, expected, form.cleaned_data)
+        return None
+
+    return run
+
+
+ACTIONS = {
+    "verification_start": (
+        _simple(workflow.request_verification_start),
+        _("Identity check started."),
+    ),
+    "identity_confirm": (_simple(workflow.request_identity_confirm), _("Identity confirmed.")),
+    "fee_quote": (_simple(workflow.request_fee_quote), _("The fee was quoted to the customer.")),
+    "correction_apply": (
+        _simple(services.correction_apply),
+        _("The profile was changed and the request closed."),
+    ),
+    "restriction_apply": (
+        _simple(services.restriction_apply),
+        _("The restriction was recorded and the request closed."),
+    ),
+    "purpose_notice": (
+        _simple(services.purpose_notice_send),
+        _("The purposes were sent and the request closed."),
+    ),
+    "deletion": (
+        _simple(services.deletion_carry_out),
+        _("The data was deleted and the request closed."),
+    ),
+    "customer_ask": (
+        _with_form(
+            NoteForm,
+            "ask_form",
+            lambda request, req, expected, data: workflow.request_customer_ask(
+                request_id=req.pk, actor=request.user, note=data["note"], expected_status=expected
+            ),
+        ),
+        _("The customer was asked; the clock is paused."),
+    ),
+    "identity_fail": (
+        _with_form(
+            ReasonForm,
+            "fail_form",
+            lambda request, req, expected, data: workflow.request_identity_fail(
+                request_id=req.pk,
+                actor=request.user,
+                reason=data["reason"],
+                expected_status=expected,
+            ),
+            prefix="fail",
+        ),
+        _("The request was closed: identity not confirmed."),
+    ),
+    "payment_record": (
+        _with_form(
+            PaymentForm,
+            "payment_form",
+            lambda request, req, expected, data: workflow.request_payment_record(
+                request_id=req.pk,
+                actor=request.user,
+                method=data["method"],
+                amount_yen=data["amount_yen"],
+                paid_on=data["paid_on"],
+                note=data.get("note") or "",
+                expected_status=expected,
+            ),
+        ),
+        _("The payment was recorded."),
+    ),
+    "waiver_ask": (
+        _with_form(
+            ReasonForm,
+            "waiver_form",
+            lambda request, req, expected, data: services.approval_ask(
+                request_id=req.pk,
+                actor=request.user,
+                kind=ApprovalKind.WAIVER,
+                reason=data["reason"],
+            ),
+            prefix="waiver",
+        ),
+        _("The waiver was sent to a privacy administrator."),
+    ),
+    "extension_ask": (
+        _with_form(
+            ExtensionAskForm,
+            "extension_form",
+            lambda request, req, expected, data: services.approval_ask(
+                request_id=req.pk,
+                actor=request.user,
+                kind=ApprovalKind.EXTENSION,
+                reason=data["reason"],
+                days=data["days"],
+            ),
+        ),
+        _("The extension was sent to a privacy administrator."),
+    ),
+    "inquiry_answer": (
+        _with_form(
+            AnswerForm,
+            "answer_form",
+            lambda request, req, expected, data: services.inquiry_answer(
+                request_id=req.pk,
+                actor=request.user,
+                answer=data["answer"],
+                expected_status=expected,
+            ),
+        ),
+        _("The answer was sent and the inquiry closed."),
+    ),
+    "package_rebuild": (
+        lambda request, req, expected: services.package_rebuild(
+            request_id=req.pk, actor=request.user
+        ),
+        _("The package is being built again."),
+    ),
+    "package_mailed": (
+        lambda request, req, expected: services.package_mailed_record(
+            request_id=req.pk, actor=request.user
+        ),
+        _("Marked as mailed."),
+    ),
+}
+
+
+@staff_required
+@require_POST
+def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """One staff action on one request: each is one service call. The form carries the state
+    the page showed, so a change by someone else meanwhile is refused with a message."""
+    if name not in ACTIONS:
+        raise Http404
+    req = _staff_request(pk)
+    run, done = ACTIONS[name]
+    expected = request.POST.get("expected_status") or None
+    try:
+        invalid = run(request, req, expected)
+    except (RequestError, DisclosurePackage.DoesNotExist) as exc:
+        messages.error(request, str(exc) if isinstance(exc, RequestError) else _("No package."))
+        return redirect("requests:staff_detail", pk=pk)
+    if invalid:
+        key, form = invalid
+        messages.error(request, _("Please correct the form below."))
+        return render(
+            request,
+            "staff/requests/detail.html",
+            _detail_context(request, req, **{key: form}),
+            status=400,
+        )
+    messages.success(request, done)
+    return redirect("requests:staff_detail", pk=pk)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def decision(request: HttpRequest, pk: int) -> HttpResponse:
+    """Draft a disclosure decision item by item (LW-6.3)."""
+    req = _staff_request(pk)
+    if req.kind not in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS):
+        raise Http404
+    categories = workflow.requested_categories(req)
+    items = {i.category: i for i in req.decision_items.all()}
+    form = DecisionForm(
+        request.POST if request.method == "POST" else None,
+        categories=categories,
+        initial_items=items,
+        initial={"summary": req.outcome_reason},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.decision_draft(
+                request_id=req.pk,
+                actor=request.user,
+                items=form.items(),
+                summary=form.cleaned_data["summary"],
+                expected_status=request.POST.get("expected_status") or None,
+            )
+        except RequestError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if result.status == Status.AWAITING_APPROVAL:
+                messages.success(request, _("The decision was sent to a privacy administrator."))
+                return redirect("requests:staff_detail", pk=pk)
+            messages.success(request, _("Nothing is withheld: close the request to disclose."))
+            return redirect("requests:staff_close", pk=pk)
+    else:
+        services.request_staff_view_record(request=req, viewer=request.user)
+    return render(
+        request,
+        "staff/requests/decision.html",
+        {"req": req, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Close as fulfilled or no data, after reading the notice the customer will get
+    (APPI-36): the first POST shows the preview, the second (with `confirm`) closes."""
+    req = _staff_request(pk)
+    form = CloseForm(request.POST if request.method == "POST" else None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm"):
+            try:
+                workflow.request_close(
+                    request_id=req.pk,
+                    actor=request.user,
+                    outcome=form.cleaned_data["outcome"],
+                    reason=form.cleaned_data["reason"],
+                    expected_status=request.POST.get("expected_status") or None,
+                )
+            except RequestError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The request was closed and the customer notified."))
+                return redirect("requests:staff_detail", pk=pk)
+        else:
+            preview = workflow.closing_notice_preview(
+                req, outcome=form.cleaned_data["outcome"], reason=form.cleaned_data["reason"]
+            )
+    status = 400 if request.method == "POST" and not form.is_valid() else 200
+    return render(
+        request,
+        "staff/requests/close.html",
+        {"req": req, "form": form, "preview": preview},
+        status=status,
+    )
+
+
+@staff_required
+def package_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The readable package, for staff to check it or print it for paper delivery (audited)."""
+    req = _staff_request(pk)
+    package = getattr(req, "package", None)
+    if package is None:
+        raise Http404
+    try:
+        handle = services.package_open(package=package, viewer=request.user, fmt="html")
+    except (RequestError, FileNotFoundError):
+        raise Http404 from None
+    response = FileResponse(handle, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+# --- approvals ----------------------------------------------------------------------------------
+
+
+@privacy_admin_required
+def approvals(request: HttpRequest) -> HttpResponse:
+    """What waits for a privacy administrator (LW-5, LW-6.3)."""
+    rows = list(selectors.approvals_pending())
+    services.queue_view_record(
+        viewer=request.user, request_ids=[a.request_id for a in rows], page=0
+    )
+    return render(request, "staff/requests/approvals.html", {"rows": rows})
+
+
+@privacy_admin_required
+@require_http_methods(["GET", "POST"])
+def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        approval = selectors.approval_for_admin(pk=pk)
+    except Approval.DoesNotExist:
+        raise Http404 from None
+    form = ApprovalDecideForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        approve = request.POST.get("decision") == "approve"
+        try:
+            with transaction.atomic():
+                services.approval_decide(
+                    approval_id=approval.pk,
+                    actor=request.user,
+                    approve=approve,
+                    comment=form.cleaned_data["comment"],
+                )
+        except RequestError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request, _("Approved.") if approve else _("Returned with your comment.")
+            )
+            return redirect("requests:staff_approvals")
+    else:
+        services.request_staff_view_record(request=approval.request, viewer=request.user)
+    req = approval.request
+    preview = None
+    if approval.kind == ApprovalKind.DECISION and approval.status == "pending":
+        preview = workflow.closing_notice_preview(
+            req, outcome=req.outcome, reason=req.outcome_reason
+        )
+    return render(
+        request,
+        "staff/requests/approval.html",
+        {
+            "approval": approval,
+            "req": req,
+            "form": form,
+            "preview": preview,
+            "own": approval.asked_by_id == request.user.pk,
+        },
+        status=400 if request.method == "POST" else 200,
     )

@@ -62,9 +62,12 @@ def test_privacy_staff_cannot_configure_fees(cast, client):
     assert client.get(reverse("admin:requests_feeschedule_add")).status_code == 302
 
 
-def test_staff_home_links_administrators_to_the_requests(cast, client):
-    url = reverse("admin:requests_datarequest_changelist")
+def test_staff_home_links_to_the_queue_and_administrators_to_the_approvals(cast, client):
+    queue, overview = reverse("requests:staff_queue"), reverse("requests:staff_overview")
+    approvals = reverse("requests:staff_approvals")
     client.force_login(cast.administrator)
-    assert url in client.get(reverse("staff_home")).content.decode()
+    page = client.get(reverse("staff_home")).content.decode()
+    assert queue in page and overview in page and approvals in page
     client.force_login(cast.agent)
-    assert url not in client.get(reverse("staff_home")).content.decode()
+    page = client.get(reverse("staff_home")).content.decode()
+    assert queue in page and overview in page and approvals not in page
