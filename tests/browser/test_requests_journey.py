@@ -5,7 +5,6 @@ as the staff pages come with issue 5."""
 
 from __future__ import annotations
 
-import importlib
 import re
 from datetime import date
 
@@ -19,16 +18,6 @@ from requests import services, workflow
 from requests.models import DataRequest, Outcome, Status
 from tests.requests.conftest import PNG
 from tests.requests.factories import fee
-
-
-@pytest.fixture(autouse=True)
-def _roles(transactional_db):
-    """The role groups come from data migrations; when an earlier live-server test's flush
-    left them out, put them back (a no-op when they are there)."""
-    from django.apps import apps
-
-    for module in ("portal.migrations.0003_roles", "requests.migrations.0002_roles"):
-        importlib.import_module(module).forward(apps, None)
 
 
 @pytest.fixture
