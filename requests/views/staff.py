@@ -416,7 +416,7 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     except (RequestError, DisclosurePackage.DoesNotExist) as exc:
         messages.error(request, str(exc) if isinstance(exc, RequestError) else _("No package."))
         return redirect("requests:staff_detail", pk=pk)
-    if invalid:
+    if isinstance(invalid, tuple):  # (form name, form with errors); a service returns a model
         key, form = invalid
         messages.error(request, _("Please correct the form below."))
         return render(

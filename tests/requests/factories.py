@@ -74,3 +74,78 @@ def message(req: DataRequest, *, author=None, body: str = "こんにちは", fro
     return RequestMessage.objects.create(
         request=req, author=author or req.customer, body=body, from_staff=from_staff
     )
+
+
+def footprint(customer, *, tag: str, staff) -> dict:
+    """Data about `customer` in every category of the data inventory, with values that
+    contain `tag` so that a test can find them anywhere: profile, access log, consents (with
+    a restriction), a provision record, requests with a message, a document, a payment."""
+    from datetime import date
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from consents.services import consent_change, restriction_record
+    from partners.services import provision_record
+    from portal.models import AccessLogEntry
+    from requests import services
+    from requests.models import FeePayment, PaymentKind
+    from tests.consents.factories import opt_in_purpose, provision_purpose
+    from tests.partners.factories import partner_with
+    from tests.requests.conftest import PDF
+
+    ip = {"alice": "203.0.113.7", "bob": "198.51.100.9"}.get(tag, "192.0.2.1")
+    type(customer).objects.filter(pk=customer.pk).update(
+        phone=f"090-{tag}-0001",
+        postal_code=f"100-{tag}",
+        prefecture="13",
+        address=f"千代田区 {tag} 1-1",
+        birth_year=1988,
+    )
+    customer.refresh_from_db()
+    AccessLogEntry.objects.create(
+        user=customer, action="sign_in", ip_address=ip, user_agent=f"Browser/{tag}"
+    )
+    marketing = opt_in_purpose(code="marketing-news")
+    provision = provision_purpose(code="partner-quality")
+    consent_change(
+        customer=customer,
+        choices={marketing.code: True, provision.code: True},
+        source="web",
+    )
+    partner = partner_with(purpose=provision, items=["email"])
+    record = provision_record(
+        customer=customer, partner=partner, purpose=provision, items=["email"]
+    )
+    restriction_record(
+        customer=customer,
+        kind="suspension",
+        purposes=[marketing],
+        reference=f"R-{tag}",
+        actor=staff,
+    )
+    req = data_request(
+        status=Status.IN_REVIEW,
+        customer=customer,
+        kind=Kind.CORRECTION,
+        details={"field": "phone", "new_value": f"080-{tag}-9999", "explanation": f"why {tag}"},
+    )
+    message(req, body=f"message from {tag}")
+    services.message_post(request=req, author=staff, body=f"staff reply to {tag}")
+    services.document_upload(
+        request=req,
+        uploaded_by=customer,
+        upload=SimpleUploadedFile(f"passport-{tag}.pdf", PDF, "application/pdf"),
+    )
+    paid = data_request(
+        status=Status.CLOSED, customer=customer, kind=Kind.PURPOSE_NOTICE, fee_yen=500
+    )
+    FeePayment.objects.create(
+        request=paid,
+        kind=PaymentKind.PAYMENT,
+        method="card",
+        amount_yen=500,
+        paid_on=date(2026, 5, 1),
+        recorded_by=staff,
+        note=f"paid by {tag}",
+    )
+    return {"ip": ip, "request": req, "record": record, "partner": partner}

@@ -1,0 +1,257 @@
+"""Fulfilment of the other kinds (LW-6.1): correction and addition through the profile
+service, deletion (items or the whole account) leaving no personal value of the customer in
+any personal field of the data inventory (LW-1), suspension and third-party stop obeyed by
+the consent state and the provision gate, the purpose notice and the inquiry answer."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.urls import reverse
+
+from consents.selectors import consent_decide
+from partners.services import provision_decide
+from portal.inventory import INVENTORY, personal_fields
+from portal.models import AccessLogEntry, AuditEvent, OutboundMail, User
+from portal.services import mail_send
+from requests import services
+from requests.errors import RequestError
+from requests.models import DataRequest, Kind, Outcome, RequestMessage, Status
+from tests.consents.factories import necessary_purpose, opt_in_purpose, provision_purpose
+from tests.factories import PASSWORD
+from tests.partners.factories import partner_with
+from tests.requests.factories import data_request, footprint
+
+
+@pytest.mark.clause("LW-6.1", "APPI-36")
+def test_a_correction_is_applied_through_the_profile_service_and_the_notice_says_what(cast):
+    type(cast.customer).objects.filter(pk=cast.customer.pk).update(phone="090-0000-0000")
+    req = data_request(
+        status=Status.IN_REVIEW,
+        customer=cast.customer,
+        kind=Kind.CORRECTION,
+        details={"field": "phone", "new_value": "080-1111-2222", "explanation": ""},
+    )
+    services.correction_apply(request_id=req.pk, actor=cast.agent, expected_status="in_review")
+    cast.customer.refresh_from_db()
+    req.refresh_from_db()
+    assert cast.customer.phone == "080-1111-2222"
+    assert (req.status, req.outcome) == (Status.CLOSED, Outcome.FULFILLED)
+    notice = OutboundMail.objects.filter(to=cast.customer.email).latest("id")
+    assert "090-0000-0000" in notice.body and "080-1111-2222" in notice.body
+    audit = AuditEvent.objects.get(action="portal.user.profile_changed")
+    assert audit.actor == cast.agent and audit.payload == {"fields": ["phone"]}
+
+
+@pytest.mark.clause("LW-6.1")
+def test_an_addition_of_an_address_taken_by_someone_else_is_a_clear_error(cast):
+    req = data_request(
+        status=Status.IN_REVIEW,
+        customer=cast.customer,
+        kind=Kind.ADDITION,
+        details={"field": "email", "new_value": cast.other_customer.email},
+    )
+    with pytest.raises(RequestError):
+        services.correction_apply(request_id=req.pk, actor=cast.agent)
+    req.refresh_from_db()
+    assert req.status == Status.IN_REVIEW
+
+
+@pytest.mark.clause("LW-6.1")
+def test_suspension_is_obeyed_by_the_consent_state_and_the_gate(cast):
+    marketing = opt_in_purpose(code="marketing-mail")
+    from consents.services import consent_change
+
+    consent_change(customer=cast.customer, choices={marketing.code: True}, source="web")
+    assert consent_decide(customer=cast.customer, purpose_code=marketing.code).granted
+    req = data_request(
+        status=Status.IN_REVIEW,
+        customer=cast.customer,
+        kind=Kind.SUSPENSION,
+        details={"purposes": [marketing.code], "explanation": ""},
+    )
+    services.restriction_apply(request_id=req.pk, actor=cast.agent)
+    decision = consent_decide(customer=cast.customer, purpose_code=marketing.code)
+    assert (decision.granted, decision.decided_by) == (False, "restriction")
+    req.refresh_from_db()
+    assert req.outcome == Outcome.FULFILLED and marketing.name_ja in req.outcome_reason
+
+
+@pytest.mark.clause("LW-6.1")
+def test_third_party_stop_closes_the_provision_gate_from_that_moment(cast):
+    purpose = provision_purpose(code="partner-research")
+    service_purpose = necessary_purpose(code="service-core")
+    partner = partner_with(purpose=purpose, items=["email"])
+    from consents.services import consent_change
+
+    consent_change(customer=cast.customer, choices={purpose.code: True}, source="web")
+    assert provision_decide(
+        customer=cast.customer, partner=partner, purpose=purpose, items=["email"]
+    ).allowed
+    req = data_request(
+        status=Status.IN_REVIEW,
+        customer=cast.customer,
+        kind=Kind.THIRD_PARTY_STOP,
+        details={"scope": "all", "recipient": "", "explanation": ""},
+    )
+    services.restriction_apply(request_id=req.pk, actor=cast.agent)
+    assert not provision_decide(
+        customer=cast.customer, partner=partner, purpose=purpose, items=["email"]
+    ).allowed
+    # The purposes needed for the service itself are not touched by a third-party stop.
+    assert consent_decide(customer=cast.customer, purpose_code=service_purpose.code).granted
+
+
+@pytest.mark.clause("LW-3", "LW-6.1", "APPI-36")
+def test_the_purpose_notice_lists_the_customers_purposes_in_their_language(cast):
+    necessary_purpose(
+        code="service-core", name_ja="サービスの提供", name_en="Providing the service"
+    )
+    opt_in_purpose(code="ads", name_ja="広告の配信", name_en="Advertising")
+    req = data_request(
+        status=Status.IN_REVIEW, customer=cast.other_customer, kind=Kind.PURPOSE_NOTICE
+    )
+    services.purpose_notice_send(request_id=req.pk, actor=cast.agent)
+    notice = OutboundMail.objects.filter(to=cast.other_customer.email).latest("id")
+    assert "Providing the service" in notice.body and "Advertising" in notice.body
+    assert "広告" not in notice.body
+
+
+@pytest.mark.clause("LW-10", "APPI-36")
+def test_an_inquiry_is_answered_by_message_and_closed(cast):
+    req = data_request(status=Status.IN_REVIEW, customer=cast.customer, kind=Kind.INQUIRY)
+    services.inquiry_answer(request_id=req.pk, actor=cast.agent, answer="ご質問への回答です。")
+    req.refresh_from_db()
+    assert (req.status, req.outcome) == (Status.CLOSED, Outcome.FULFILLED)
+    assert RequestMessage.objects.get(request=req, from_staff=True).body == "ご質問への回答です。"
+    assert (
+        "ご質問への回答です。"
+        in OutboundMail.objects.filter(to=cast.customer.email).latest("id").body
+    )
+
+
+@pytest.mark.clause("LW-6.1")
+def test_deleting_chosen_items(cast):
+    footprint(cast.customer, tag="alice", staff=cast.agent)
+    req = data_request(
+        status=Status.IN_REVIEW,
+        customer=cast.customer,
+        kind=Kind.DELETION,
+        details={"scope": "items", "data_items": ["phone", "access_log"]},
+    )
+    services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+    cast.customer.refresh_from_db()
+    assert cast.customer.phone == "" and cast.customer.address == "千代田区 alice 1-1"
+    assert not AccessLogEntry.objects.filter(user=cast.customer).exists()
+    assert cast.customer.is_active
+
+
+# Append-only security and consent evidence (LW-5, LW-9): their rows stay, tied to the
+# anonymized account; they may hold the network address the customer acted from, but never
+# a name, an email address, a phone number, a postal address or message text.
+EVIDENCE = {("portal.AuditEvent", "ip_address"), ("consents.ConsentEvent", "ip_address")}
+
+
+def _text_fields(model) -> list[str]:
+    names = []
+    for name in personal_fields(model):
+        field = model._meta.get_field(name)
+        if isinstance(
+            field,
+            (models.CharField, models.TextField, models.JSONField, models.GenericIPAddressField),
+        ):
+            names.append(name)
+    return names
+
+
+def _walk(values: list[str]) -> list[tuple[str, str, str]]:
+    """(model, field, value) for every personal field of the inventory holding a value."""
+    found = []
+    for label, _entry in INVENTORY.items():
+        model = apps.get_model(label)
+        for name in _text_fields(model):
+            for value in values:
+                field = model._meta.get_field(name)
+                if isinstance(field, models.GenericIPAddressField):
+                    if (label, name) in EVIDENCE or value != "203.0.113.7":
+                        continue
+                    lookup = name
+                else:
+                    lookup = f"{name}__icontains"
+                if isinstance(model._meta.get_field(name), models.JSONField):
+                    hits = [
+                        obj.pk for obj in model.objects.all() if value in str(getattr(obj, name))
+                    ]
+                else:
+                    hits = list(
+                        model.objects.filter(**{lookup: value}).values_list("pk", flat=True)
+                    )
+                if hits:
+                    found.append((label, name, value))
+    return found
+
+
+@pytest.mark.clause("LW-1", "LW-6.1")
+def test_erasing_the_account_leaves_no_personal_value_of_the_customer_anywhere(
+    cast, client, django_capture_on_commit_callbacks
+):
+    footprint(cast.customer, tag="alice", staff=cast.agent)
+    footprint(cast.other_customer, tag="bob", staff=cast.agent)
+    req = data_request(
+        status=Status.IN_REVIEW,
+        customer=cast.customer,
+        kind=Kind.DELETION,
+        details={"scope": "account", "data_items": []},
+        principal_name="アリスの代理人",
+    )
+    values = [
+        "alice@example.jp",
+        "山田 アリス",
+        "090-alice-0001",
+        "100-alice",
+        "千代田区 alice 1-1",
+        "080-alice-9999",
+        "why alice",
+        "message from alice",
+        "passport-alice",
+        "paid by alice",
+        "アリスの代理人",
+        "203.0.113.7",
+        "Browser/alice",
+    ]
+    before = _walk(values)
+    # The walk does find the customer's values where they are held (it can fail).
+    assert ("portal.User", "email", "alice@example.jp") in before
+    assert ("requests.RequestMessage", "body", "message from alice") in before
+    assert ("portal.AccessLogEntry", "ip_address", "203.0.113.7") in before
+    assert ("requests.DataRequest", "details", "080-alice-9999") in before
+    with django_capture_on_commit_callbacks(execute=False):
+        services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+    # The closing notice went to the address still on file; once sent, its copy is scrubbed.
+    pending = list(OutboundMail.objects.filter(status="pending").values_list("pk", flat=True))
+    notice = OutboundMail.objects.filter(to="alice@example.jp").latest("id")
+    assert "deleted your account" in notice.body or "削除" in notice.body
+    for mail_id in pending:
+        mail_send(mail_id=mail_id)
+    assert services.erased_mail_scrub(mail_ids=pending) == 0
+
+    assert _walk(values) == []
+    # Bob's data is untouched.
+    cast.other_customer.refresh_from_db()
+    assert cast.other_customer.phone == "090-bob-0001"
+    assert RequestMessage.objects.filter(body="message from bob").exists()
+    # The request record stays with a pseudonym; the account cannot sign in.
+    req.refresh_from_db()
+    assert (req.status, req.outcome, req.customer_id) == (
+        Status.CLOSED,
+        Outcome.FULFILLED,
+        cast.customer.pk,
+    )
+    erased = User.objects.get(pk=cast.customer.pk)
+    assert erased.email.endswith("@erased.invalid") and not erased.is_active
+    assert not erased.has_usable_password()
+    client.post(reverse("login"), {"username": "alice@example.jp", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session
+    assert DataRequest.objects.filter(customer=erased).count() >= 3
+    assert AuditEvent.objects.filter(action="requests.account.erased").exists()
