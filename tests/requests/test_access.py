@@ -6,9 +6,17 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from requests import services
-from requests.models import Kind, RequestDocument, Status
-from tests.access import Case, cases_params, check_case, owner_only, signed_in, staff_only
+from requests import services, workflow
+from requests.models import ApprovalKind, Kind, RequestDocument, Status
+from tests.access import (
+    Case,
+    admin_only,
+    cases_params,
+    check_case,
+    owner_only,
+    signed_in,
+    staff_only,
+)
 from tests.requests.conftest import PDF
 from tests.requests.factories import data_request
 
@@ -36,6 +44,51 @@ def _document(cast) -> RequestDocument:
 
 def ref(cast):
     return {"reference": _request(cast).reference}
+
+
+def _disclosure(cast):
+    """The customer's disclosure in review (for the decision and close pages)."""
+    req = getattr(cast, "_disclosure", None)
+    if req is None:
+        req = data_request(
+            status=Status.IN_REVIEW,
+            customer=cast.customer,
+            kind=Kind.DISCLOSURE,
+            details={"scope": "all", "categories": ["profile"]},
+        )
+        cast._disclosure = req
+    return req
+
+
+def _packaged(cast):
+    """A closed disclosure of the customer with its package built."""
+    req = getattr(cast, "_packaged", None)
+    if req is None:
+        req = data_request(
+            status=Status.IN_REVIEW,
+            customer=cast.customer,
+            kind=Kind.PROVISION_RECORDS,
+            details={},
+        )
+        workflow.request_close(
+            request_id=req.pk, actor=cast.agent, outcome="fulfilled", reason="Here it is."
+        )
+        services.package_build(package_id=req.package.pk)
+        cast._packaged = req
+    return req
+
+
+def _approval(cast):
+    approval = getattr(cast, "_approval", None)
+    if approval is None:
+        req = data_request(
+            status=Status.AWAITING_PAYMENT, customer=cast.customer, kind=Kind.DISCLOSURE
+        )
+        approval = services.approval_ask(
+            request_id=req.pk, actor=cast.agent, kind=ApprovalKind.WAIVER, reason="Hardship"
+        )
+        cast._approval = approval
+    return approval
 
 
 def pk(cast):
@@ -95,6 +148,64 @@ CASES = [
         kwargs=pk,
         method="post",
         data=lambda cast: {"body": "ご連絡ありがとうございます。"},
+    ),
+    # The back-office (issue 5).
+    Case("requests:staff_queue", staff_only(200)),
+    Case("requests:staff_overview", staff_only(200)),
+    Case("requests:staff_approvals", admin_only(200)),
+    Case(
+        "requests:staff_approval", admin_only(200), kwargs=lambda cast: {"pk": _approval(cast).pk}
+    ),
+    Case(
+        "requests:staff_approval",
+        admin_only(302),
+        kwargs=lambda cast: {"pk": _approval(cast).pk},
+        method="post",
+        data=lambda cast: {"decision": "return", "comment": "Please add the evidence."},
+    ),
+    Case(
+        "requests:staff_assign",
+        staff_only(302),
+        kwargs=pk,
+        method="post",
+        data=lambda cast: {"claim": "1", "expected": ""},
+    ),
+    Case(
+        "requests:staff_assign",
+        {**staff_only(405), "customer": 403, "other_customer": 403},
+        kwargs=pk,
+        id="get:requests:staff_assign",
+    ),
+    Case(
+        "requests:staff_action",
+        staff_only(302),
+        kwargs=lambda cast: {**pk(cast), "name": "identity_confirm"},
+        method="post",
+        data=lambda cast: {"expected_status": "verifying"},
+    ),
+    Case(
+        "requests:staff_action",
+        {**staff_only(405), "customer": 403, "other_customer": 403},
+        kwargs=lambda cast: {**pk(cast), "name": "identity_confirm"},
+        id="get:requests:staff_action",
+    ),
+    Case(
+        "requests:staff_decision",
+        staff_only(200),
+        kwargs=lambda cast: {"pk": _disclosure(cast).pk},
+    ),
+    Case("requests:staff_close", staff_only(200), kwargs=lambda cast: {"pk": _disclosure(cast).pk}),
+    Case("requests:staff_package", staff_only(200), kwargs=lambda cast: {"pk": _packaged(cast).pk}),
+    Case(
+        "requests:package_download",
+        owner_only(200),
+        kwargs=lambda cast: {"reference": _packaged(cast).reference, "fmt": "json"},
+    ),
+    Case(
+        "requests:package_download",
+        owner_only(200),
+        kwargs=lambda cast: {"reference": _packaged(cast).reference, "fmt": "html"},
+        id="get:requests:package_download:html",
     ),
 ]
 
