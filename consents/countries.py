@@ -5,7 +5,7 @@ countries with their protection systems (APPI Art. 28)."""
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
+from portal.i18n import english_active
 
 NAMES = {
     "JP": ("日本", "Japan"),
@@ -23,4 +23,4 @@ NAMES = {
 
 def country_name(code: str) -> str:
     ja, en = NAMES.get(code.upper(), (code.upper(), code.upper()))
-    return en if (get_language() or "ja").startswith("en") else ja
+    return en if english_active() else ja

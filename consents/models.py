@@ -9,14 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from portal.appendonly import AppendOnlyModel
-
-
-def _english() -> bool:
-    return (get_language() or "ja").startswith("en")
+from portal.i18n import english_active, localized
 
 
 class PurposeCategory(models.TextChoices):
@@ -90,21 +86,13 @@ class Purpose(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return self.name_en if _english() else self.name_ja
+    name = localized()
 
-    @property
-    def description(self) -> str:
-        return self.description_en if _english() else self.description_ja
+    description = localized()
 
-    @property
-    def data_items(self) -> str:
-        return self.data_items_en if _english() else self.data_items_ja
+    data_items = localized()
 
-    @property
-    def recipients(self) -> str:
-        return self.recipients_en if _english() else self.recipients_ja
+    recipients = localized()
 
     @property
     def country_list(self) -> list[str]:
@@ -157,13 +145,11 @@ class PolicyVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.version} ({self.effective_date:%Y-%m-%d})"
 
-    @property
-    def text(self) -> str:
-        return (self.text_en or self.text_ja) if _english() else self.text_ja
+    text = localized(fallback=True)
 
     @property
     def revision_notes(self) -> str:
-        if _english():
+        if english_active():
             return self.revision_notes_en or self.revision_notes_ja
         return self.revision_notes_ja
 
@@ -202,13 +188,9 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return self.name_en if _english() else self.name_ja
+    name = localized()
 
-    @property
-    def receives(self) -> str:
-        return self.receives_en if _english() else self.receives_ja
+    receives = localized()
 
 
 class ConsentSource(models.TextChoices):

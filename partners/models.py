@@ -15,14 +15,11 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.i18n import localized
+
 HOME_COUNTRY = "JP"
-
-
-def _en() -> bool:
-    return (get_language() or "ja").startswith("en")
 
 
 class DataItem(models.TextChoices):
@@ -117,13 +114,9 @@ class Country(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return self.name_en if _en() else self.name_ja
+    name = localized()
 
-    @property
-    def protection_system(self) -> str:
-        return self.protection_system_en if _en() else self.protection_system_ja
+    protection_system = localized()
 
     @property
     def is_overseas(self) -> bool:
@@ -194,21 +187,13 @@ class Partner(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def name(self) -> str:
-        return self.name_en if _en() else self.name_ja
+    name = localized()
 
-    @property
-    def address(self) -> str:
-        return self.address_en if _en() else self.address_ja
+    address = localized()
 
-    @property
-    def representative(self) -> str:
-        return self.representative_en if _en() else self.representative_ja
+    representative = localized()
 
-    @property
-    def measures(self) -> str:
-        return self.measures_en if _en() else self.measures_ja
+    measures = localized()
 
     def clean(self) -> None:
         errors = {}
@@ -341,17 +326,14 @@ class Arrangement(models.Model):
     def __str__(self) -> str:
         return f"{self.partner}: {self.title}"
 
-    def _pick(self, stem: str) -> str:
-        return getattr(self, f"{stem}_en" if _en() else f"{stem}_ja")
-
-    title = property(lambda self: self._pick("title"))
-    trigger = property(lambda self: self._pick("trigger"))
-    instructions = property(lambda self: self._pick("instructions"))
-    joint_users = property(lambda self: self._pick("joint_users"))
-    joint_purpose = property(lambda self: self._pick("joint_purpose"))
-    administrator_name = property(lambda self: self._pick("administrator_name"))
-    administrator_address = property(lambda self: self._pick("administrator_address"))
-    administrator_representative = property(lambda self: self._pick("administrator_representative"))
+    title = localized()
+    trigger = localized()
+    instructions = localized()
+    joint_users = localized()
+    joint_purpose = localized()
+    administrator_name = localized()
+    administrator_address = localized()
+    administrator_representative = localized()
 
     @property
     def data_item_labels(self) -> list[str]:

@@ -5,7 +5,8 @@ exports coarsen location (LY-5).
 """
 
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+
+from portal.i18n import english_active
 
 _PREFECTURES = [
     ("01", "北海道", "Hokkaido"),
@@ -59,7 +60,7 @@ _PREFECTURES = [
 
 
 def _pick(ja: str, en: str) -> str:
-    return en if (get_language() or "ja").startswith("en") else ja
+    return en if english_active() else ja
 
 
 bilingual = lazy(_pick, str)

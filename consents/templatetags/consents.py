@@ -1,7 +1,7 @@
 from django import template
-from django.utils.translation import get_language
 
 from consents.countries import country_name
+from portal.i18n import join_list
 
 register = template.Library()
 
@@ -9,8 +9,7 @@ register = template.Library()
 @register.filter
 def countries(purpose) -> str:
     """The purpose's destination countries by name, in the page's language (LY-2)."""
-    separator = ", " if (get_language() or "ja").startswith("en") else "、"
-    return separator.join(country_name(c) for c in purpose.country_list)
+    return join_list(country_name(c) for c in purpose.country_list)
 
 
 @register.simple_tag(takes_context=True)

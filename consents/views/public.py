@@ -8,12 +8,12 @@ import difflib
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from consents import selectors, services
 from consents.cookies import cookie_choice_set, cookie_state
 from consents.forms import CookieChoiceForm, PolicyDiffForm
+from portal.i18n import english_active
 
 
 def _version_or_404(version: str):
@@ -66,7 +66,7 @@ def policy_diff(request: HttpRequest) -> HttpResponse:
         old, new = by_name[form.cleaned_data["old"]], by_name[form.cleaned_data["new"]]
         if old.effective_date > new.effective_date:
             old, new = new, old
-        english = (get_language() or "ja").startswith("en")
+        english = english_active()
         old_text = (old.text_en or old.text_ja) if english else old.text_ja
         new_text = (new.text_en or new.text_ja) if english else new.text_ja
         table = difflib.HtmlDiff(wrapcolumn=60).make_table(

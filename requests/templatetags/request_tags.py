@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.translation import get_language
+
+from portal.i18n import english_active
 
 register = template.Library()
 
@@ -14,7 +15,7 @@ def yen(amount) -> str:
     if amount in (None, ""):
         return ""
     value = f"{int(amount):,}"
-    return f"¥{value}" if (get_language() or "ja").startswith("en") else f"{value}円"
+    return f"¥{value}" if english_active() else f"{value}円"
 
 
 @register.filter
