@@ -2,21 +2,7 @@
 
 from django.db import migrations
 
-
-def forward(apps, schema_editor):
-    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
-    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
-    every_minute, _ = IntervalSchedule.objects.get_or_create(every=1, period="minutes")
-    PeriodicTask.objects.update_or_create(
-        name="Mail outbox: send what is pending",
-        defaults={"task": "portal.tasks.mail_outbox_flush_task", "interval": every_minute},
-    )
-
-
-def backward(apps, schema_editor):
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
-        task="portal.tasks.mail_outbox_flush_task"
-    ).delete()
+from portal.beat import Job, periodic_tasks
 
 
 class Migration(migrations.Migration):
@@ -25,4 +11,12 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(forward, backward)]
+    operations = [
+        periodic_tasks(
+            Job(
+                "Mail outbox: send what is pending",
+                "portal.tasks.mail_outbox_flush_task",
+                every_minutes=1,
+            )
+        )
+    ]

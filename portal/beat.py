@@ -1,0 +1,52 @@
+"""Periodic jobs live in the database (django-celery-beat), created by data migrations so that
+administrators see and change them in the admin. `periodic_tasks` is that migration operation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import migrations
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str  # shown in the admin
+    task: str  # dotted task name
+    every_minutes: int | None = None  # an interval job...
+    hour: str = "*"  # ...or a crontab in Asia/Tokyo
+    minute: str = "0"
+
+
+def periodic_tasks(*jobs: Job):
+    """A migration operation creating (or updating) the jobs' schedules; reversed by deleting."""
+
+    def forward(apps, schema_editor):
+        PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+        for job in jobs:
+            if job.every_minutes:
+                interval, _ = apps.get_model(
+                    "django_celery_beat", "IntervalSchedule"
+                ).objects.get_or_create(every=job.every_minutes, period="minutes")
+                schedule = {"interval": interval, "crontab": None}
+            else:
+                crontab, _ = apps.get_model(
+                    "django_celery_beat", "CrontabSchedule"
+                ).objects.get_or_create(
+                    minute=job.minute,
+                    hour=job.hour,
+                    day_of_week="*",
+                    day_of_month="*",
+                    month_of_year="*",
+                    timezone="Asia/Tokyo",
+                )
+                schedule = {"crontab": crontab, "interval": None}
+            PeriodicTask.objects.update_or_create(
+                name=job.name, defaults={"task": job.task, **schedule}
+            )
+
+    def backward(apps, schema_editor):
+        apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
+            name__in=[job.name for job in jobs]
+        ).delete()
+
+    return migrations.RunPython(forward, backward)
