@@ -359,6 +359,6 @@ def test_a_close_form_posted_after_someone_else_closed_says_so(cast, client):
         {"outcome": "no_data", "reason": "y", "expected_status": "in_review", "confirm": "1"},
     )
     assert response.status_code == 400
-    assert "changed meanwhile" in response.content.decode()
+    assert "他の操作により変更されました" in response.content.decode()  # the page is Japanese
     req.refresh_from_db()
     assert req.outcome == Outcome.FULFILLED

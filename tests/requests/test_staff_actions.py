@@ -142,7 +142,7 @@ def test_two_staff_on_one_page_the_second_is_told(cast, agent_client):
     url = reverse("requests:staff_action", kwargs={"pk": req.pk, "name": "identity_fail"})
     response = agent_client.post(url, {"expected_status": stale, "fail-reason": "no"}, follow=True)
     page = response.content.decode()
-    assert "changed meanwhile" in page or "変更" in page
+    assert "他の操作により変更されました" in page
     req.refresh_from_db()
     assert req.status == Status.IN_REVIEW
 
