@@ -7,83 +7,226 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('requests', '0002_roles'),
+        ("requests", "0002_roles"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='datarequest',
-            name='decision_drafted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decision drafted by'),
+            model_name="datarequest",
+            name="decision_drafted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="decision drafted by",
+            ),
         ),
         migrations.AddField(
-            model_name='datarequest',
-            name='erased_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='personal data erased at'),
+            model_name="datarequest",
+            name="erased_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="personal data erased at"
+            ),
         ),
         migrations.CreateModel(
-            name='DisclosurePackage',
+            name="DisclosurePackage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'Waiting to be built'), ('building', 'Being built'), ('ready', 'Ready'), ('failed', 'Failed'), ('expired', 'Expired')], default='queued', max_length=10, verbose_name='state')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='parts')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='parts done')),
-                ('json_name', models.CharField(blank=True, max_length=80, verbose_name='JSON file')),
-                ('html_name', models.CharField(blank=True, max_length=80, verbose_name='page file')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at')),
-                ('built_at', models.DateTimeField(blank=True, null=True, verbose_name='built at')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='download until')),
-                ('downloaded_at', models.DateTimeField(blank=True, null=True, verbose_name='first downloaded at')),
-                ('mailed_at', models.DateTimeField(blank=True, null=True, verbose_name='mailed on paper at')),
-                ('error', models.CharField(blank=True, max_length=200, verbose_name='error')),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='package', to='requests.datarequest', verbose_name='request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Waiting to be built"),
+                            ("building", "Being built"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                            ("expired", "Expired"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="parts")),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="parts done")),
+                (
+                    "json_name",
+                    models.CharField(blank=True, max_length=80, verbose_name="JSON file"),
+                ),
+                (
+                    "html_name",
+                    models.CharField(blank=True, max_length=80, verbose_name="page file"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created at"
+                    ),
+                ),
+                ("built_at", models.DateTimeField(blank=True, null=True, verbose_name="built at")),
+                (
+                    "expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="download until"),
+                ),
+                (
+                    "downloaded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="first downloaded at"),
+                ),
+                (
+                    "mailed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="mailed on paper at"),
+                ),
+                ("error", models.CharField(blank=True, max_length=200, verbose_name="error")),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="package",
+                        to="requests.datarequest",
+                        verbose_name="request",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'disclosure package',
-                'verbose_name_plural': 'disclosure packages',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "disclosure package",
+                "verbose_name_plural": "disclosure packages",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Approval',
+            name="Approval",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('decision', 'Partial or refused decision'), ('waiver', 'Fee waiver'), ('extension', 'Deadline extension')], max_length=12, verbose_name='kind')),
-                ('status', models.CharField(choices=[('pending', 'Waiting for approval'), ('approved', 'Approved'), ('returned', 'Returned')], default='pending', max_length=10, verbose_name='state')),
-                ('asked_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='asked at')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='days')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('asked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='asked by')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='decided by')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='approvals', to='requests.datarequest', verbose_name='request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("decision", "Partial or refused decision"),
+                            ("waiver", "Fee waiver"),
+                            ("extension", "Deadline extension"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for approval"),
+                            ("approved", "Approved"),
+                            ("returned", "Returned"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "asked_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="asked at"
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "days",
+                    models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="days"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                (
+                    "asked_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="asked by",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="decided by",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="approvals",
+                        to="requests.datarequest",
+                        verbose_name="request",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'approval',
-                'verbose_name_plural': 'approvals',
-                'ordering': ['asked_at', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('request', 'kind'), name='requests_approval_one_pending_per_kind')],
+                "verbose_name": "approval",
+                "verbose_name_plural": "approvals",
+                "ordering": ["asked_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")),
+                        fields=("request", "kind"),
+                        name="requests_approval_one_pending_per_kind",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DecisionItem',
+            name="DecisionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(max_length=32, verbose_name='data item')),
-                ('withheld', models.BooleanField(default=False, verbose_name='withheld')),
-                ('grounds', models.JSONField(blank=True, default=list, verbose_name='grounds')),
-                ('reason', models.TextField(blank=True, verbose_name='reason given')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decision_items', to='requests.datarequest', verbose_name='request')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("category", models.CharField(max_length=32, verbose_name="data item")),
+                ("withheld", models.BooleanField(default=False, verbose_name="withheld")),
+                ("grounds", models.JSONField(blank=True, default=list, verbose_name="grounds")),
+                ("reason", models.TextField(blank=True, verbose_name="reason given")),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decision_items",
+                        to="requests.datarequest",
+                        verbose_name="request",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'decision item',
-                'verbose_name_plural': 'decision items',
-                'ordering': ['id'],
-                'constraints': [models.UniqueConstraint(fields=('request', 'category'), name='requests_decision_item_once')],
+                "verbose_name": "decision item",
+                "verbose_name_plural": "decision items",
+                "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("request", "category"), name="requests_decision_item_once"
+                    )
+                ],
             },
         ),
     ]
