@@ -7,10 +7,13 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from requests import workflow
+from requests import services, workflow
 from requests.errors import RequestError
 from requests.models import (
+    Approval,
     DataRequest,
+    DecisionItem,
+    DisclosurePackage,
     FeePayment,
     FeeSchedule,
     RequestDocument,
@@ -118,6 +121,18 @@ def approve(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, "approve", _("Approved and closed"))
 
 
+class DecisionItemInline(_ReadOnlyInline):
+    model = DecisionItem
+    fields = ("category", "withheld", "grounds", "reason")
+    readonly_fields = fields
+
+
+class ApprovalInline(_ReadOnlyInline):
+    model = Approval
+    fields = ("kind", "status", "asked_by", "asked_at", "reason", "days", "decided_by", "comment")
+    readonly_fields = fields
+
+
 @admin.register(DataRequest)
 class DataRequestAdmin(admin.ModelAdmin):
     list_display = (
@@ -135,7 +150,14 @@ class DataRequestAdmin(admin.ModelAdmin):
     list_select_related = ("customer", "assignee")
     date_hierarchy = "received_at"
     actions = [start_verification, confirm_identity, ask_identity_document, quote_fee, approve]
-    inlines = [TimelineInline, MessageInline, DocumentInline, PaymentInline]
+    inlines = [
+        TimelineInline,
+        MessageInline,
+        DocumentInline,
+        PaymentInline,
+        DecisionItemInline,
+        ApprovalInline,
+    ]
     # Nothing about a request is edited here: state moves only through the actions above.
     readonly_fields = [f.name for f in DataRequest._meta.fields]
     fieldsets = (
@@ -195,6 +217,66 @@ class FeePaymentAdmin(admin.ModelAdmin):
     list_display = ("request", "kind", "method", "amount_yen", "paid_on", "recorded_by")
     list_select_related = ("request", "recorded_by")
     readonly_fields = [f.name for f in FeePayment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _decide(modeladmin, request, queryset, *, approve: bool) -> None:
+    for approval in queryset:
+        try:
+            services.approval_decide(
+                approval_id=approval.pk,
+                actor=request.user,
+                approve=approve,
+                comment="" if approve else str(_("Returned from the administration.")),
+            )
+        except RequestError as exc:
+            modeladmin.message_user(request, f"{approval.request}: {exc}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, f"{approval.request}: {approval.get_kind_display()}")
+
+
+@admin.action(description=_("Approve (not your own)"))
+def approval_approve(modeladmin, request, queryset):
+    _decide(modeladmin, request, queryset, approve=True)
+
+
+@admin.action(description=_("Return (with a standard comment)"))
+def approval_return(modeladmin, request, queryset):
+    _decide(modeladmin, request, queryset, approve=False)
+
+
+@admin.register(Approval)
+class ApprovalAdmin(admin.ModelAdmin):
+    """What waits for a privacy administrator; the actions call the same service as the
+    approval page, so "not your own" and the audit apply here too."""
+
+    list_display = ("request", "kind", "status", "asked_by", "asked_at", "decided_by")
+    list_filter = ("status", "kind")
+    list_select_related = ("request", "asked_by", "decided_by")
+    actions = [approval_approve, approval_return]
+    readonly_fields = [f.name for f in Approval._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DisclosurePackage)
+class DisclosurePackageAdmin(admin.ModelAdmin):
+    list_display = ("request", "status", "built_at", "expires_at", "downloaded_at", "mailed_at")
+    list_filter = ("status",)
+    list_select_related = ("request",)
+    readonly_fields = [f.name for f in DisclosurePackage._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -71,3 +71,25 @@ def test_staff_home_links_to_the_queue_and_administrators_to_the_approvals(cast,
     client.force_login(cast.agent)
     page = client.get(reverse("staff_home")).content.decode()
     assert queue in page and overview in page and approvals not in page
+
+
+@pytest.mark.clause("LW-5", "LW-6.3")
+def test_admin_approval_action_uses_the_service_not_your_own(cast, client):
+    from requests import services as request_services
+    from requests.models import Approval, ApprovalKind, ApprovalStatus, FeeStatus
+    from tests.requests.factories import data_request as make_request
+
+    req = make_request(status="awaiting_payment", customer=cast.customer, kind="disclosure")
+    own = request_services.approval_ask(
+        request_id=req.pk, actor=cast.administrator, kind=ApprovalKind.WAIVER, reason="Hardship"
+    )
+    client.force_login(cast.administrator)
+    url = reverse("admin:requests_approval_changelist")
+    client.post(url, {"action": "approval_approve", "_selected_action": [own.pk]})
+    own.refresh_from_db()
+    assert own.status == ApprovalStatus.PENDING  # refused: an administrator's own waiver
+    Approval.objects.filter(pk=own.pk).update(asked_by=cast.agent)
+    client.post(url, {"action": "approval_approve", "_selected_action": [own.pk]})
+    own.refresh_from_db()
+    req.refresh_from_db()
+    assert own.status == ApprovalStatus.APPROVED and req.fee_status == FeeStatus.WAIVED
