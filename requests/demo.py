@@ -4,6 +4,7 @@ states, moved there through the workflow. Running it again duplicates nothing.""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from portal.models import User
 from requests import services, workflow
@@ -81,3 +82,32 @@ def load(*, out) -> None:
         )
         out(f"  request        {inquiry.reference} inquiry, closed (emma)")
         out(f"  request        {correction.reference} correction, open (emma)")
+    if (
+        hanako
+        and not DataRequest.objects.filter(customer=hanako, kind=Kind.PROVISION_RECORDS).exists()
+    ):
+        # A partial decision waiting for a privacy administrator (the approvals page).
+        records = services.request_file(customer=hanako, kind=Kind.PROVISION_RECORDS, details={})
+        workflow.request_verification_start(request_id=records.pk, actor=staff)
+        workflow.request_identity_confirm(request_id=records.pk, actor=staff)
+        workflow.request_fee_quote(request_id=records.pk, actor=staff)
+        workflow.request_payment_record(
+            request_id=records.pk,
+            actor=staff,
+            method="bank_transfer",
+            amount_yen=records.fee_yen,
+            paid_on=timezone.localdate(),
+        )
+        services.decision_draft(
+            request_id=records.pk,
+            actor=staff,
+            items={
+                "provisions": {
+                    "withheld": True,
+                    "grounds": [2],
+                    "reason": "調査中の不正利用対策に関わる記録のため、現時点では開示できません。",
+                }
+            },
+            summary="不正利用の調査に支障があるため、提供記録の開示を見合わせます。",
+        )
+        out(f"  request        {records.reference} provision records, awaiting approval (hanako)")
