@@ -833,6 +833,8 @@ def package_open(*, package: DisclosurePackage, viewer: User, fmt: str):
     if viewer.pk == customer_id:
         if package.request.delivery_method != DeliveryMethod.ELECTRONIC:
             raise RequestError(_("This answer is sent to you on paper."))
+        if package.status in (PackageStatus.QUEUED, PackageStatus.BUILDING):
+            raise RequestError(_("The package is not ready."))
         if not package.downloadable():
             raise RequestError(_("The download period of this package has ended."))
         if package.downloaded_at is None:

@@ -223,3 +223,26 @@ def test_the_overview_counts_and_draws_two_charts(cast, agent_client):
     assert response.context["on_time_pct"] == 50
     page = response.content.decode()
     assert page.count("<svg") == 2 and "<script" not in page.split("<main")[1]
+
+
+@pytest.mark.clause("LW-5")
+def test_the_approvals_list_query_count_does_not_grow(cast, admin_client_):
+    """1 session, 2 user, 3 permissions, 4 the pending approvals with request, customer and
+    who asked (joined), 5 the audit event; the layout's own queries do not depend on rows."""
+    url = reverse("requests:staff_approvals")
+
+    def ask():
+        req = data_request(
+            status=Status.AWAITING_PAYMENT, customer=make_customer(), kind=Kind.DISCLOSURE
+        )
+        services.approval_ask(request_id=req.pk, actor=cast.agent, kind="waiver", reason="Hardship")
+
+    ask()
+    with CaptureQueriesContext(connection) as few:
+        assert admin_client_.get(url).status_code == 200
+    for _ in range(30):
+        ask()
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client_.get(url)
+    assert len(response.context["rows"]) == 31
+    assert len(many.captured_queries) == len(few.captured_queries)
