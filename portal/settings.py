@@ -233,6 +233,14 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 # the work to the database-driven sweeps (the outbox is re-sent by a periodic job).
 CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2)
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Without this, kombu retries a refused connection until the timeout above runs out, so
+    # every publish on a dead broker cost ~2 s (once per mail of a web request). No retry: the
+    # publish fails at once, and the database-driven sweeps send the work later. Workers keep
+    # their own reconnection loop (broker_connection_max_retries), which this does not touch.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "max_retries": env_int("CELERY_BROKER_PUBLISH_CONNECT_RETRIES", 0)
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # Security. Production (DEBUG off) gets the secure defaults; each can be turned off, e.g.

@@ -8,6 +8,8 @@ import sys
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from email import policy
+from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
@@ -24,17 +26,29 @@ def now() -> datetime:
     return NOW
 
 
+class SunkMail:
+    """One mail the worker wrote: its headers decoded, and `text` (subject and body)."""
+
+    def __init__(self, raw: bytes):
+        self.message = BytesParser(policy=policy.default).parsebytes(raw.strip() + b"\n")
+        body = self.message.get_body(preferencelist=("plain",))
+        self.text = f"{str(self.message['Subject']).strip()}\n{body.get_content() if body else ''}"
+
+    def __getitem__(self, header: str) -> str:
+        return str(self.message[header]).strip()
+
+
 @dataclass
 class MailSink:
     folder: Path
 
-    def messages(self) -> list[str]:
-        """Every mail written so far, as text (Django's file backend: one file per connection,
-        mails separated by a line of dashes)."""
-        texts: list[str] = []
+    def messages(self) -> list[SunkMail]:
+        """Every mail written so far (Django's file backend: one file per connection, mails
+        separated by a line of dashes)."""
+        mails: list[SunkMail] = []
         for path in sorted(self.folder.glob("*.log")):
-            texts += [m for m in path.read_text().split("-" * 79) if m.strip()]
-        return texts
+            mails += [SunkMail(m) for m in path.read_bytes().split(b"-" * 79) if m.strip()]
+        return mails
 
 
 def _start(args: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
@@ -69,7 +83,8 @@ def job_worker(transactional_db, tmp_path):
     sink.mkdir()
     env = worker_environment(
         CELERY_TASK_DEFAULT_QUEUE=queue,
-        EMAIL_URL=f"filemail://{sink}",
+        # django-environ drops the path's first slash: "filemail:///" + "/tmp/..."
+        EMAIL_URL=f"filemail:///{sink}",
         SITE_URL="http://portal.test",
     )
     log = tmp_path / "worker.log"
