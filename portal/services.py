@@ -304,8 +304,9 @@ def reminder_claim_many(
             )
             rows = cursor.fetchall()
         else:  # SQLite, the embedded default: the same statement in chunks of its limits
-            for start in range(0, len(unique), 150):
-                chunk = unique[start : start + 150]
+            size = max(1, (connection.features.max_query_params or 999) // 6)
+            for start in range(0, len(unique), size):
+                chunk = unique[start : start + size]
                 values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
                 params: list[Any] = []
                 for k in chunk:
