@@ -32,6 +32,7 @@ from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
     DEFAULT_SLA_DAYS,
+    OPEN_STATUSES,
     Approval,
     ApprovalKind,
     ApprovalStatus,
@@ -1110,6 +1111,21 @@ def deletion_carry_out(
         details = req.details or {}
         whole = details.get("scope") == "account"
         items = list(details.get("data_items") or [])
+        if whole:
+            others = list(
+                DataRequest.objects.filter(customer_id=req.customer_id, status__in=OPEN_STATUSES)
+                .exclude(pk=req.pk)
+                .values_list("reference", flat=True)
+            )
+            if others:
+                # Their answers would go to an address that no longer exists.
+                raise RequestError(
+                    _(
+                        "Close this customer's other open requests first (%(references)s); "
+                        "nothing was deleted."
+                    )
+                    % {"references": ", ".join(others)}
+                )
         labels = dict(DELETION_ITEM_CHOICES)
 
         def reason() -> str:

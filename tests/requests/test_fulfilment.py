@@ -9,13 +9,14 @@ import pytest
 from django.apps import apps
 from django.db import models
 from django.urls import reverse
+from django.utils import translation
 
 from consents.selectors import consent_decide
 from partners.services import provision_decide
 from portal.inventory import INVENTORY, personal_fields
 from portal.models import AccessLogEntry, AuditEvent, OutboundMail, User
 from portal.services import mail_send
-from requests import services
+from requests import services, workflow
 from requests.errors import RequestError
 from requests.models import DataRequest, Kind, Outcome, RequestMessage, Status
 from tests.consents.factories import necessary_purpose, opt_in_purpose, provision_purpose
@@ -196,8 +197,12 @@ def _walk(values: list[str]) -> list[tuple[str, str, str]]:
 def test_erasing_the_account_leaves_no_personal_value_of_the_customer_anywhere(
     cast, client, django_capture_on_commit_callbacks
 ):
-    footprint(cast.customer, tag="alice", staff=cast.agent)
+    alice = footprint(cast.customer, tag="alice", staff=cast.agent)
     footprint(cast.other_customer, tag="bob", staff=cast.agent)
+    # Her open correction is answered first (an account is erased with nothing else open).
+    workflow.request_close(
+        request_id=alice["request"].pk, actor=cast.agent, outcome="fulfilled", reason="Done."
+    )
     req = data_request(
         status=Status.IN_REVIEW,
         customer=cast.customer,
@@ -255,3 +260,20 @@ def test_erasing_the_account_leaves_no_personal_value_of_the_customer_anywhere(
     assert "_auth_user_id" not in client.session
     assert DataRequest.objects.filter(customer=erased).count() >= 3
     assert AuditEvent.objects.filter(action="requests.account.erased").exists()
+
+
+@pytest.mark.clause("LW-6.1")
+def test_the_account_is_not_erased_while_other_requests_are_open(cast):
+    other = data_request(status=Status.VERIFYING, customer=cast.customer, kind=Kind.INQUIRY)
+    req = data_request(
+        status=Status.IN_REVIEW,
+        customer=cast.customer,
+        kind=Kind.DELETION,
+        details={"scope": "account", "data_items": []},
+    )
+    with translation.override("en"), pytest.raises(RequestError, match=other.reference):
+        services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+    cast.customer.refresh_from_db()
+    req.refresh_from_db()
+    assert cast.customer.is_active and cast.customer.email == "alice@example.jp"
+    assert req.status == Status.IN_REVIEW
