@@ -140,6 +140,7 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
     # The administrator reads the notice the customer will get and approves.
     _sign_in(page, live_server, cast.administrator)
     page.goto("/staff/requests/approvals/")
+    _dismiss_cookie_banner(page)
     page.get_by_test_id("approvals").locator("tr", has_text=req.reference).get_by_role(
         "link"
     ).click()
@@ -155,6 +156,7 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
     # The worker builds the package; the customer's page shows it, then the download.
     _sign_in(page, live_server, alice)
     page.goto(f"/requests/{req.reference}/")
+    _dismiss_cookie_banner(page)
     expect(page.get_by_test_id("package")).to_be_visible()
     shot("package-progress")
     packages_to_worker.wait_for(
