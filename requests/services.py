@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -460,9 +461,8 @@ def request_assign(
         old = req.assignee_id
         req.assignee = assignee
         req.save(update_fields=["assignee", "updated_at"])
-        TimelineEntry.objects.create(
-            request=req, event="assign", actor=actor, note=str(assignee) if assignee else ""
-        )
+        # No staff name in the note: the timeline is part of the customer's disclosure package.
+        TimelineEntry.objects.create(request=req, event="assign", actor=actor)
         audit_record(
             actor=actor,
             action="requests.request.assign",
@@ -706,6 +706,24 @@ def _value(obj, name: str, customer: User):
     return str(value)
 
 
+_ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def _cell(value) -> str | None:
+    """A value of the JSON package as the readable page shows it."""
+    if value is None or value == "" or value == [] or value == {}:
+        return None
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(_cell(v) or "—") for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_cell(v) or '—'}" for k, v in value.items())
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        return value[:16].replace("T", " ")
+    return str(value)
+
+
 # Personal fields that are never handed out: the password hash is a credential, not data
 # about the person.
 PACKAGE_EXCLUDED = {"portal.User": {"password"}}
@@ -783,7 +801,7 @@ def package_build(*, package_id: int) -> DisclosurePackage:
             }
             # The page shows the same rows as lists in the column order.
             pages = [
-                {**sec, "cells": [[row[n] for n in sec["fields"]] for row in sec["rows"]]}
+                {**sec, "cells": [[_cell(row[n]) for n in sec["fields"]] for row in sec["rows"]]}
                 for sec in sections
             ]
             html = render_to_string(
