@@ -102,3 +102,18 @@ def test_failed_mail_is_shown_on_the_staff_home(client, cast):
     changelist = client.get(link)
     assert changelist.status_code == 200
     assert "x2@example.jp" in changelist.content.decode()
+
+
+@pytest.mark.clause("LW-6.2", "APPI-29")
+def test_the_tasks_call_the_services(cast):
+    from requests import tasks
+
+    # The suite runs tasks in-process (eager); the real worker is exercised in test_worker.py.
+    assert tasks.request_deadline_sweep_task.delay().get() == {
+        "reminders": 0,
+        "escalations": 0,
+        "digests": 0,
+        "mails": 0,
+    }
+    assert tasks.request_waiting_sweep_task.delay().get() == {"nudges": 0, "lapsed": 0, "mails": 0}
+    assert tasks.document_retention_purge_task.delay().get() == {"deleted": 0, "missing": 0}
