@@ -981,3 +981,23 @@ def arrangement_reviews_remind(*, today: datetime.date | None = None) -> int:
                 )
                 queued += 1
     return queued
+
+
+def records_view_record(*, viewer: User, filters: dict, page: int, record_ids: list[int]) -> None:
+    """Staff looked at a page of provision records (LW-5: every staff view of customer data
+    is audited, with what was on the page)."""
+    audit_record(
+        actor=viewer,
+        action="partners.records.viewed",
+        payload={"filters": filters, "page": page, "records": record_ids},
+    )
+
+
+def exception_view_record(*, viewer: User, exception: ExceptionRequest) -> None:
+    """Staff opened an exception provision, which names a customer (LW-5)."""
+    audit_record(
+        actor=viewer,
+        action="partners.exception.viewed",
+        target=exception,
+        payload={"customer": exception.customer_id},
+    )

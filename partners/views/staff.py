@@ -27,7 +27,6 @@ from partners.forms import (
 )
 from partners.models import Arrangement, ExceptionStatus, Export
 from portal.roles import staff_required
-from portal.services import audit_record
 
 RECORDS_PER_PAGE = 50
 
@@ -77,14 +76,11 @@ def records(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.records_list(filters=filters), RECORDS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    audit_record(
-        actor=request.user,
-        action="partners.records.viewed",
-        payload={
-            "filters": {k: v for k, v in request.GET.items() if k != "page" and v},
-            "page": page.number,
-            "records": [r.pk for r in page.object_list],
-        },
+    services.records_view_record(
+        viewer=request.user,
+        filters={k: v for k, v in request.GET.items() if k != "page" and v},
+        page=page.number,
+        record_ids=[r.pk for r in page.object_list],
     )
     query = request.GET.copy()
     query.pop("page", None)
@@ -167,12 +163,7 @@ def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 return redirect("partners:staff_exception", pk=exception.pk)
     else:
-        audit_record(
-            actor=request.user,
-            action="partners.exception.viewed",
-            target=exception,
-            payload={"customer": exception.customer_id},
-        )
+        services.exception_view_record(viewer=request.user, exception=exception)
     can_decide = (
         request.user.is_privacy_admin
         and exception.status == ExceptionStatus.PENDING
