@@ -209,6 +209,8 @@ class ConsentEvent(AppendOnlyModel):
     id of the consent receipt for that change.
     """
 
+    ERASABLE = ("ip_address", "user_agent")
+
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +30,16 @@ def current_request_context() -> RequestContext:
     """Where the current change comes from: the IP and user agent of the web request, or
     nothing for work done by a worker or a command."""
     return _current.get() or _EMPTY
+
+
+@contextmanager
+def request_context_set(*, ip_address: str | None, user_agent: str = ""):
+    """Act as if inside a web request from this address and device (commands, tests)."""
+    token = _current.set(RequestContext(ip_address=ip_address, user_agent=user_agent))
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 class RequestContextMiddleware:

@@ -129,6 +129,8 @@ class AuditEvent(AppendOnlyModel):
     on PostgreSQL, the database (migration 0002).
     """
 
+    ERASABLE = ("ip_address",)
+
     actor = models.ForeignKey(
         User,
         on_delete=models.PROTECT,

@@ -1214,11 +1214,11 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     close the account for good. Returns the ids of mails still waiting to be sent to the old
     address (the closing notice), which are scrubbed once sent.
 
-    Kept: the append-only audit log and consent ledger (LW-5, LW-9: evidence, tied to the
-    anonymized account), and the rows of requests and provision records with a pseudonym."""
-    from django.contrib.sessions.models import Session
-
-    from portal.models import AccessLogEntry, OutboundMail
+    Kept: the rows of the append-only audit log and consent ledger (LW-5, LW-9: evidence,
+    tied to the anonymized account, with the network address and device blanked), and the
+    rows of requests and provision records with a pseudonym."""
+    from consents.models import ConsentEvent
+    from portal.models import AccessLogEntry, AuditEvent, OutboundMail
 
     old_email = customer.email
     address = erased_email(customer.pk)
@@ -1236,6 +1236,8 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     customer.groups.clear()
     customer.user_permissions.clear()
     AccessLogEntry.objects.filter(user=customer).delete()
+    AuditEvent.objects.filter(actor=customer).erase()
+    ConsentEvent.objects.filter(customer=customer).erase()
     requests_qs = DataRequest.objects.filter(customer=customer)
     requests_qs.update(
         principal_name="",
@@ -1281,10 +1283,8 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
             status__in=[OutboundMail.Status.PENDING, OutboundMail.Status.SENDING],
         ).values_list("pk", flat=True)
     )
-    # Signed out everywhere: sessions carry only the user id, so they are checked one by one.
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(customer.pk):
-            session.delete()
+    # Signed out everywhere: every session carries a hash of the password, which the unusable
+    # password above no longer matches, so Django ends them on their next request.
     audit_record(
         actor=actor,
         action="requests.account.erased",

@@ -11,4 +11,6 @@ from portal.appendonly import append_only_trigger
 class Migration(migrations.Migration):
     dependencies = [("consents", "0002_ledger")]
 
-    operations = [append_only_trigger("consents_consentevent")]
+    operations = [
+        append_only_trigger("consents_consentevent", erasable=("ip_address", "user_agent"))
+    ]

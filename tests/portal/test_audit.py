@@ -67,3 +67,44 @@ def test_admin_shows_but_cannot_change_or_delete(client, administrator, event):
     delete = reverse("admin:portal_auditevent_delete", args=[event.pk])
     assert client.post(delete, {"post": "yes"}).status_code == 403
     assert AuditEvent.objects.get(pk=event.pk).action == "portal.test.did"
+
+
+@pytest.mark.clause("LW-5")
+def test_erasure_may_blank_the_address_and_nothing_else(db, customer):
+    from portal.middleware import request_context_set
+
+    with request_context_set(ip_address="203.0.113.7"):
+        event = audit_record(actor=customer, action="portal.test.did", target=customer)
+    assert event.ip_address == "203.0.113.7"
+    assert AuditEvent.objects.filter(pk=event.pk).erase() == 1
+    erased = AuditEvent.objects.get(pk=event.pk)
+    assert erased.ip_address is None and erased.action == "portal.test.did"
+
+
+@pytest.mark.postgres
+@pytest.mark.clause("LW-5")
+@pytest.mark.parametrize(
+    ("sql", "allowed"),
+    [
+        ("UPDATE portal_auditevent SET ip_address = NULL WHERE id = %s", True),
+        ("UPDATE portal_auditevent SET ip_address = '192.0.2.1' WHERE id = %s", False),
+        ("UPDATE portal_auditevent SET ip_address = NULL, action = 'x' WHERE id = %s", False),
+    ],
+)
+def test_database_allows_only_the_erasing_update(db, customer, sql, allowed):
+    from portal.middleware import request_context_set
+
+    with request_context_set(ip_address="203.0.113.7"):
+        event = audit_record(actor=customer, action="portal.test.did")
+    if allowed:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [event.pk])
+        assert AuditEvent.objects.get(pk=event.pk).ip_address is None
+    else:
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [event.pk])
+        assert AuditEvent.objects.get(pk=event.pk).ip_address == "203.0.113.7"

@@ -86,6 +86,7 @@ def footprint(customer, *, tag: str, staff) -> dict:
 
     from consents.services import consent_change, restriction_record
     from partners.services import provision_record
+    from portal.middleware import request_context_set
     from portal.models import AccessLogEntry
     from requests import services
     from requests.models import FeePayment, PaymentKind
@@ -107,11 +108,12 @@ def footprint(customer, *, tag: str, staff) -> dict:
     )
     marketing = opt_in_purpose(code="marketing-news")
     provision = provision_purpose(code="partner-quality")
-    consent_change(
-        customer=customer,
-        choices={marketing.code: True, provision.code: True},
-        source="web",
-    )
+    with request_context_set(ip_address=ip, user_agent=f"Browser/{tag}"):
+        consent_change(
+            customer=customer,
+            choices={marketing.code: True, provision.code: True},
+            source="web",
+        )
     partner = partner_with(purpose=provision, items=["email"])
     record = provision_record(
         customer=customer, partner=partner, purpose=provision, items=["email"]

@@ -148,12 +148,6 @@ def test_deleting_chosen_items(cast):
     assert cast.customer.is_active
 
 
-# Append-only security and consent evidence (LW-5, LW-9): their rows stay, tied to the
-# anonymized account; they may hold the network address the customer acted from, but never
-# a name, an email address, a phone number, a postal address or message text.
-EVIDENCE = {("portal.AuditEvent", "ip_address"), ("consents.ConsentEvent", "ip_address")}
-
-
 def _text_fields(model) -> list[str]:
     names = []
     for name in personal_fields(model):
@@ -175,7 +169,7 @@ def _walk(values: list[str]) -> list[tuple[str, str, str]]:
             for value in values:
                 field = model._meta.get_field(name)
                 if isinstance(field, models.GenericIPAddressField):
-                    if (label, name) in EVIDENCE or value != "203.0.113.7":
+                    if value != "203.0.113.7":
                         continue
                     lookup = name
                 else:
@@ -230,6 +224,10 @@ def test_erasing_the_account_leaves_no_personal_value_of_the_customer_anywhere(
     assert ("portal.User", "email", "alice@example.jp") in before
     assert ("requests.RequestMessage", "body", "message from alice") in before
     assert ("portal.AccessLogEntry", "ip_address", "203.0.113.7") in before
+    # Append-only evidence (LW-5, LW-9) holds where she acted from until the erasure.
+    assert ("consents.ConsentEvent", "ip_address", "203.0.113.7") in before
+    assert ("consents.ConsentEvent", "user_agent", "Browser/alice") in before
+    assert ("portal.AuditEvent", "ip_address", "203.0.113.7") in before
     assert ("requests.DataRequest", "details", "080-alice-9999") in before
     with django_capture_on_commit_callbacks(execute=False):
         services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
