@@ -275,3 +275,18 @@ def test_the_account_is_not_erased_while_other_requests_are_open(cast):
     req.refresh_from_db()
     assert cast.customer.is_active and cast.customer.email == "alice@example.jp"
     assert req.status == Status.IN_REVIEW
+
+
+@pytest.mark.clause("LW-6.1")
+def test_a_live_session_of_an_erased_customer_ends(cast, client):
+    client.force_login(cast.customer)
+    assert client.get(reverse("dashboard")).status_code == 200
+    req = data_request(
+        status=Status.IN_REVIEW,
+        customer=cast.customer,
+        kind=Kind.DELETION,
+        details={"scope": "account", "data_items": []},
+    )
+    services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
