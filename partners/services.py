@@ -940,9 +940,8 @@ def arrangement_reviews_remind(*, today: datetime.date | None = None) -> int:
     """Mail privacy staff once per entrustment and review due date, from a month before the
     date (and when it is overdue). The (arrangement, due date) row is claimed in the same
     transaction as the mail is queued, so a second run sends nothing. Returns mails queued."""
-    from django.contrib.auth.models import Permission
-
     from partners.models import ReviewReminder
+    from portal.selectors import privacy_staff
     from portal.services import mail_queue
 
     today = today or timezone.localdate()
@@ -950,13 +949,7 @@ def arrangement_reviews_remind(*, today: datetime.date | None = None) -> int:
     due = Arrangement.objects.filter(
         status=ArrangementStatus.ACTIVE, basis=Basis.ENTRUSTMENT, review_due_on__lte=horizon
     ).select_related("partner")
-    permission = Permission.objects.get(content_type__app_label="portal", codename="staff_portal")
-    staff = list(
-        User.objects.filter(is_active=True)
-        .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
-        .distinct()
-        .order_by("pk")
-    )
+    staff = list(privacy_staff())
     queued = 0
     for arrangement in due:
         with transaction.atomic():

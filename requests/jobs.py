@@ -23,8 +23,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from portal import selectors as portal_selectors
 from portal.models import JobSettings, User
-from portal.roles import ADMIN_GROUP
 from portal.services import (
     ClaimKey,
     MailSpec,
@@ -32,7 +32,7 @@ from portal.services import (
     mail_queue_many,
     reminder_claim_many,
 )
-from requests import clock, selectors, workflow
+from requests import clock, workflow
 from requests.errors import RequestError
 from requests.models import (
     OPEN_STATUSES,
@@ -108,7 +108,7 @@ def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResul
     offsets = config.reminder_offsets  # largest first
     result = DeadlineSweepResult()
     with transaction.atomic():
-        staff = list(selectors.privacy_staff())  # 1 query
+        staff = list(portal_selectors.privacy_staff())  # 1 query
         admin_ids = _admin_ids()  # 1 query
         admins = [p for p in staff if p.pk in admin_ids]
         horizon = now + timedelta(days=offsets[0])
@@ -217,9 +217,7 @@ def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResul
 
 
 def _admin_ids() -> set[int]:
-    return set(
-        User.objects.filter(is_active=True, groups__name=ADMIN_GROUP).values_list("pk", flat=True)
-    )
+    return set(portal_selectors.privacy_administrators().values_list("pk", flat=True))
 
 
 # --- customer nudges and lapsing ------------------------------------------------------------

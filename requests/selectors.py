@@ -11,7 +11,6 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from portal.models import User
-from portal.roles import ADMIN_GROUP, STAFF_GROUP
 from requests.models import (
     OPEN_STATUSES,
     Approval,
@@ -94,16 +93,6 @@ def open_request_of_kind(
     else:
         qs = qs.filter(on_behalf=False)
     return qs.order_by("received_at").first()
-
-
-def privacy_staff() -> QuerySet[User]:
-    """Everyone who works the back-office, for notices while a request has no assignee."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(groups__name__in=[STAFF_GROUP, ADMIN_GROUP]))
-        .distinct()
-        .order_by("id")
-    )
 
 
 # --- the staff queue (issue 5) ----------------------------------------------------------------

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import selectors as portal_selectors
 from portal.models import User
 from portal.services import audit_record, mail_queue
 from requests import clock, selectors, workflow
@@ -344,7 +345,7 @@ def message_post(*, request: DataRequest, author: User, body: str) -> RequestMes
 
 def _notify_staff(req: DataRequest, *, template: str) -> None:
     """Tell the assignee, or every privacy staff member while nobody is assigned."""
-    recipients = [req.assignee] if req.assignee_id else list(selectors.privacy_staff())
+    recipients = [req.assignee] if req.assignee_id else list(portal_selectors.privacy_staff())
     url = reverse("requests:staff_detail", kwargs={"pk": req.pk})
     for person in recipients:
         if person is None or not person.is_active:

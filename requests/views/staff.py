@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal import selectors as portal_selectors
 from portal.models import User
 from portal.roles import privacy_admin_required, staff_required
 from requests import selectors, services, workflow
@@ -52,7 +53,7 @@ def _staff_request(pk: int) -> DataRequest:
 
 
 def _staff_list() -> list[User]:
-    return list(selectors.privacy_staff().only("id", "email", "full_name"))
+    return list(portal_selectors.privacy_staff().only("id", "email", "full_name"))
 
 
 # --- the queue --------------------------------------------------------------------------------
