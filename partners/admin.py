@@ -22,7 +22,6 @@ from partners.models import (
     Export,
     Partner,
     ProvisionRecord,
-    ReviewReminder,
 )
 
 
@@ -139,8 +138,3 @@ class ExportAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("partner", "purpose", "requested_by")
     exclude = ("file_name",)
-
-
-@admin.register(ReviewReminder)
-class ReviewReminderAdmin(ReadOnlyAdmin):
-    list_display = ("arrangement", "due_on", "sent_at", "recipients")

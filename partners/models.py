@@ -610,27 +610,3 @@ class ProvisionRecord(models.Model):
     def data_item_labels(self) -> list[str]:
         labels = dict(DataItem.choices)
         return [str(labels.get(item, item)) for item in self.data_items]
-
-
-class ReviewReminder(models.Model):
-    """One reminder of one supervision review due date (LW-4.2): claimed before the mail is
-    queued, so a re-run of the daily job sends nothing twice."""
-
-    arrangement = models.ForeignKey(
-        Arrangement, on_delete=models.CASCADE, related_name="+", verbose_name=_("arrangement")
-    )
-    due_on = models.DateField(_("review due"))
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
-    recipients = models.PositiveIntegerField(_("recipients"), default=0)
-
-    class Meta:
-        verbose_name = _("supervision review reminder")
-        verbose_name_plural = _("supervision review reminders")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["arrangement", "due_on"], name="partners_one_reminder_per_due_date"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.arrangement_id} {self.due_on}"

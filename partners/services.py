@@ -938,11 +938,11 @@ REVIEW_REMINDER_DAYS = 30
 
 def arrangement_reviews_remind(*, today: datetime.date | None = None) -> int:
     """Mail privacy staff once per entrustment and review due date, from a month before the
-    date (and when it is overdue). The (arrangement, due date) row is claimed in the same
-    transaction as the mail is queued, so a second run sends nothing. Returns mails queued."""
-    from partners.models import ReviewReminder
+    date (and when it is overdue). The reminder is claimed (portal.ReminderClaim) in the same
+    transaction as the mail is queued, so a second run sends nothing and a new due date gets
+    its own reminder. Returns mails queued."""
     from portal.selectors import privacy_staff
-    from portal.services import mail_queue
+    from portal.services import ClaimKey, mail_queue, reminder_claim_many
 
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=REVIEW_REMINDER_DAYS)
@@ -952,13 +952,12 @@ def arrangement_reviews_remind(*, today: datetime.date | None = None) -> int:
     staff = list(privacy_staff())
     queued = 0
     for arrangement in due:
+        due_at = timezone.make_aware(
+            datetime.datetime.combine(arrangement.review_due_on, datetime.time.min)
+        )
+        key = ClaimKey(arrangement._meta.label_lower, arrangement.pk, "supervision_review", due_at)
         with transaction.atomic():
-            _reminder, created = ReviewReminder.objects.get_or_create(
-                arrangement=arrangement,
-                due_on=arrangement.review_due_on,
-                defaults={"recipients": len(staff)},
-            )
-            if not created:
+            if not reminder_claim_many(keys=[key]):
                 continue
             for member in staff:
                 mail_queue(

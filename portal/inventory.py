@@ -405,11 +405,6 @@ INVENTORY: dict[str, Entry] = {
             "provided_at": P,
         },
     ),
-    "partners.ReviewReminder": Entry(
-        None,
-        None,
-        dict.fromkeys(["id", "arrangement", "due_on", "sent_at", "recipients"], N),
-    ),
     # --- requests ---
     "requests.DataRequest": Entry(
         "requests",

@@ -16,7 +16,6 @@ VIEW = [
     "view_provisionrecord",
     "view_exceptionrequest",
     "view_export",
-    "view_reviewreminder",
 ]
 CONFIGURE = [
     "add_country",

@@ -29,7 +29,6 @@ def test_administrators_see_everything_and_edit_no_record(admin_client_, custome
         "provisionrecord",
         "exceptionrequest",
         "export",
-        "reviewreminder",
     ):
         url = reverse(f"admin:partners_{model}_changelist")
         assert admin_client_.get(url).status_code == 200, model

@@ -21,9 +21,8 @@ from partners.models import (
     ExceptionStatus,
     PartnerKind,
     ProvisionRecord,
-    ReviewReminder,
 )
-from portal.models import AuditEvent, OutboundMail
+from portal.models import AuditEvent, OutboundMail, ReminderClaim
 from tests.partners import factories as pf
 from tests.partners.conftest import grant
 
@@ -176,7 +175,7 @@ def test_staff_are_reminded_once_per_review_due_date(agent, administrator, quali
         next_due=today + datetime.timedelta(days=20),
     )
     assert services.arrangement_reviews_remind() == 2
-    assert ReviewReminder.objects.count() == 2
+    assert ReminderClaim.objects.filter(subject_type="partners.arrangement").count() == 2
 
 
 @pytest.mark.clause("LW-4.2")
