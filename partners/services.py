@@ -920,7 +920,7 @@ def export_download_record(*, export: Export, actor: User) -> Path:
     if export.status != ExportStatus.COMPLETED:
         raise PartnerError(_("The export is not finished."))
     path = export_path(export)
-    if not path.exists():
+    if not export.file_name or not path.is_file():
         raise PartnerError(_("The export file is no longer available."))
     audit_record(
         actor=actor,
@@ -929,6 +929,30 @@ def export_download_record(*, export: Export, actor: User) -> Path:
         payload={"rows": export.rows, "partner": export.partner_id},
     )
     return path
+
+
+def export_files_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete export files (CSV of de-identified data) once they are older than
+    PARTNERS_EXPORT_FILE_DAYS; the export and its provision records stay (APPI-29). One
+    audit event with the count. Returns how many files went."""
+    days = settings.PARTNERS_EXPORT_FILE_DAYS
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    old = list(
+        Export.objects.filter(finished_at__lt=cutoff)
+        .exclude(file_name="")
+        .values_list("pk", "file_name")
+    )
+    for pk, file_name in old:
+        with transaction.atomic():
+            Export.objects.filter(pk=pk).update(file_name="")
+            path = export_path(Export(file_name=file_name))
+            transaction.on_commit(lambda p=path: p.unlink(missing_ok=True))
+    audit_record(
+        actor=None,
+        action="partners.export_files.purged",
+        payload={"deleted": len(old), "before": cutoff.isoformat()},
+    )
+    return len(old)
 
 
 # --- supervision reviews (LW-4.2) -----------------------------------------------------------

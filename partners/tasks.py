@@ -23,3 +23,9 @@ def provision_records_purge_task() -> int:
 def arrangement_reviews_remind_task() -> int:
     """Daily: tell privacy staff about supervision reviews due within a month (LW-4.2)."""
     return services.arrangement_reviews_remind()
+
+
+@shared_task
+def export_files_purge_task() -> int:
+    """Daily: delete export files past their download period (LY-5)."""
+    return services.export_files_purge()

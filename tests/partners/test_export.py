@@ -4,6 +4,7 @@ to prefecture, a per-partner keyed pseudonym, records in bulk, resumable, in a w
 from __future__ import annotations
 
 import csv
+import datetime
 import hashlib
 import hmac
 
@@ -208,3 +209,23 @@ def test_export_runs_in_a_real_worker(celery_worker_process, quality_purpose, po
     export.refresh_from_db()
     assert export.rows == 3
     assert len(_rows(export)) == 3
+
+
+@pytest.mark.clause("LY-5")
+def test_old_export_files_are_deleted_and_the_records_stay(
+    agent, lab, quality_purpose, population, settings, django_capture_on_commit_callbacks
+):
+    settings.PARTNERS_EXPORT_FILE_DAYS = 30
+    export = _run(lab, quality_purpose, agent)
+    path = services.export_path(export)
+    assert path.is_file()
+    later = export.finished_at + datetime.timedelta(days=29)
+    assert services.export_files_purge(now=later) == 0 and path.is_file()
+    later = export.finished_at + datetime.timedelta(days=31)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.export_files_purge(now=later) == 1
+    assert not path.exists()
+    assert ProvisionRecord.objects.filter(export=export).count() == 3
+    with pytest.raises(PartnerError, match="no longer available"):
+        services.export_download_record(export=Export.objects.get(pk=export.pk), actor=agent)
+    assert services.export_files_purge(now=later) == 0
