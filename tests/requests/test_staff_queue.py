@@ -40,6 +40,19 @@ def test_open_requests_by_due_date_closed_ones_left_out(cast, agent_client):
 
 
 @pytest.mark.clause("LW-6.2")
+def test_each_row_shows_the_time_left_and_overdue_in_red(cast, agent_client):
+    now = timezone.now()
+    data_request(
+        customer=cast.customer, kind=Kind.INQUIRY, due_at=now + timedelta(days=3, minutes=5)
+    )
+    data_request(customer=cast.other_customer, kind=Kind.INQUIRY, due_at=now - timedelta(days=2))
+    agent_client.cookies["portal_language"] = "en"
+    page = agent_client.get(QUEUE).content.decode()
+    assert "3\xa0days" in page
+    assert 'class="badge danger overdue">overdue by 2\xa0days' in page
+
+
+@pytest.mark.clause("LW-6.2")
 def test_filters_and_search(cast, agent_client):
     now = timezone.now()
     overdue = data_request(
