@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from portal.i18n import english_active
+from portal.i18n import english_active, join_list
 
 register = template.Library()
 
@@ -31,4 +31,4 @@ def labels(values, vocabulary: str) -> str:
     }[vocabulary]
     if isinstance(values, str):
         values = [values]
-    return ", ".join(str(table.get(v, v)) for v in values or [])
+    return join_list(table.get(v, v) for v in values or [])
