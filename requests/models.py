@@ -276,6 +276,34 @@ class DataRequest(models.Model):
         return self.fee_status == FeeStatus.QUOTED
 
 
+# What each timeline event is called on the staff pages (the customer's page words them for
+# the customer: templates/customer/requests/_event.html).
+EVENT_LABELS = {
+    "submitted": _("Filed by the customer"),
+    "verification_start": _("Identity check started"),
+    "customer_ask": _("Customer asked for documents or details"),
+    "customer_respond": _("Customer answered"),
+    "identity_confirm": _("Identity confirmed"),
+    "identity_fail": _("Identity not confirmed"),
+    "fee_quote": _("Fee quoted"),
+    "payment_record": _("Payment recorded"),
+    "fee_waive": _("Fee waived"),
+    "approval_ask": _("Sent for approval"),
+    "approval_return": _("Returned by the administrator"),
+    "approve": _("Approved and closed"),
+    "close": _("Closed"),
+    "lapse": _("Lapsed"),
+    "withdraw": _("Withdrawn by the customer"),
+    "extension_grant": _("Deadline extended"),
+    "message_from_staff": _("Message to the customer"),
+    "message_from_customer": _("Message from the customer"),
+    "document_uploaded": _("Document uploaded"),
+    "assign": _("Assigned"),
+    "package_ready": _("Package ready for download"),
+    "package_mailed": _("Package mailed"),
+}
+
+
 class TimelineEntry(models.Model):
     """One thing that happened to a request: a state change, a note, an upload."""
 
@@ -303,6 +331,10 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.event}"
+
+    @property
+    def event_label(self) -> str:
+        return str(EVENT_LABELS.get(self.event, self.event))
 
 
 class RequestMessage(models.Model):

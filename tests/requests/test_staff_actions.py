@@ -215,3 +215,14 @@ def test_the_decision_page_refuses_a_withheld_item_without_ground(cast, agent_cl
         ).status_code
         == 404
     )
+
+
+def test_the_timeline_names_each_event_in_words(cast, agent_client):
+    from requests import workflow
+
+    req = data_request(status=Status.SUBMITTED, customer=cast.customer, kind=Kind.DISCLOSURE)
+    workflow.request_verification_start(request_id=req.pk, actor=cast.agent)
+    agent_client.cookies["portal_language"] = "en"
+    page = agent_client.get(reverse("requests:staff_detail", kwargs={"pk": req.pk}))
+    text = page.content.decode()
+    assert "Identity check started" in text and "<td>verification_start</td>" not in text
