@@ -149,21 +149,9 @@ def mail_queue(
     `<template>.txt`. The mail is written in the caller's transaction and handed to a
     worker only when that transaction commits, so a rolled-back change sends nothing.
     """
-    ctx = {"site_url": settings.SITE_URL, **(context or {})}
-    with translation.override(language):
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", ctx).split())
-        body = render_to_string(f"emails/{template}.txt", ctx)
-    mail = OutboundMail.objects.create(to=to, subject=subject, body=body, language=language)
-
-    def _hand_to_worker() -> None:
-        from portal.tasks import mail_send_task
-
-        try:
-            mail_send_task.delay(mail.pk)
-        except Exception:  # a dead broker must not break the web request
-            logger.warning("broker unavailable; mail %s waits for the outbox sweep", mail.pk)
-
-    transaction.on_commit(_hand_to_worker)
+    (mail,) = mail_queue_many(
+        mails=[MailSpec(to=to, language=language, template=template, context=context or {})]
+    )
     return mail
 
 
@@ -347,19 +335,22 @@ class MailSpec(NamedTuple):
     context: Mapping[str, Any]
 
 
+def _mail_render(spec: MailSpec) -> OutboundMail:
+    """An unsaved outbox row: the mail rendered in its recipient's language."""
+    ctx = {"site_url": settings.SITE_URL, **spec.context}
+    with translation.override(spec.language):
+        subject = " ".join(render_to_string(f"emails/{spec.template}_subject.txt", ctx).split())
+        body = render_to_string(f"emails/{spec.template}.txt", ctx)
+    return OutboundMail(to=spec.to, subject=subject, body=body, language=spec.language)
+
+
 def mail_queue_many(*, mails: Sequence[MailSpec]) -> list[OutboundMail]:
     """Render many mails, each in its recipient's language, and put them in the outbox with one
     INSERT; they are handed to a worker when the transaction commits. For scheduled jobs that
     may write thousands of mails in one run with a bounded number of queries. If the broker
     refuses the first hand-over, the rest are left to the outbox sweep instead of waiting on
     a dead broker once per mail."""
-    rows = []
-    for spec in mails:
-        ctx = {"site_url": settings.SITE_URL, **spec.context}
-        with translation.override(spec.language):
-            subject = " ".join(render_to_string(f"emails/{spec.template}_subject.txt", ctx).split())
-            body = render_to_string(f"emails/{spec.template}.txt", ctx)
-        rows.append(OutboundMail(to=spec.to, subject=subject, body=body, language=spec.language))
+    rows = [_mail_render(spec) for spec in mails]
     if not rows:
         return []
     created = OutboundMail.objects.bulk_create(rows)
