@@ -23,17 +23,7 @@ from partners.models import (
     Partner,
     ProvisionRecord,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(Country)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from portal.admin import ReadOnlyAdmin
 from requests import services, workflow
 from requests.errors import RequestError
 from requests.models import (
@@ -210,22 +211,13 @@ class DataRequestAdmin(admin.ModelAdmin):
 
 
 @admin.register(FeePayment)
-class FeePaymentAdmin(admin.ModelAdmin):
+class FeePaymentAdmin(ReadOnlyAdmin):
     """Payments are recorded through the workflow (request_payment_record); here they are
     listed, never edited, as the LW-2.3 record."""
 
     list_display = ("request", "kind", "method", "amount_yen", "paid_on", "recorded_by")
     list_select_related = ("request", "recorded_by")
     readonly_fields = [f.name for f in FeePayment._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _decide(modeladmin, request, queryset, *, approve: bool) -> None:
@@ -272,17 +264,8 @@ class ApprovalAdmin(admin.ModelAdmin):
 
 
 @admin.register(DisclosurePackage)
-class DisclosurePackageAdmin(admin.ModelAdmin):
+class DisclosurePackageAdmin(ReadOnlyAdmin):
     list_display = ("request", "status", "built_at", "expires_at", "downloaded_at", "mailed_at")
     list_filter = ("status",)
     list_select_related = ("request",)
     readonly_fields = [f.name for f in DisclosurePackage._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

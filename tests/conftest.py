@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -154,6 +155,7 @@ class WorkerProcess:
     queue: str
     process: subprocess.Popen
     log: Path
+    env: dict[str, str]
 
     def send(self, name: str, *args, **kwargs):
         """Queue a task by name on this worker's own queue (never run in-process)."""
@@ -189,54 +191,58 @@ def worker_environment(**extra: str) -> dict[str, str]:
     return env
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
+def celery_start(args: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start `celery -A portal <args>` as a process of its own, logging into `log`."""
+    with log.open("w") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", *args],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def celery_stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextmanager
+def running_worker(tmp_path: Path, *, own_default_queue: bool = False, **extra_env: str):
     """A real `celery worker` process against the real broker and the test database,
-    consuming a queue of its own so that nothing else interferes."""
+    consuming a queue of its own so that nothing else interferes. With `own_default_queue`,
+    what the worker queues itself comes back to it too."""
     if connection.vendor != "postgresql":
         _missing("a real worker needs PostgreSQL")
     if not redis_reachable():
         _missing("a real worker needs Redis")
     queue = f"test-{uuid.uuid4().hex[:8]}"
+    if own_default_queue:
+        extra_env["CELERY_TASK_DEFAULT_QUEUE"] = queue
+    env = worker_environment(**extra_env)
     log = tmp_path / "worker.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--pool=solo",
-                "--concurrency=1",
-                "-Q",
-                queue,
-                "--loglevel=INFO",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"{queue}@%h",
-            ],
-            cwd=ROOT,
-            env=worker_environment(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    args = ["worker", "--pool=solo", "--concurrency=1", "-Q", queue, "--loglevel=INFO"]
+    args += ["--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{queue}@%h"]
+    process = celery_start(args, env=env, log=log)
     try:
-        yield WorkerProcess(queue=queue, process=process, log=log)
+        yield WorkerProcess(queue=queue, process=process, log=log, env=env)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        celery_stop(process)
         # Drop the queue so Redis is left as it was found.
         from portal.celery import app
 
         with app.connection_for_write() as conn:
             conn.default_channel.queue_delete(queue)
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    with running_worker(tmp_path) as worker:
+        yield worker
 
 
 # --- a real Chromium -----------------------------------------------------------------------

@@ -9,31 +9,15 @@ import re
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from consents import demo
 from consents.models import ConsentEvent
 from tests import factories as people
+from tests.browser.helpers import sign_in
 
 GA = "G-JOURNEY1"
 ANALYTICS_SCRIPT = 'script[src*="googletagmanager.com/gtag/js"]'
-
-
-def sign_in(page, live_server, user) -> None:
-    """Put a real session for `user` into the browser (the sign-in form has its own journey)."""
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
 
 
 @pytest.mark.browser

@@ -5,38 +5,15 @@ customer then sees the provision on their consent page (LY-5, LY-1, APPI-29)."""
 from __future__ import annotations
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from partners.models import Export, ExportStatus, PartnerKind, ProvisionRecord
 from portal.celery import app
 from tests import factories as people
+from tests.browser.helpers import dismiss_cookie_banner, sign_in
 from tests.consents import factories as cf
 from tests.partners import factories as pf
 from tests.partners.conftest import grant
-
-
-def sign_in(page, live_server, user) -> None:
-    """Put a real session for `user` into the browser (the sign-in form has its own journey)."""
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def dismiss_cookie_banner(page) -> None:
-    button = page.get_by_role("button", name="必要な Cookie のみ")
-    if button.count():
-        button.click()
 
 
 @pytest.fixture

@@ -9,14 +9,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from portal.celery import app
 from portal.models import AccessLogEntry, AuditEvent, OutboundMail
 from requests import services
 from requests.models import DataRequest, FeeStatus, Outcome, PackageStatus, Status
+from tests.browser.helpers import dismiss_cookie_banner, sign_in
 from tests.requests.factories import fee
 
 
@@ -48,27 +47,6 @@ def packages_to_worker(private_root, request):
     route(routes)
 
 
-def _sign_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.clear_cookies()
-    page.context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-
-
-def _dismiss_cookie_banner(page) -> None:
-    button = page.locator("#cookies-necessary")
-    if button.count() and button.is_visible():
-        button.click()
-
-
 def _act(page, name: str) -> None:
     page.locator(f"form[action$='/act/{name}/'] button[type=submit]").first.click()
 
@@ -95,9 +73,9 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
     )
 
     # The agent finds the request in the queue and claims it.
-    _sign_in(page, live_server, cast.agent)
+    sign_in(page, live_server, cast.agent)
     page.goto("/staff/requests/")
-    _dismiss_cookie_banner(page)
+    dismiss_cookie_banner(page)
     row = page.get_by_test_id("queue").locator("tr", has_text=req.reference)
     expect(row).to_contain_text("山田 アリス")
     shot("queue")
@@ -138,9 +116,9 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
     expect(page.get_by_test_id("notice-preview")).to_contain_text("第三者の権利")
 
     # The administrator reads the notice the customer will get and approves.
-    _sign_in(page, live_server, cast.administrator)
+    sign_in(page, live_server, cast.administrator)
     page.goto("/staff/requests/approvals/")
-    _dismiss_cookie_banner(page)
+    dismiss_cookie_banner(page)
     page.get_by_test_id("approvals").locator("tr", has_text=req.reference).get_by_role(
         "link"
     ).click()
@@ -154,9 +132,9 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
     assert "第三者の権利を害するおそれ" in notice.body and req.reference in notice.subject
 
     # The worker builds the package; the customer's page shows it, then the download.
-    _sign_in(page, live_server, alice)
+    sign_in(page, live_server, alice)
     page.goto(f"/requests/{req.reference}/")
-    _dismiss_cookie_banner(page)
+    dismiss_cookie_banner(page)
     expect(page.get_by_test_id("package")).to_be_visible()
     shot("package-progress")
     packages_to_worker.wait_for(

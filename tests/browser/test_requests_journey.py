@@ -9,13 +9,12 @@ import re
 from datetime import date
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from portal.models import OutboundMail
 from requests import services, workflow
 from requests.models import DataRequest, Outcome, Status
+from tests.browser.helpers import dismiss_cookie_banner, sign_in
 from tests.requests.conftest import PNG
 from tests.requests.factories import fee
 
@@ -24,19 +23,6 @@ from tests.requests.factories import fee
 def private_root(settings, tmp_path):
     settings.PRIVATE_STORAGE_ROOT = tmp_path / "private"
     return settings.PRIVATE_STORAGE_ROOT
-
-
-def _signed_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
-def _dismiss_cookie_banner(page) -> None:
-    button = page.locator("#cookies-necessary")
-    if button.count() and button.is_visible():
-        button.click()
 
 
 @pytest.mark.browser
@@ -49,10 +35,10 @@ def test_disclosure_with_fee_identity_document_messages_and_closing_notice(
     fee("disclosure", "electronic", 500)
     fee("disclosure", "paper", 1000)
     alice = cast.customer
-    _signed_in(page, live_server, alice)
+    sign_in(page, live_server, alice)
 
     page.goto("/requests/")
-    _dismiss_cookie_banner(page)
+    dismiss_cookie_banner(page)
     page.get_by_role("link", name="新しく請求する").click()
     page.get_by_label(re.compile("お客様ご本人としてサービスを利用しています")).check()
     page.get_by_label("保有個人データの開示").check()

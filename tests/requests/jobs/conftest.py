@@ -4,8 +4,6 @@ against Redis that share a private queue and write mail into files the test can 
 from __future__ import annotations
 
 import subprocess
-import sys
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -13,9 +11,8 @@ from email.parser import BytesParser
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from tests.conftest import ROOT, WorkerProcess, _missing, redis_reachable, worker_environment
+from tests.conftest import celery_start, celery_stop, running_worker
 
 # A Tuesday, 10:00 in Tokyo: after the default digest hour.
 NOW = datetime(2026, 11, 24, 1, 0, tzinfo=UTC)
@@ -51,72 +48,22 @@ class MailSink:
         return mails
 
 
-def _start(args: list[str], *, env: dict[str, str], log: Path) -> subprocess.Popen:
-    with log.open("w") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", *args],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def _stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 @pytest.fixture
 def job_worker(transactional_db, tmp_path):
     """A real `celery worker` whose default queue is its own, so that the tasks it queues
     itself (a sweep's mails) come back to it, and whose mail goes to files in `sink`."""
-    if connection.vendor != "postgresql":
-        _missing("a real worker needs PostgreSQL")
-    if not redis_reachable():
-        _missing("a real worker needs Redis")
-    queue = f"test-jobs-{uuid.uuid4().hex[:8]}"
     sink = tmp_path / "mail"
     sink.mkdir()
-    env = worker_environment(
-        CELERY_TASK_DEFAULT_QUEUE=queue,
+    with running_worker(
+        tmp_path,
+        own_default_queue=True,
         # django-environ drops the path's first slash: "filemail:///" + "/tmp/..."
         EMAIL_URL=f"filemail:///{sink}",
         SITE_URL="http://portal.test",
-    )
-    log = tmp_path / "worker.log"
-    process = _start(
-        [
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "-Q",
-            queue,
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "-n",
-            f"{queue}@%h",
-        ],
-        env=env,
-        log=log,
-    )
-    worker = WorkerProcess(queue=queue, process=process, log=log)
-    worker.sink = MailSink(sink)
-    worker.env = env
-    worker.tmp_path = tmp_path
-    try:
+    ) as worker:
+        worker.sink = MailSink(sink)
+        worker.tmp_path = tmp_path
         yield worker
-    finally:
-        _stop(process)
-        from portal.celery import app
-
-        with app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
 
 
 @pytest.fixture
@@ -127,7 +74,7 @@ def job_beat(job_worker):
     log = job_worker.tmp_path / "beat.log"
 
     def start() -> subprocess.Popen:
-        process = _start(
+        process = celery_start(
             [
                 "beat",
                 "--loglevel=INFO",
@@ -144,4 +91,4 @@ def job_beat(job_worker):
     start.log = log
     yield start
     for process in started:
-        _stop(process)
+        celery_stop(process)
