@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from tests.conftest import _missing
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,7 +34,7 @@ def test_japanese_is_the_default(client):
 @pytest.mark.clause("LW-11")
 def test_every_catalogue_is_complete_and_compiled():
     if shutil.which("xgettext") is None:
-        pytest.skip("GNU gettext is not installed")
+        _missing("GNU gettext is not installed (apt-get install gettext)")
     result = subprocess.run(
         [sys.executable, "manage.py", "i18n_extract", "--check"],
         cwd=ROOT,
