@@ -224,14 +224,18 @@ def customer_partner_overview(*, customer: User) -> list[PartnerOverview]:
                 if item not in seen_items:
                     seen_items.append(item)
             for purpose in arrangement.purposes.all():
-                if arrangement.basis == Basis.CONSENT:
+                if arrangement.consults_consent:
                     decision = consent_decide(
                         customer=customer,
                         purpose_code=purpose.code,
                         service_code=partner.service.code if partner.service_id else None,
                     )
                     line = PurposeLine(
-                        purpose, arrangement.basis, True, decision.granted, decision.decided_by
+                        purpose,
+                        arrangement.provision_basis,
+                        True,
+                        decision.granted,
+                        decision.decided_by,
                     )
                 else:
                     line = PurposeLine(purpose, arrangement.basis, False, True, "")
