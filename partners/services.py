@@ -372,11 +372,7 @@ def provision_record(
     consent_lock(customer=customer)
     if exception is not None:
         # Serialise uses of one exception: the second sees the first one's record.
-        exception = (
-            ExceptionRequest.objects.select_for_update()
-            .select_related("decided_by")
-            .get(pk=exception.pk)
-        )
+        exception = ExceptionRequest.objects.select_for_update().get(pk=exception.pk)
     decision = provision_decide(
         customer=customer, partner=partner, purpose=purpose, items=items, exception=exception
     )
