@@ -35,7 +35,7 @@ THIRD_PARTY_CATEGORIES = (
     PurposeCategory.PARTNER_PROVISION,
     PurposeCategory.OVERSEAS_PROVISION,
     PurposeCategory.RESEARCH,
-    # BROKEN
+    PurposeCategory.CONNECTED_APPLICATION,
 )
 
 

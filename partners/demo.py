@@ -150,7 +150,7 @@ START = datetime.date(2024, 4, 1)
 
 # The arrangements the gate also asks the customer's consent for (LY-4: group shared use
 # happens "only when customers' consent is obtained").
-CONSENT_BOUND = set()  # BROKEN
+CONSENT_BOUND = {"Joint use of the phone number"}
 
 # partner name_en, title (ja, en), basis, purposes, items, extra fields
 ARRANGEMENTS = [

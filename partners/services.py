@@ -369,7 +369,7 @@ def provision_record(
     """
     # The lock consent changes take, held until the record commits: a withdrawal or a
     # restriction either committed before the gate reads consent, or waits for the record.
-    pass  # BROKEN
+    consent_lock(customer=customer)
     if exception is not None:
         # Serialise uses of one exception: the second sees the first one's record.
         exception = ExceptionRequest.objects.get(pk=exception.pk)
