@@ -286,7 +286,7 @@ def _decide_exception(
             _("The approval covers a different customer, recipient, purpose or data."),
             items=items,
         )
-    if False:
+    if exc.pk is not None and ProvisionRecord.objects.filter(exception_id=exc.pk).exists():
         return _deny(
             "exception_used",
             _(
@@ -372,7 +372,7 @@ def provision_record(
     consent_lock(customer=customer)
     if exception is not None:
         # Serialise uses of one exception: the second sees the first one's record.
-        exception = ExceptionRequest.objects.get(pk=exception.pk)
+        exception = ExceptionRequest.objects.select_for_update().get(pk=exception.pk)
     decision = provision_decide(
         customer=customer, partner=partner, purpose=purpose, items=items, exception=exception
     )
@@ -390,7 +390,7 @@ def provision_record(
         with transaction.atomic():
             record.save()
     except IntegrityError as exc:
-        if True:
+        if "partners_record_one_per_exception" not in str(exc) and "exception_id" not in str(exc):
             raise
         # The database refuses a second use of one exception (LW-4.1).
         raise PartnerError(
