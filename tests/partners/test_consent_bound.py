@@ -130,3 +130,49 @@ def test_the_customer_page_shows_a_consent_bound_joint_use_as_their_choice(
     row = row[: row.index("</tr>")]
     assert 'class="badge warn"' in row  # "Not allowed"
     assert 'data-decides="gate"' in page
+
+
+def _admin_form(arrangement, **changes):
+    data = {
+        "partner": arrangement.partner_id,
+        "basis": arrangement.basis,
+        "title_ja": arrangement.title_ja,
+        "title_en": arrangement.title_en,
+        "purposes": [p.pk for p in arrangement.purposes.all()],
+        "data_items": arrangement.data_items,
+        "starts_on": arrangement.starts_on.isoformat(),
+        "status": arrangement.status,
+        "contract_date": arrangement.contract_date.isoformat() if arrangement.contract_date else "",
+        "instructions_ja": arrangement.instructions_ja,
+        "instructions_en": arrangement.instructions_en,
+        "review_due_on": arrangement.review_due_on.isoformat() if arrangement.review_due_on else "",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.clause("LY-4")
+def test_the_admin_marks_an_arrangement_as_needing_consent(admin_client_, sharing):
+    from django.urls import reverse
+
+    entrustment = pf.ArrangementFactory(
+        partner=pf.PartnerFactory(kind=PartnerKind.ENTRUSTED_PROCESSOR),
+        basis=Basis.ENTRUSTMENT,
+        purposes=[sharing],
+        data_items=ITEMS,
+    )
+    url = reverse("admin:partners_arrangement_change", args=[entrustment.pk])
+    response = admin_client_.post(url, _admin_form(entrustment, needs_consent="on"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entrustment.refresh_from_db()
+    assert entrustment.needs_consent and entrustment.provision_basis == "entrustment_consent"
+    # A consent arrangement always asks: marking it is refused with a message, not a 500.
+    consent = pf.ArrangementFactory(
+        partner=pf.PartnerFactory(kind=PartnerKind.THIRD_PARTY), purposes=[sharing]
+    )
+    url = reverse("admin:partners_arrangement_change", args=[consent.pk])
+    response = admin_client_.post(url, _admin_form(consent, needs_consent="on"))
+    assert response.status_code == 200
+    assert "errorlist" in response.content.decode()
+    consent.refresh_from_db()
+    assert not consent.needs_consent

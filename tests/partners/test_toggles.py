@@ -165,3 +165,42 @@ def test_every_toggle_on_the_consent_page_binds_the_gate_or_says_it_is_informati
         response = client.post(reverse("consents:service_revoke", kwargs={"code": code}))
         assert response.status_code == 302
         assert not _decide(customer, partner_name, purpose_code, items).allowed
+
+
+@pytest.mark.clause("LY-1")
+def test_what_each_choice_decides_costs_the_same_queries_for_any_number_of_partners(
+    quality_purpose, overseas_purpose
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partners import selectors
+    from partners.models import Basis, PartnerKind
+    from tests.partners import factories as pf
+
+    def add_partners(n):
+        for _ in range(n):
+            pf.partner_with(purpose=quality_purpose, items=["prefecture"])
+            pf.partner_with(
+                kind=PartnerKind.GROUP_COMPANY,
+                purpose=quality_purpose,
+                items=["phone"],
+                basis=Basis.JOINT_USE,
+                country=pf.singapore(consent_purpose=overseas_purpose),
+                measures_ja="対策",
+                measures_en="Measures",
+            )
+
+    def count():
+        with CaptureQueriesContext(connection) as ctx:
+            uses = selectors.consent_bound_recipients()
+        return len(ctx.captured_queries), uses
+
+    add_partners(2)
+    few, uses = count()
+    assert len(uses[quality_purpose.code]) == 2 and len(uses[overseas_purpose.code]) == 2
+    add_partners(8)
+    many, uses = count()
+    assert len(uses[quality_purpose.code]) == 10 and len(uses[overseas_purpose.code]) == 10
+    # Partners (with country and its consent item), arrangements in force, their purposes.
+    assert few == many == 3
