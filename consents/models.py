@@ -26,12 +26,16 @@ class PurposeCategory(models.TextChoices):
     CONNECTED_APPLICATION = "connected_application", _("Connected applications")
 
 
-# Categories in which data leaves us for someone else: the Global Privacy Control signal
-# counts as refusing every optional purpose of these (LW-7), besides analytics.
+# The one meaning of "third party" (APPI Art. 27): the categories in which data leaves us for
+# another company that is neither our entrustee nor a joint user. A third-party stop restricts
+# every optional purpose of these, and nothing else; the Global Privacy Control signal refuses
+# them (besides analytics, LW-7). Read it through `consents.selectors.third_party_purposes`.
+# Group shared use is joint use (Art. 27(5)(iii)), not third-party provision.
 THIRD_PARTY_CATEGORIES = (
     PurposeCategory.PARTNER_PROVISION,
     PurposeCategory.OVERSEAS_PROVISION,
     PurposeCategory.RESEARCH,
+    PurposeCategory.CONNECTED_APPLICATION,
 )
 
 

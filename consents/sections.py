@@ -1,4 +1,5 @@
-"""Sections that higher apps add to the customer's consent page, without consents knowing them.
+"""Sections that higher apps add to the customer's consent page, without consents knowing them,
+and what each choice decides (`register_purpose_uses`).
 
 A provider is a callable `provider(customer) -> {"template": "...", "context": {...}} | None`;
 `register(provider)` is called once, from the registering app's `AppConfig.ready()`. The page
@@ -32,3 +33,31 @@ def sections_for(customer) -> list[dict]:
             context = section.get("context", {})
             sections.append({"template": section["template"], "context": context})
     return sections
+
+
+# --- what each choice decides ---------------------------------------------------------------
+
+# A uses provider is a callable `provider() -> {purpose code: [recipient name, ...]}` naming,
+# per purpose, the recipients whose provision the gate decides on the customer's consent to it.
+# The consent page shows it under each choice, and marks a choice nobody reads as
+# informational, so no toggle is dead without saying so (LY-1).
+UsesProvider = Callable[[], dict[str, list[str]]]
+
+_uses_providers: list[UsesProvider] = []
+
+
+def register_purpose_uses(provider: UsesProvider) -> UsesProvider:
+    """Add a uses provider (idempotent), from the registering app's `AppConfig.ready()`."""
+    if provider not in _uses_providers:
+        _uses_providers.append(provider)
+    return provider
+
+
+def purpose_uses() -> dict[str, list[str]]:
+    """{purpose code: recipients} merged over every registered provider."""
+    merged: dict[str, list[str]] = {}
+    for provider in _uses_providers:
+        for code, names in provider().items():
+            bucket = merged.setdefault(code, [])
+            bucket.extend(name for name in names if name not in bucket)
+    return merged

@@ -33,6 +33,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from consents.models import (
+    THIRD_PARTY_CATEGORIES,
     ConsentEvent,
     ConsentState,
     PolicyAnnouncementDismissal,
@@ -49,6 +50,15 @@ from portal.models import User
 def purposes_for_customer(*, customer: User) -> QuerySet[Purpose]:
     """The purposes that apply to a customer (LW-3), in policy order."""
     return Purpose.objects.filter(is_active=True).order_by("position", "code")
+
+
+def third_party_purposes() -> QuerySet[Purpose]:
+    """The purposes that provide data to a third party: the active optional purposes of
+    `THIRD_PARTY_CATEGORIES`. The one definition the GPC signal, a third-party stop and
+    restrictions of kind third-party stop all use."""
+    return Purpose.objects.filter(
+        category__in=THIRD_PARTY_CATEGORIES, is_active=True, necessary=False
+    ).order_by("position", "code")
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,12 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 
 from django.db import transaction
-from django.db.models import OuterRef, Q
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consents.models import (
     ANALYTICS_PURPOSE,
-    THIRD_PARTY_CATEGORIES,
     ConsentEvent,
     ConsentSource,
     ConsentState,
@@ -29,7 +28,11 @@ from consents.models import (
     RestrictionKind,
     Service,
 )
-from consents.selectors import current_policy_version, reconsent_since_expression
+from consents.selectors import (
+    current_policy_version,
+    reconsent_since_expression,
+    third_party_purposes,
+)
 from portal.middleware import current_request_context
 from portal.models import User
 from portal.services import audit_record
@@ -39,8 +42,16 @@ class ConsentError(Exception):
     """A consent change that cannot be made; the message is written for the person."""
 
 
+def consent_lock(*, customer: User | int) -> User:
+    """Take the lock every consent change takes: the customer's row, until the transaction
+    ends. The provision gate decides and records under it (partners.services), so a
+    withdrawal either commits before the decision reads consent or waits for the record."""
+    pk = customer if isinstance(customer, int) else customer.pk
+    return User.objects.select_for_update().get(pk=pk)
+
+
 def _lock_customer(customer: User) -> User:
-    return User.objects.select_for_update().get(pk=customer.pk)
+    return consent_lock(customer=customer)
 
 
 def _purposes_by_code(codes: Iterable[str]) -> dict[str, Purpose]:
@@ -155,15 +166,12 @@ def consent_change(
 
 
 def gpc_purposes() -> list[Purpose]:
-    """The purposes a Global Privacy Control signal refuses: analytics and every optional
-    purpose that provides data to a third party (LW-7)."""
-    return list(
-        Purpose.objects.filter(
-            Q(category=PurposeCategory.ANALYTICS) | Q(category__in=THIRD_PARTY_CATEGORIES),
-            is_active=True,
-            necessary=False,
-        )
+    """The purposes a Global Privacy Control signal refuses: analytics and every purpose
+    that provides data to a third party (`consents.selectors.third_party_purposes`, LW-7)."""
+    analytics = Purpose.objects.filter(
+        category=PurposeCategory.ANALYTICS, is_active=True, necessary=False
     )
+    return list((analytics | third_party_purposes()).order_by("position", "code"))
 
 
 def consent_gpc_apply(*, customer: User) -> list[ConsentEvent]:
@@ -285,6 +293,16 @@ def restriction_record(
     if not codes:
         raise ConsentError(_("Name at least one purpose to restrict."))
     found = _purposes_by_code(codes)
+    if kind == RestrictionKind.THIRD_PARTY_STOP:
+        third_party = set(third_party_purposes().values_list("code", flat=True))
+        outside = sorted(set(found) - third_party)
+        if outside:
+            # A third-party stop stops provision to third parties, in the one meaning of
+            # `third_party_purposes`; stopping anything else is a suspension.
+            raise ConsentError(
+                _("A third-party stop covers only provision to third parties, not: %s")
+                % ", ".join(found[code].name for code in outside)
+            )
     _lock_customer(customer)
     restriction = Restriction.objects.create(
         customer=customer, kind=kind, reference=reference, created_by=actor

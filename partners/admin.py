@@ -63,7 +63,7 @@ class ArrangementForm(forms.ModelForm):
     class Meta:
         model = Arrangement
         fields = [
-            "partner", "basis", "title_ja", "title_en", "purposes", "data_items",
+            "partner", "basis", "needs_consent", "title_ja", "title_en", "purposes", "data_items",
             "trigger_ja", "trigger_en", "starts_on", "ends_on", "status",
             "contract_date", "instructions_ja", "instructions_en", "review_due_on",
             "last_reviewed_on", "joint_users_ja", "joint_users_en", "joint_purpose_ja",

@@ -47,6 +47,15 @@ COUNTRIES = [
         "overseas-provision",
     ),
     (
+        "US",
+        "アメリカ合衆国",
+        "United States",
+        "連邦レベルの包括的な個人情報保護法はなく、連邦取引委員会（FTC）が不公正・欺瞞的な取扱いを監督し、カリフォルニア州消費者プライバシー法（CCPA/CPRA）など州ごとの法律があります。日本の個人情報保護委員会による同等性の認定はありません。",
+        "There is no comprehensive federal data-protection law: the Federal Trade Commission acts against unfair or deceptive practices, and states have their own laws, such as the California Consumer Privacy Act (CCPA/CPRA). Japan's Commission has not recognised it as equivalent.",
+        False,
+        None,
+    ),
+    (
         "IE",
         "アイルランド",
         "Ireland",
@@ -80,7 +89,9 @@ PARTNERS = {
         "listed": True,
         "measures_ja": "当社と同等の安全管理措置（アクセス制御、暗号化、監査ログ）を契約で義務付け、年1回監査しています。",
         "measures_en": "Bound by contract to security measures equivalent to ours (access control, encryption, audit logs), audited once a year.",
-        "equivalent_measures": True,
+        # The policy promises the disaster-recovery provision to Korea "only with your
+        # consent", so the gate asks for the overseas consent (APPI Art. 28).
+        "equivalent_measures": False,
     },
     "Example Support Co., Ltd.": {
         "kind": PartnerKind.ENTRUSTED_PROCESSOR,
@@ -136,6 +147,10 @@ EXPORT = [
     DataItem.USAGE,
 ]
 START = datetime.date(2024, 4, 1)
+
+# The arrangements the gate also asks the customer's consent for (LY-4: group shared use
+# happens "only when customers' consent is obtained").
+CONSENT_BOUND = {"Joint use of the phone number"}
 
 # partner name_en, title (ja, en), basis, purposes, items, extra fields
 ARRANGEMENTS = [
@@ -272,6 +287,10 @@ def load(*, out) -> None:
         )
         if created:
             arrangement.purposes.set([purposes[c] for c in codes])
+        needs_consent = title_en in CONSENT_BOUND
+        if arrangement.needs_consent != needs_consent:
+            Arrangement.objects.filter(pk=arrangement.pk).update(needs_consent=needs_consent)
+            arrangement.needs_consent = needs_consent
         if arrangement.status == ArrangementStatus.DRAFT:
             services.arrangement_activate(arrangement=arrangement, actor=None)
     out(

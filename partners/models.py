@@ -53,6 +53,9 @@ class Basis(models.TextChoices):
     CONSENT = "consent", _("Consent (A)")
     ENTRUSTMENT = "entrustment", _("Entrustment")
     JOINT_USE = "joint_use", _("Joint use")
+    # An entrustment or joint use the customer's consent is also asked for (LY-1, LY-4).
+    ENTRUSTMENT_WITH_CONSENT = "entrustment_consent", _("Entrustment, with consent")
+    JOINT_USE_WITH_CONSENT = "joint_use_consent", _("Joint use, with consent")
     EXCEPTION_B = "exception_b", _("Exception B: violation of terms, protection of rights")
     EXCEPTION_C = "exception_c", _("Exception C: protection of life or property")
     EXCEPTION_D = "exception_d", _("Exception D: cooperation with public bodies")
@@ -68,6 +71,13 @@ EXCEPTION_BASES = (
     Basis.EXCEPTION_F,
 )
 ARRANGEMENT_BASES = (Basis.CONSENT, Basis.ENTRUSTMENT, Basis.JOINT_USE)
+
+# The bases an arrangement may add the customer's consent to, and what a provision's basis
+# then reads (LY-1, LY-4: "only when customers' consent is obtained").
+WITH_CONSENT = {
+    Basis.ENTRUSTMENT: Basis.ENTRUSTMENT_WITH_CONSENT,
+    Basis.JOINT_USE: Basis.JOINT_USE_WITH_CONSENT,
+}
 
 # Which arrangement bases make sense for which kind of partner.
 KIND_BASES: dict[str, tuple[str, ...]] = {
@@ -258,6 +268,14 @@ class Arrangement(models.Model):
         "consents.Purpose", related_name="+", verbose_name=_("purposes")
     )
     data_items = models.JSONField(_("data items"), default=list)
+    needs_consent = models.BooleanField(
+        _("needs the customer's consent"),
+        default=False,
+        help_text=_(
+            "Entrustment and joint use only: the gate also asks for the customer's consent to "
+            "the purpose, and the provision's basis reads “with consent” (LY-1, LY-4)."
+        ),
+    )
     trigger_ja = models.CharField(
         _("triggering event (Japanese)"),
         max_length=300,
@@ -318,6 +336,10 @@ class Arrangement(models.Model):
                 condition=~Q(status="active", basis="entrustment") | _filled(*ENTRUSTMENT_REQUIRED),
             ),
             models.CheckConstraint(
+                name="partners_consent_bound_only_entrustment_or_joint_use",
+                condition=Q(needs_consent=False) | Q(basis__in=["entrustment", "joint_use"]),
+            ),
+            models.CheckConstraint(
                 name="partners_arrangement_ends_after_start",
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
             ),
@@ -340,6 +362,21 @@ class Arrangement(models.Model):
         labels = dict(DataItem.choices)
         return [str(labels.get(item, item)) for item in self.data_items]
 
+    @property
+    def consults_consent(self) -> bool:
+        """Does the gate ask for the customer's consent to this arrangement's purposes?"""
+        return self.basis == Basis.CONSENT or self.needs_consent
+
+    @property
+    def provision_basis(self) -> str:
+        """The basis a provision under this arrangement is recorded with."""
+        if self.needs_consent and self.basis in WITH_CONSENT:
+            return WITH_CONSENT[self.basis]
+        return self.basis
+
+    def get_provision_basis_display(self) -> str:
+        return str(Basis(self.provision_basis).label)
+
     def missing_for_activation(self) -> list[str]:
         """Field names that must be filled before this arrangement may be active."""
         required: tuple[str, ...] = ()
@@ -361,6 +398,10 @@ class Arrangement(models.Model):
             ]
         if self.partner_id and self.basis not in KIND_BASES.get(self.partner.kind, ()):
             errors["basis"] = [_("This basis does not fit this kind of partner.")]
+        if self.needs_consent and self.basis not in WITH_CONSENT:
+            errors["needs_consent"] = [
+                _("Only an entrustment or a joint use can be marked as needing consent.")
+            ]
         if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
             errors["ends_on"] = [_("The end must not be before the start.")]
         if self.status == ArrangementStatus.ACTIVE:
@@ -544,7 +585,7 @@ class ProvisionRecord(models.Model):
         "consents.Purpose", on_delete=models.PROTECT, related_name="+", verbose_name=_("purpose")
     )
     data_items = models.JSONField(_("data items"), default=list)
-    basis = models.CharField(_("basis"), max_length=16, choices=Basis.choices)
+    basis = models.CharField(_("basis"), max_length=24, choices=Basis.choices)
     decided_by = models.CharField(
         _("consent decided by"),
         max_length=16,
@@ -601,6 +642,14 @@ class ProvisionRecord(models.Model):
             models.Index(fields=["customer", "-provided_at"]),
             models.Index(fields=["partner", "-provided_at"]),
             models.Index(fields=["provided_at"]),
+        ]
+        constraints = [
+            # One approved exception B-F authorises one provision (LW-4.1).
+            models.UniqueConstraint(
+                fields=["exception"],
+                condition=Q(exception__isnull=False),
+                name="partners_record_one_per_exception",
+            ),
         ]
 
     def __str__(self) -> str:

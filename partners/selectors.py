@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from consents.models import Purpose
+from consents.countries import country_name
+from consents.models import ANALYTICS_PURPOSE, Purpose
 from consents.selectors import consent_decide
 from partners.models import (
+    HOME_COUNTRY,
     Arrangement,
     ArrangementStatus,
     Basis,
@@ -99,17 +101,57 @@ def group_companies() -> QuerySet[Partner]:
     )
 
 
-def countries_provided_to() -> QuerySet[Country]:
-    """Countries and regions outside Japan that active partners are in (LY-2, APPI Art. 28),
-    each with its recipients."""
-    active = Partner.objects.filter(is_active=True).order_by("kind", "name_en")
-    return (
-        Country.objects.exclude(code="JP")
-        .filter(partners__is_active=True)
-        .distinct()
-        .prefetch_related(Prefetch("partners", queryset=active, to_attr="active_partners"))
-        .order_by("code")
+@dataclass
+class Destination:
+    """A country or region outside Japan data goes to (LY-2, APPI Art. 28): the register's
+    row when there is one, the partners with an arrangement in force there, and the active
+    purposes that name it (the analytics purpose's Google LLC in the USA, for one)."""
+
+    code: str
+    country: Country | None
+    partners: list[Partner] = field(default_factory=list)
+    purposes: list[Purpose] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.country.name if self.country is not None else country_name(self.code)
+
+    @property
+    def analytics(self) -> bool:
+        return any(p.code == ANALYTICS_PURPOSE for p in self.purposes)
+
+
+def countries_provided_to(*, today: datetime.date | None = None) -> list[Destination]:
+    """Every country or region outside Japan data goes to, derived from what is in force:
+    the countries of active partners with an active arrangement in force, and the countries
+    active purposes name (`Purpose.countries`), analytics included. Three queries."""
+    today = today or timezone.localdate()
+    in_force = Arrangement.objects.filter(_in_force(today), partner=OuterRef("pk"))
+    partners = list(
+        Partner.objects.filter(is_active=True)
+        .filter(Exists(in_force))
+        .exclude(country__code=HOME_COUNTRY)
+        .select_related("country")
+        .order_by("kind", "name_en")
     )
+    purposes = list(
+        Purpose.objects.filter(is_active=True).exclude(countries="").order_by("position", "code")
+    )
+    destinations: dict[str, Destination] = {}
+    for partner in partners:
+        entry = destinations.setdefault(
+            partner.country.code, Destination(partner.country.code, partner.country)
+        )
+        entry.partners.append(partner)
+    for purpose in purposes:
+        for code in purpose.country_list:
+            if code == HOME_COUNTRY:
+                continue
+            destinations.setdefault(code, Destination(code, None)).purposes.append(purpose)
+    missing = [code for code, entry in destinations.items() if entry.country is None]
+    for country in Country.objects.filter(code__in=missing):
+        destinations[country.code].country = country
+    return [destinations[code] for code in sorted(destinations)]
 
 
 def joint_use_announcements() -> QuerySet[Arrangement]:
@@ -177,6 +219,10 @@ class PurposeLine:
     granted: bool
     decided_by: str
 
+    @property
+    def basis_label(self) -> str:
+        return str(Basis(self.basis).label)
+
 
 @dataclass
 class PartnerOverview:
@@ -224,14 +270,18 @@ def customer_partner_overview(*, customer: User) -> list[PartnerOverview]:
                 if item not in seen_items:
                     seen_items.append(item)
             for purpose in arrangement.purposes.all():
-                if arrangement.basis == Basis.CONSENT:
+                if arrangement.consults_consent:
                     decision = consent_decide(
                         customer=customer,
                         purpose_code=purpose.code,
                         service_code=partner.service.code if partner.service_id else None,
                     )
                     line = PurposeLine(
-                        purpose, arrangement.basis, True, decision.granted, decision.decided_by
+                        purpose,
+                        arrangement.provision_basis,
+                        True,
+                        decision.granted,
+                        decision.decided_by,
                     )
                 else:
                     line = PurposeLine(purpose, arrangement.basis, False, True, "")
@@ -247,3 +297,41 @@ def customer_partner_overview(*, customer: User) -> list[PartnerOverview]:
             ]
         overview.append(entry)
     return overview
+
+
+def consent_bound_recipients(*, today: datetime.date | None = None) -> dict[str, list[str]]:
+    """{purpose code: recipient names}: for each purpose, the active partners the gate asks
+    the customer's consent to it for, with an arrangement in force. A consent arrangement or
+    one marked as needing consent asks for its purposes; a recipient abroad that needs the
+    country's consent asks for the overseas purpose too (APPI Art. 28). The consent page
+    shows it under each choice (LY-1, LY-4). Queries: partners with arrangements and their
+    purposes, plus the overseas purposes."""
+    from partners.services import _needs_overseas_consent, overseas_purpose_for
+
+    today = today or timezone.localdate()
+    partners = (
+        Partner.objects.filter(is_active=True)
+        .select_related("country__consent_purpose")
+        .prefetch_related(_arrangements_in_force(today))
+        .order_by("kind", "name_en")
+    )
+    uses: dict[str, list[str]] = {}
+
+    def add(code: str, partner: Partner) -> None:
+        names = uses.setdefault(code, [])
+        if partner.name not in names:
+            names.append(partner.name)
+
+    overseas_cache: dict[int, Purpose | None] = {}
+    for partner in partners:
+        for arrangement in partner.current_arrangements:
+            if arrangement.consults_consent:
+                for purpose in arrangement.purposes.all():
+                    add(purpose.code, partner)
+            if _needs_overseas_consent(partner, arrangement.basis):
+                if partner.country_id not in overseas_cache:
+                    overseas_cache[partner.country_id] = overseas_purpose_for(partner.country)
+                overseas = overseas_cache[partner.country_id]
+                if overseas is not None:
+                    add(overseas.code, partner)
+    return uses

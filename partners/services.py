@@ -3,7 +3,9 @@
 `provision_decide` is the one place that says whether personal data may go to a partner
 (LW-4.1, LY-1, LY-6); `provision_record` writes the APPI Art. 29 record in the same transaction
 as the provision; `provision` is the context manager callers wrap a provision in, so that a
-failure after the record leaves neither. Consents are read only through `consents.selectors`.
+failure after the record leaves neither. Consents are read only through `consents.selectors`;
+the gate decides and records under `consents.services.consent_lock`, the lock every consent
+change takes.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -33,6 +35,7 @@ from django.utils.translation import gettext as _
 
 from consents.models import ConsentEvent, Purpose, PurposeCategory
 from consents.selectors import ConsentDecision, consent_decide, customers_consenting
+from consents.services import consent_lock
 from partners.errors import PartnerError
 from partners.models import (
     Arrangement,
@@ -136,11 +139,12 @@ def provision_decide(
     """Decide one provision (LW-4.1, LY-1, LY-6; APPI Art. 27-28).
 
     - Exceptions B-F only through an `ExceptionRequest` a privacy administrator other than
-      the requester approved, for exactly that customer, partner, purpose and items.
+      the requester approved, for exactly that customer, partner, purpose and items, once.
     - Otherwise an active arrangement in force must cover the purpose and every item.
     - An active suspension or third-party stop (the consent ledger answers "restriction")
       denies on every basis but an approved exception.
-    - Entrustment and joint use need no consent; consent (A) needs the customer's consent
+    - Entrustment and joint use need no consent, unless the arrangement is marked as
+      needing it (basis "with consent", LY-1, LY-4); consent (A) needs the customer's consent
       for the purpose, the service-specific one first (LY-6), and for an overseas recipient
       also the consent for that country (LY-2).
     """
@@ -210,7 +214,7 @@ def provision_decide(
                 items=items_t,
             )
         overseas_event = overseas_consent.event
-    if arrangement.basis in (Basis.ENTRUSTMENT, Basis.JOINT_USE):
+    if not arrangement.consults_consent:
         return ProvisionDecision(
             allowed=True,
             basis=arrangement.basis,
@@ -229,12 +233,21 @@ def provision_decide(
             decided_by=consent.decided_by,
             items=items_t,
         )
+    if arrangement.basis == Basis.CONSENT:
+        message = _("Allowed: the customer agreed (decided by the %(which)s consent).") % {
+            "which": consent.decided_by
+        }
+    else:
+        # An entrustment or joint use marked as needing consent (LY-1, LY-4).
+        message = _("Allowed: %(basis)s (decided by the %(which)s consent).") % {
+            "basis": arrangement.get_provision_basis_display(),
+            "which": consent.decided_by,
+        }
     return ProvisionDecision(
         allowed=True,
-        basis=Basis.CONSENT,
+        basis=arrangement.provision_basis,
         reason="allowed",
-        message=_("Allowed: the customer agreed (decided by the %(which)s consent).")
-        % {"which": consent.decided_by},
+        message=message,
         arrangement=arrangement,
         consent_event=consent.event,
         decided_by=consent.decided_by,
@@ -259,16 +272,27 @@ def _decide_exception(
             _("An exception needs a written justification and another administrator's approval."),
             items=items,
         )
+    # Exactly the provision it describes (LW-4.1): same customer, recipient, purpose and
+    # the same data items, no fewer and no more.
     same = (
         exc.customer_id == customer.pk
         and exc.partner_id == partner.pk
         and exc.purpose_id == purpose.pk
-        and set(items) <= set(exc.data_items)
+        and set(items) == set(exc.data_items)
     )
     if not same:
         return _deny(
             "exception_mismatch",
             _("The approval covers a different customer, recipient, purpose or data."),
+            items=items,
+        )
+    if exc.pk is not None and ProvisionRecord.objects.filter(exception_id=exc.pk).exists():
+        return _deny(
+            "exception_used",
+            _(
+                "This approval has already been used for its provision; another provision "
+                "needs a new exception and a new approval."
+            ),
             items=items,
         )
     return ProvisionDecision(
@@ -343,6 +367,12 @@ def provision_record(
     and staff can see where data went. Call it inside the transaction that performs the
     provision (or use `provision`), so a later failure rolls the record back too.
     """
+    # The lock consent changes take, held until the record commits: a withdrawal or a
+    # restriction either committed before the gate reads consent, or waits for the record.
+    consent_lock(customer=customer)
+    if exception is not None:
+        # Serialise uses of one exception: the second sees the first one's record.
+        exception = ExceptionRequest.objects.select_for_update().get(pk=exception.pk)
     decision = provision_decide(
         customer=customer, partner=partner, purpose=purpose, items=items, exception=exception
     )
@@ -356,7 +386,19 @@ def provision_record(
         actor=actor,
         exception=exception,
     )
-    record.save()
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as exc:
+        if "partners_record_one_per_exception" not in str(exc) and "exception_id" not in str(exc):
+            raise
+        # The database refuses a second use of one exception (LW-4.1).
+        raise PartnerError(
+            _(
+                "This approval has already been used for its provision; another provision "
+                "needs a new exception and a new approval."
+            )
+        ) from exc
     audit_record(
         actor=actor,
         action="partners.provision.recorded",
@@ -510,6 +552,13 @@ def exception_approve(
 ) -> ProvisionRecord:
     """A privacy administrator other than the requester approves: the provision is made
     and recorded in the same transaction (LW-4.1)."""
+    # The customer's consent lock first, as every provision takes it (no lock-order
+    # inversion with provision_record, which takes it before the exception's row).
+    customer_id = ExceptionRequest.objects.values_list("customer_id", flat=True).get(
+        pk=exception.pk
+    )
+    if customer_id is not None:
+        consent_lock(customer=customer_id)
     locked = ExceptionRequest.objects.select_for_update().get(pk=exception.pk)
     if locked.status != ExceptionStatus.PENDING:
         raise PartnerError(_("This exception has already been decided."))
@@ -536,7 +585,8 @@ def exception_approve(
         target=locked,
         payload={"record": record.pk, "basis": locked.basis},
     )
-    exception.status = locked.status
+    exception.status, exception.decided_by = locked.status, locked.decided_by
+    exception.decided_at, exception.decision_note = locked.decided_at, locked.decision_note
     return record
 
 

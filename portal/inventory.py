@@ -309,6 +309,7 @@ INVENTORY: dict[str, Entry] = {
                 "title_ja",
                 "title_en",
                 "data_items",
+                "needs_consent",
                 "trigger_ja",
                 "trigger_en",
                 "starts_on",

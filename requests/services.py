@@ -994,20 +994,12 @@ def correction_apply(
         )
 
 
-THIRD_PARTY_CATEGORIES = (
-    "partner_provision",
-    "overseas_provision",
-    "research",
-    "connected_application",
-)
-
-
 def restriction_apply(
     *, request_id: int, actor: User, expected_status: str | None = None
 ) -> DataRequest:
     """Suspension or third-party stop (LW-6.1): record the restriction in consents, which the
     consent state and the provision gate obey from now on, and close with the purposes named."""
-    from consents.selectors import purposes_for_customer
+    from consents.selectors import purposes_for_customer, third_party_purposes
     from consents.services import ConsentError, restriction_record
 
     with transaction.atomic():
@@ -1024,9 +1016,11 @@ def restriction_apply(
             codes = set((req.details or {}).get("purposes") or [])
             chosen = [p for p in purposes if p.code in codes]
         else:
-            # A stop covers every purpose that provides data outside the company (the
-            # registry restricts by purpose, not by recipient: docs/decisions.md).
-            chosen = [p for p in purposes if p.category in THIRD_PARTY_CATEGORIES]
+            # A stop covers every purpose that provides data to a third party, in the one
+            # meaning consents defines (the registry restricts by purpose, not by
+            # recipient: docs/decisions.md).
+            third_party = set(third_party_purposes().values_list("pk", flat=True))
+            chosen = [p for p in purposes if p.pk in third_party]
         if not chosen:
             raise RequestError(_("No purpose of this request can be restricted."))
         try:

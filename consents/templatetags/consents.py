@@ -1,5 +1,6 @@
 from django import template
 
+from consents.cookies import ga_link as _ga_link
 from consents.countries import country_name
 from portal.i18n import join_list
 
@@ -10,6 +11,19 @@ register = template.Library()
 def countries(purpose) -> str:
     """The purpose's destination countries by name, in the page's language (LY-2)."""
     return join_list(country_name(c) for c in purpose.country_list)
+
+
+@register.simple_tag
+def ga_link(name: str) -> str:
+    """Google's page about Analytics named `name` (terms, privacy, opt_out), in the page's
+    language (LW-7)."""
+    return _ga_link(name)
+
+
+@register.filter
+def listing(values) -> str:
+    """Join names the way the page's language does: 「、」 in Japanese, ", " in English."""
+    return join_list(values)
 
 
 @register.simple_tag(takes_context=True)

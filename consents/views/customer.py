@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 from consents import selectors, services
 from consents.cookies import gpc_signal
 from consents.forms import ConsentForm
-from consents.models import PolicyVersion, Service, ServiceKind
+from consents.models import ANALYTICS_PURPOSE, PolicyVersion, Service, ServiceKind
 from consents.receipts import receipt_build
-from consents.sections import sections_for
+from consents.sections import purpose_uses, sections_for
 
 HISTORY_PAGE_SIZE = 50
 
@@ -31,7 +31,8 @@ def consent_page(request: HttpRequest) -> HttpResponse:
     gpc = gpc_signal(request)
     overview = selectors.consent_overview(customer=customer)
     rows = [row for group in overview["groups"] for row in group.rows]
-    locked = {p.code for p in services.gpc_purposes()} if gpc else set()
+    gpc_covered = services.gpc_purposes() if gpc else []
+    locked = {p.code for p in gpc_covered}
     data = request.POST if request.method == "POST" else None
     form = ConsentForm(data, rows=rows, locked_codes=locked)
     if request.method == "POST" and form.is_valid():
@@ -48,12 +49,21 @@ def consent_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.info(request, _("Nothing changed."))
             return redirect("consents:consent_page")
+    # Under each choice, what it decides: the recipients the gate asks it for (registered
+    # by partners), the analytics cookies, or that it is informational (LY-1).
+    uses = purpose_uses()
     groups = [
         {
             "category": group.category,
             "label": group.label,
             "items": [
-                {"row": row, "field": form.bound_field_for(row.purpose.code)} for row in group.rows
+                {
+                    "row": row,
+                    "field": form.bound_field_for(row.purpose.code),
+                    "recipients": uses.get(row.purpose.code, []),
+                    "analytics": row.purpose.code == ANALYTICS_PURPOSE,
+                }
+                for row in group.rows
             ],
         }
         for group in overview["groups"]
@@ -66,6 +76,7 @@ def consent_page(request: HttpRequest) -> HttpResponse:
             "groups": groups,
             "form": form,
             "gpc": gpc,
+            "gpc_covered": gpc_covered,
             # Set by consents.middleware when this very request withdrew something.
             "gpc_withdrawn": getattr(request, "gpc_withdrawn", []),
             "sections": sections_for(customer),

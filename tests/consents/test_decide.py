@@ -106,7 +106,7 @@ def test_restriction_overrides_consent_until_lifted(customer, agent):
     services.consent_change(customer=customer, choices={purpose.code: True}, source="web")
     restriction = services.restriction_record(
         customer=customer,
-        kind="third_party_stop",
+        kind="suspension",
         purposes=[purpose, opt_out.code],
         reference="DR-2026-000123",
         actor=agent,

@@ -42,8 +42,9 @@ def _count(client, url) -> int:
 
 # Pages and their fixed cost. Public pages, anonymous (no session, no consents state to
 # read): group companies = partners + their arrangements + those arrangements' purposes (3);
-# countries = countries + their partners (2); joint use = arrangements with partner and
-# country + purposes (2).
+# countries = partners with an arrangement in force and their country + the purposes that
+# name countries (2; a third only for countries no partner is in); joint use = arrangements
+# with partner and country + purposes (2).
 PUBLIC = {"group_companies": 3, "countries": 2, "joint_use": 2}
 # Staff pages: 1 session, 2 user, 3-4 permissions, 5-6 consents context, then: registry =
 # partners with country + arrangements + purposes + reviews due + pending count (5);
