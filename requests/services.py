@@ -209,7 +209,9 @@ def request_file(
         raise RequestError(_("Choose what kind of request this is."))
     if delivery_method not in DeliveryMethod.values:
         raise RequestError(_("Choose how you want to receive the answer."))
-    principal_name = principal_name.strip()
+    # A name posted without the agent box ticked is not an agent's filing: it must not
+    # steer the duplicate check towards agent filings (the index would then refuse it).
+    principal_name = principal_name.strip() if on_behalf else ""
     if on_behalf and (not principal_name or power_of_attorney is None):
         raise RequestError(
             _("An agent must name the person they act for and attach a power of attorney.")
