@@ -27,14 +27,14 @@ def authority_document(req: DataRequest) -> str:
 
 def authority_document_label(req: DataRequest) -> str:
     if req.representation == Representation.LEGAL_REPRESENTATIVE:
-        return _("the proof of the relationship")
-    return _("the power of attorney")
+        return _("proof of the relationship")
+    return _("power of attorney")
 
 
 def not_linked_message(req: DataRequest) -> str:
     return _(
         "Request %(reference)s was filed by an agent for %(name)s. Link it to %(name)s's "
-        "account, or record that they have no account, after checking %(document)s; "
+        "account, or record that they have no account, after checking the %(document)s; "
         "nothing was done."
     ) % {
         "reference": req.reference,

@@ -519,8 +519,8 @@ def principal_link(
             purpose=principals.authority_document(req), deleted_at__isnull=True
         ).exists():
             raise RequestError(
-                _("%(document)s is not attached to this request: ask the agent for it first.")
-                % {"document": principals.authority_document_label(req).capitalize()}
+                _("No %(document)s is attached to this request: ask the agent for it first.")
+                % {"document": principals.authority_document_label(req)}
             )
         principal = None
         if not no_account:
