@@ -608,3 +608,21 @@ def test_a_legal_representative_files_with_proof_of_the_relationship(people, cli
     req = DataRequest.objects.get(principal_name="山田 花子")
     assert req.representation == "legal_representative"
     assert req.documents.get().purpose == "relationship_proof"
+
+
+def test_a_paper_package_is_mailed_to_the_principals_registered_address(people, client):
+    req = agent_request(
+        people,
+        kind=Kind.PROVISION_RECORDS,
+        details={},
+        delivery_method="paper",
+    )
+    workflow.request_close(
+        request_id=req.pk, actor=people["staff"], outcome=Outcome.FULFILLED, reason="郵送します。"
+    )
+    services.package_build(package_id=DisclosurePackage.objects.get(request=req).pk)
+    client.force_login(people["staff"])
+    page = client.get(reverse("requests:staff_detail", kwargs={"pk": req.pk})).content.decode()
+    mail_to = page.split('data-testid="mail-to">')[1].split("</p>")[0]
+    assert "千代田区 alice 1-1" in mail_to and PRINCIPAL_NAME in mail_to
+    assert "bob" not in mail_to.lower()
