@@ -17,6 +17,7 @@ from requests.models import (
     ApprovalStatus,
     DataRequest,
     DisclosurePackage,
+    Kind,
     RequestDocument,
     RequestMessage,
     TimelineEntry,
@@ -50,9 +51,11 @@ def requests_for_customer(*, customer: User) -> QuerySet[DataRequest]:
 
 def requests_for_principal(*, principal: User) -> QuerySet[DataRequest]:
     """Requests an agent filed for this person and staff linked to their account: they
-    receive the answer, so they can read it (LW-6.1). One query, the agent's name joined."""
+    receive the answer, so they can read it (LW-6.1). One query, the agent's name joined.
+    Inquiries are left out: they are answered to whoever asked."""
     return (
         DataRequest.objects.filter(on_behalf=True, principal=principal)
+        .exclude(kind=Kind.INQUIRY)
         .select_related("customer")
         .only(
             "id",
@@ -73,7 +76,11 @@ def requests_for_principal(*, principal: User) -> QuerySet[DataRequest]:
 
 def request_for_principal(*, principal: User, reference: str) -> DataRequest:
     """A request filed for this person by an agent, for the person's read-only page."""
-    return _detail_queryset().get(on_behalf=True, principal=principal, reference=reference)
+    return (
+        _detail_queryset()
+        .exclude(kind=Kind.INQUIRY)
+        .get(on_behalf=True, principal=principal, reference=reference)
+    )
 
 
 def _detail_queryset() -> QuerySet[DataRequest]:

@@ -627,3 +627,16 @@ def test_a_paper_package_is_mailed_to_the_principals_registered_address(people, 
     mail_to = page.split('data-testid="mail-to">')[1].split("</p>")[0]
     assert "千代田区 alice 1-1" in mail_to and PRINCIPAL_NAME in mail_to
     assert "bob" not in mail_to.lower()
+
+
+def test_an_inquiry_is_answered_to_the_agent_who_asked(people, client):
+    req = agent_request(people, kind=Kind.INQUIRY, details={"subject": "件名", "message": "質問"})
+    services.inquiry_answer(request_id=req.pk, actor=people["staff"], answer="ご回答です。")
+    req.refresh_from_db()
+    assert req.status == Status.CLOSED and not req.answered_to_principal
+    notice = OutboundMail.objects.filter(subject__contains=req.reference).latest("id")
+    assert notice.to == people["agent"].email and "ご回答です。" in notice.body
+    client.force_login(people["principal"])
+    assert req.reference not in client.get(reverse("requests:list")).content.decode()
+    url = reverse("requests:detail", kwargs={"reference": req.reference})
+    assert client.get(url).status_code == 404
