@@ -169,8 +169,12 @@ class DataRequestAdmin(admin.ModelAdmin):
                 "fields": (
                     "customer",
                     "on_behalf",
+                    "representation",
                     "principal_name",
                     "principal_relationship",
+                    "principal",
+                    "principal_no_account",
+                    "authority_confirmed_at",
                     "assignee",
                 )
             },

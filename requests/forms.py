@@ -19,6 +19,7 @@ from requests.models import (
     Kind,
     Outcome,
     PaymentMethod,
+    Representation,
 )
 
 
@@ -74,6 +75,7 @@ _TAIL = (
     "delivery_method",
     "accept_fee",
     "on_behalf",
+    "representation",
     "principal_name",
     "principal_relationship",
     "power_of_attorney",
@@ -90,7 +92,17 @@ class FilingForm(forms.Form):
     on_behalf = forms.BooleanField(
         label=_("I am filing as the agent of another person"),
         required=False,
-        help_text=_("Attach a power of attorney signed by the person you act for."),
+        help_text=_(
+            "Attach a power of attorney signed by the person you act for; a parent or guardian "
+            "attaches proof of the relationship instead."
+        ),
+    )
+    representation = forms.ChoiceField(
+        label=_("You act as"),
+        choices=Representation.choices,
+        initial=Representation.AGENT,
+        required=False,
+        widget=forms.RadioSelect,
     )
     principal_name = forms.CharField(
         label=_("Name of the person you act for"), max_length=150, required=False
@@ -99,7 +111,8 @@ class FilingForm(forms.Form):
         label=_("Your relationship to them"), max_length=100, required=False
     )
     power_of_attorney = forms.FileField(
-        label=_("Power of attorney (PDF, JPEG or PNG)"), required=False
+        label=_("Power of attorney or proof of the relationship (PDF, JPEG or PNG)"),
+        required=False,
     )
 
     def __init__(self, *args, customer: User, fees: dict[str, int] | None = None, **kwargs):
@@ -118,7 +131,12 @@ class FilingForm(forms.Form):
             if not data.get("principal_name", "").strip():
                 self.add_error("principal_name", _("Name the person you act for."))
             if not data.get("power_of_attorney"):
-                self.add_error("power_of_attorney", _("Attach the power of attorney."))
+                self.add_error(
+                    "power_of_attorney",
+                    _("Attach the power of attorney, or the proof of the relationship."),
+                )
+            if not data.get("representation"):
+                data["representation"] = Representation.AGENT
         if self.kind in CHARGEABLE_KINDS:
             fee = self.fees.get(data.get("delivery_method") or DeliveryMethod.ELECTRONIC)
             if fee and not data.get("accept_fee"):
@@ -545,3 +563,31 @@ class ApprovalDecideForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class PrincipalLinkForm(forms.Form):
+    """Staff link an agent's request to the account of the person represented, or record
+    that the person has no account, once the authority document is checked (LW-6.1)."""
+
+    principal_email = forms.EmailField(
+        label=_("Email address of the person's account"), max_length=254, required=False
+    )
+    no_account = forms.BooleanField(label=_("The person has no account with us"), required=False)
+    authority_checked = forms.BooleanField(
+        label=_(
+            "I checked the power of attorney (for a legal representative: the proof of the "
+            "relationship) and it covers this request"
+        ),
+        error_messages={"required": _("Check the document first, then tick this box.")},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("no_account") and data.get("principal_email"):
+            self.add_error("principal_email", _("Leave the address empty if there is no account."))
+        elif not (data.get("no_account") or data.get("principal_email") or self.errors):
+            self.add_error(
+                "principal_email",
+                _("Give the address of the person's account, or tick “no account”."),
+            )
+        return data

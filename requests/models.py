@@ -64,6 +64,16 @@ class DeliveryMethod(models.TextChoices):
     PAPER = "paper", _("Paper (by post)")
 
 
+class Representation(models.TextChoices):
+    """How someone files for another person (APPI Art. 37; ../shared/APPI.md "Identity")."""
+
+    AGENT = "agent", _("Agent with a power of attorney")
+    LEGAL_REPRESENTATIVE = (
+        "legal_representative",
+        _("Legal representative (of a minor or an adult ward)"),
+    )
+
+
 class DayMode(models.TextChoices):
     CALENDAR = "calendar", _("Calendar days")
     BUSINESS = "business", _("Business days (Japanese calendar)")
@@ -181,6 +191,26 @@ class DataRequest(models.Model):
     on_behalf = models.BooleanField(_("filed as agent"), default=False)
     principal_name = models.CharField(_("on behalf of"), max_length=150, blank=True)
     principal_relationship = models.CharField(_("relationship"), max_length=100, blank=True)
+    representation = models.CharField(
+        _("filed as"), max_length=24, choices=Representation.choices, blank=True
+    )
+    # The person an agent's request is for: staff link it to their account, or record that
+    # they have no account, after checking the power of attorney (or proof of the
+    # relationship). Every fulfilment step acts on this person, never on the agent (LW-6.1).
+    principal = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests_filed_for_me",
+        verbose_name=_("person represented"),
+    )
+    principal_no_account = models.BooleanField(
+        _("person represented has no account"), default=False
+    )
+    authority_confirmed_at = models.DateTimeField(
+        _("authority to act checked at"), null=True, blank=True
+    )
     details = models.JSONField(_("what was asked"), default=dict, blank=True)
     delivery_method = models.CharField(
         _("delivery method"),
@@ -251,6 +281,26 @@ class DataRequest(models.Model):
                 condition=Q(fee_yen__isnull=True) | Q(kind__in=[k.value for k in CHARGEABLE_KINDS]),
                 name="requests_request_fee_chargeable_only",
             ),
+            # Only an agent's request has a person represented, and that person is either
+            # linked to an account or recorded as having none, never both, never the agent.
+            models.CheckConstraint(
+                condition=Q(on_behalf=True)
+                | Q(
+                    principal__isnull=True,
+                    principal_no_account=False,
+                    authority_confirmed_at__isnull=True,
+                    representation="",
+                ),
+                name="requests_principal_only_on_behalf",
+            ),
+            models.CheckConstraint(
+                condition=Q(principal__isnull=True) | Q(principal_no_account=False),
+                name="requests_principal_linked_or_no_account",
+            ),
+            models.CheckConstraint(
+                condition=Q(principal__isnull=True) | ~Q(principal=models.F("customer")),
+                name="requests_principal_not_the_agent",
+            ),
         ]
         permissions = [("work_request", "Can move a request through its workflow")]
 
@@ -274,6 +324,25 @@ class DataRequest(models.Model):
     @property
     def fee_payable(self) -> bool:
         return self.fee_status == FeeStatus.QUOTED
+
+    @property
+    def principal_linked(self) -> bool:
+        """An agent's request whose person represented is settled: linked or no account."""
+        return self.on_behalf and (self.principal_id is not None or self.principal_no_account)
+
+    @property
+    def answered_to_principal(self) -> bool:
+        """The answer went to the person represented, not to the agent: a decided request
+        (identity and authority checked, not lapsed or withdrawn) with a linked person. An
+        inquiry is answered to whoever asked it."""
+        return (
+            self.status == Status.CLOSED
+            and self.on_behalf
+            and self.principal_id is not None
+            and self.kind != Kind.INQUIRY
+            and self.identity_confirmed_at is not None
+            and self.outcome not in (Outcome.WITHDRAWN, Outcome.LAPSED)
+        )
 
 
 # What each timeline event is called on the staff pages (the customer's page words them for
@@ -301,6 +370,7 @@ EVENT_LABELS = {
     "assign": _("Assigned"),
     "package_ready": _("Package ready for download"),
     "package_mailed": _("Package mailed"),
+    "principal_link": _("Person represented linked and authority checked"),
 }
 
 
@@ -365,6 +435,7 @@ class RequestMessage(models.Model):
 class DocumentPurpose(models.TextChoices):
     IDENTITY = "identity", _("Identity document")
     POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
+    RELATIONSHIP_PROOF = "relationship_proof", _("Proof of the relationship")
 
 
 class DocumentType(models.TextChoices):

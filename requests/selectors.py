@@ -17,6 +17,7 @@ from requests.models import (
     ApprovalStatus,
     DataRequest,
     DisclosurePackage,
+    Kind,
     RequestDocument,
     RequestMessage,
     TimelineEntry,
@@ -40,13 +41,52 @@ def requests_for_customer(*, customer: User) -> QuerySet[DataRequest]:
             "fee_status",
             "closed_at",
             "customer_id",
+            "on_behalf",
+            "principal_id",
+            "identity_confirmed_at",
         )
         .order_by("-received_at", "-id")
     )
 
 
+def requests_for_principal(*, principal: User) -> QuerySet[DataRequest]:
+    """Requests an agent filed for this person and staff linked to their account: they
+    receive the answer, so they can read it (LW-6.1). One query, the agent's name joined.
+    Inquiries are left out: they are answered to whoever asked."""
+    return (
+        DataRequest.objects.filter(on_behalf=True, principal=principal)
+        .exclude(kind=Kind.INQUIRY)
+        .select_related("customer")
+        .only(
+            "id",
+            "reference",
+            "kind",
+            "status",
+            "outcome",
+            "received_at",
+            "closed_at",
+            "representation",
+            "customer__id",
+            "customer__full_name",
+            "customer__email",
+        )
+        .order_by("-received_at", "-id")
+    )
+
+
+def request_for_principal(*, principal: User, reference: str) -> DataRequest:
+    """A request filed for this person by an agent, for the person's read-only page."""
+    return (
+        _detail_queryset()
+        .exclude(kind=Kind.INQUIRY)
+        .get(on_behalf=True, principal=principal, reference=reference)
+    )
+
+
 def _detail_queryset() -> QuerySet[DataRequest]:
-    return DataRequest.objects.select_related("customer", "assignee", "package").prefetch_related(
+    return DataRequest.objects.select_related(
+        "customer", "assignee", "package", "principal"
+    ).prefetch_related(
         Prefetch(
             "timeline",
             queryset=TimelineEntry.objects.select_related("actor").order_by("created_at", "id"),
@@ -226,8 +266,12 @@ def approval_for_admin(*, pk: int) -> Approval:
 
 
 def package_for_customer(*, customer: User, reference: str) -> DisclosurePackage:
-    return DisclosurePackage.objects.select_related("request__customer").get(
-        request__customer=customer, request__reference=reference
+    """The package of a request about this person: their own request, or one an agent filed
+    for them. The agent who filed it never gets the package (it is the answer)."""
+    return DisclosurePackage.objects.select_related("request__customer", "request__principal").get(
+        Q(request__on_behalf=False, request__customer=customer)
+        | Q(request__on_behalf=True, request__principal=customer),
+        request__reference=reference,
     )
 
 

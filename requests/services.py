@@ -21,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,7 @@ from django.utils.translation import gettext as _
 from portal import selectors as portal_selectors
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import clock, selectors, workflow
+from requests import clock, principals, selectors, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
@@ -53,6 +54,7 @@ from requests.models import (
     Outcome,
     PackageStatus,
     ReferenceCounter,
+    Representation,
     RequestDocument,
     RequestMessage,
     SLAConfig,
@@ -200,6 +202,7 @@ def request_file(
     principal_name: str = "",
     principal_relationship: str = "",
     power_of_attorney: UploadedFile | None = None,
+    representation: str = Representation.AGENT,
 ) -> DataRequest:
     """File a request for a signed-in customer (LW-6.1, LW-10), or for someone they act for
     with a power of attorney. Copies the SLA and the fee that apply now, gives the request
@@ -209,11 +212,15 @@ def request_file(
         raise RequestError(_("Choose what kind of request this is."))
     if delivery_method not in DeliveryMethod.values:
         raise RequestError(_("Choose how you want to receive the answer."))
-    principal_name = principal_name.strip()
+    # A name posted without the agent box ticked is not an agent's filing: it must not
+    # steer the duplicate check towards agent filings (the index would then refuse it).
+    principal_name = principal_name.strip() if on_behalf else ""
     if on_behalf and (not principal_name or power_of_attorney is None):
         raise RequestError(
             _("An agent must name the person they act for and attach a power of attorney.")
         )
+    if on_behalf and representation not in Representation.values:
+        raise RequestError(_("Choose how you act for the person."))
     stored: list[str] = []
     try:
         with transaction.atomic():
@@ -230,6 +237,7 @@ def request_file(
                 on_behalf=on_behalf,
                 principal_name=principal_name if on_behalf else "",
                 principal_relationship=principal_relationship.strip() if on_behalf else "",
+                representation=representation if on_behalf else "",
                 details=dict(details),
                 delivery_method=delivery_method,
                 received_at=received_at,
@@ -254,7 +262,7 @@ def request_file(
                     request=req,
                     uploaded_by=customer,
                     upload=power_of_attorney,
-                    purpose=DocumentPurpose.POWER_OF_ATTORNEY,
+                    purpose=principals.authority_document(req),
                 )
                 stored.append(doc.stored_name)
             audit_record(
@@ -477,6 +485,85 @@ def request_assign(
     return req
 
 
+def principal_link(
+    *,
+    request_id: int,
+    actor: User,
+    principal_email: str = "",
+    no_account: bool = False,
+    expected_status: str | None = None,
+) -> DataRequest:
+    """Staff checked the agent's power of attorney (or a legal representative's proof of the
+    relationship) and link the request to the account of the person represented, or record
+    that the person has no account (LW-6.1, APPI Art. 37). From then on every fulfilment
+    step acts on that person; until then none can. Not a state change: the clock runs on."""
+    if not actor.is_privacy_staff:
+        raise RequestError(_("Only privacy staff can do this."))
+    principal_email = principal_email.strip()
+    if no_account == bool(principal_email):
+        raise RequestError(
+            _("Give the email address of the person's account, or record that they have none.")
+        )
+    with transaction.atomic():
+        req = _lock(request_id)
+        if expected_status is not None and req.status != expected_status:
+            raise RequestError(
+                _("Request %(reference)s changed meanwhile; nothing was done.")
+                % {"reference": req.reference}
+            )
+        if not req.on_behalf:
+            raise RequestError(_("This request was not filed by an agent."))
+        if not req.is_open:
+            raise RequestError(_("Request %(reference)s is closed.") % {"reference": req.reference})
+        if not req.documents.filter(
+            purpose=principals.authority_document(req), deleted_at__isnull=True
+        ).exists():
+            raise RequestError(
+                _("No %(document)s is attached to this request: ask the agent for it first.")
+                % {"document": principals.authority_document_label(req)}
+            )
+        principal = None
+        if not no_account:
+            principal = User.objects.filter(email__iexact=principal_email, is_active=True).first()
+            if principal is None:
+                raise RequestError(
+                    _(
+                        "No active account has the address %(email)s. Check the address, or "
+                        "record that the person has no account."
+                    )
+                    % {"email": principal_email}
+                )
+            if principal.pk == req.customer_id:
+                raise RequestError(
+                    _("That is the agent's own account: an agent cannot act for themselves.")
+                )
+        req.principal = principal
+        req.principal_no_account = no_account
+        req.authority_confirmed_at = timezone.now()
+        req.save(
+            update_fields=[
+                "principal",
+                "principal_no_account",
+                "authority_confirmed_at",
+                "updated_at",
+            ]
+        )
+        # No name in the note: the timeline is part of the agent's disclosure package.
+        TimelineEntry.objects.create(request=req, event="principal_link", actor=actor)
+        audit_record(
+            actor=actor,
+            action="requests.principal.linked",
+            target=req,
+            payload={
+                "reference": req.reference,
+                "principal": principal.pk if principal else None,
+                "no_account": no_account,
+                "document": principals.authority_document(req),
+            },
+        )
+    return req
+
+
 def queue_view_record(*, viewer: User, request_ids: list[int], page: int) -> None:
     """The queue shows customers' names and addresses: a staff view of personal data (LW-5)."""
     audit_record(
@@ -688,7 +775,11 @@ def _value(obj, name: str, customer: User):
             person = getattr(obj, f.attname)
             if person is None:
                 return None
-            return _("you") if person == customer.pk else _("privacy staff")
+            if person == customer.pk:
+                return _("you")
+            if name == "principal":
+                return _("the person you act for")
+            return _("privacy staff")
         rel = getattr(obj, name)
         if rel is None:
             return None
@@ -743,11 +834,20 @@ def package_build(*, package_id: int) -> DisclosurePackage:
     claimed = DisclosurePackage.objects.filter(
         pk=package_id, status__in=[PackageStatus.QUEUED, PackageStatus.FAILED]
     ).update(status=PackageStatus.BUILDING, done=0, error="")
-    package = DisclosurePackage.objects.select_related("request__customer").get(pk=package_id)
+    package = DisclosurePackage.objects.select_related(
+        "request__customer", "request__principal"
+    ).get(pk=package_id)
     if not claimed:
         return package
     req = package.request
-    customer = req.customer
+    try:
+        # The person the request is about: the principal of an agent's request (LW-6.1).
+        customer = principals.subject_of(req)
+    except RequestError as exc:
+        DisclosurePackage.objects.filter(pk=package_id).update(
+            status=PackageStatus.FAILED, error=str(exc)[:200]
+        )
+        raise
     items = {i.category: i for i in req.decision_items.all()}
     wanted = workflow.requested_categories(req)
     disclosed = [c for c in wanted if not (items.get(c) and items[c].withheld)]
@@ -839,6 +939,7 @@ def package_build(*, package_id: int) -> DisclosurePackage:
                 template="requests/package_ready",
                 context={
                     "request": req,
+                    "recipient": customer,
                     "package": package,
                     "url": reverse("requests:detail", kwargs={"reference": req.reference}),
                 },
@@ -849,8 +950,10 @@ def package_build(*, package_id: int) -> DisclosurePackage:
 def package_open(*, package: DisclosurePackage, viewer: User, fmt: str):
     """Open the package file for the customer (while it may be downloaded) or for privacy
     staff (to print it for paper delivery, audited, LW-5)."""
-    customer_id = package.request.customer_id
-    if viewer.pk == customer_id:
+    req = package.request
+    # The package is the answer: only the person it is about opens it, never their agent.
+    owner_id = req.principal_id if req.on_behalf else req.customer_id
+    if owner_id is not None and viewer.pk == owner_id:
         if package.request.delivery_method != DeliveryMethod.ELECTRONIC:
             raise RequestError(_("This answer is sent to you on paper."))
         if package.status in (PackageStatus.QUEUED, PackageStatus.BUILDING):
@@ -940,7 +1043,8 @@ def package_expired_purge(*, now: datetime | None = None) -> int:
 def _in_language(req: DataRequest, func):
     from django.utils import translation
 
-    with translation.override(req.customer.preferred_language):
+    person = req.principal if req.on_behalf and req.principal_id else req.customer
+    with translation.override(person.preferred_language):
         return func()
 
 
@@ -962,12 +1066,13 @@ def correction_apply(
                 _("Request %(reference)s is “%(status)s”; this step is not possible now.")
                 % {"reference": req.reference, "status": req.get_status_display()}
             )
+        subject = principals.subject_of(req)
         field = (req.details or {}).get("field", "")
         value: Any = (req.details or {}).get("new_value", "")
         if field == "birth_year":
             value = int(value)
         try:
-            diff = user_profile_update(user=req.customer, changes={field: value}, actor=actor)
+            diff = user_profile_update(user=subject, changes={field: value}, actor=actor)
         except PortalError as exc:
             raise RequestError(str(exc)) from None
         labels = dict(PROFILE_FIELD_CHOICES)
@@ -1011,7 +1116,8 @@ def restriction_apply(
                 _("Request %(reference)s is “%(status)s”; this step is not possible now.")
                 % {"reference": req.reference, "status": req.get_status_display()}
             )
-        purposes = list(purposes_for_customer(customer=req.customer))
+        subject = principals.subject_of(req)
+        purposes = list(purposes_for_customer(customer=subject))
         if req.kind == Kind.SUSPENSION:
             codes = set((req.details or {}).get("purposes") or [])
             chosen = [p for p in purposes if p.code in codes]
@@ -1025,7 +1131,7 @@ def restriction_apply(
             raise RequestError(_("No purpose of this request can be restricted."))
         try:
             restriction_record(
-                customer=req.customer,
+                customer=subject,
                 kind=req.kind,
                 purposes=chosen,
                 reference=req.reference,
@@ -1058,7 +1164,7 @@ def purpose_notice_send(
         req = _lock(request_id)
         if req.kind != Kind.PURPOSE_NOTICE:
             raise RequestError(_("Only a purpose notice request is answered this way."))
-        purposes = list(purposes_for_customer(customer=req.customer))
+        purposes = list(purposes_for_customer(customer=principals.subject_of(req)))
 
         def reason() -> str:
             lines = [_("We use your personal data for these purposes:")]
@@ -1121,12 +1227,16 @@ def deletion_carry_out(
         req = _lock(request_id)
         if req.kind != Kind.DELETION:
             raise RequestError(_("Only a deletion request erases data."))
+        subject = principals.subject_of(req)
         details = req.details or {}
         whole = details.get("scope") == "account"
         items = list(details.get("data_items") or [])
         if whole:
             others = list(
-                DataRequest.objects.filter(customer_id=req.customer_id, status__in=OPEN_STATUSES)
+                DataRequest.objects.filter(
+                    Q(customer_id=subject.pk) | Q(principal_id=subject.pk),
+                    status__in=OPEN_STATUSES,
+                )
                 .exclude(pk=req.pk)
                 .values_list("reference", flat=True)
             )
@@ -1157,7 +1267,7 @@ def deletion_carry_out(
             reason=_in_language(req, reason),
             expected_status=expected_status,
         )
-        customer = User.objects.select_for_update().get(pk=req.customer_id)
+        customer = User.objects.select_for_update().get(pk=subject.pk)
         if whole:
             pending = account_erase(customer=customer, actor=actor)
         else:
@@ -1241,6 +1351,10 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
         outcome_reason="",
         extension_reason="",
         erased_at=timezone.now(),
+    )
+    # Requests an agent filed for them keep the agent's record, without the person's name.
+    DataRequest.objects.filter(principal=customer).update(
+        principal_name="", principal_relationship=""
     )
     TimelineEntry.objects.filter(request__customer=customer).update(note="")
     RequestMessage.objects.filter(request__customer=customer).update(body=ERASED)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import clock
+from requests import clock, principals
 from requests.errors import RequestError
 from requests.models import (
     OPEN_STATUSES,
@@ -157,9 +157,10 @@ def _move(
     return req
 
 
-def _notice_context(req: DataRequest, event: str) -> dict:
+def _notice_context(req: DataRequest, event: str, recipient: User | None = None) -> dict:
     return {
         "request": req,
+        "recipient": recipient or req.customer,
         "event": event,
         "url": reverse("requests:detail", kwargs={"reference": req.reference}),
         "due_at": req.effective_due_at(),
@@ -176,8 +177,9 @@ def closing_notice_preview(req: DataRequest, *, outcome: str, reason: str) -> tu
 
     draft = copy(req)
     draft.status, draft.outcome, draft.outcome_reason = S.CLOSED, outcome, reason.strip()
-    ctx = {"site_url": settings.SITE_URL, **_notice_context(draft, "close")}
-    with translation.override(req.customer.preferred_language):
+    recipient = principals.notice_recipient(draft)
+    ctx = {"site_url": settings.SITE_URL, **_notice_context(draft, "close", recipient)}
+    with translation.override(recipient.preferred_language):
         subject = " ".join(render_to_string("emails/requests/closed_subject.txt", ctx).split())
         body = render_to_string("emails/requests/closed.txt", ctx)
     return subject, body
@@ -187,14 +189,22 @@ def _notify(req: DataRequest, event: str) -> None:
     """The customer's notice of a step, in their language; closing always says the outcome
     and the reason (APPI-36). Written in this transaction, sent after it commits."""
     customer = req.customer
-    context = _notice_context(req, event)
+    recipient = principals.notice_recipient(req)
     template = "requests/closed" if req.status == S.CLOSED else "requests/status"
     mail_queue(
-        to=customer.email,
-        language=customer.preferred_language,
+        to=recipient.email,
+        language=recipient.preferred_language,
         template=template,
-        context=context,
+        context=_notice_context(req, event, recipient),
     )
+    if recipient.pk != customer.pk:
+        # The answer went to the person represented (LW-6.1): the agent is told so.
+        mail_queue(
+            to=customer.email,
+            language=customer.preferred_language,
+            template="requests/answer_sent",
+            context=_notice_context(req, event, customer),
+        )
 
 
 # --- the transitions --------------------------------------------------------------------
@@ -405,6 +415,9 @@ def request_approval_ask(
     if not reason.strip():
         raise RequestError(_("Give the reason the customer will read."))
 
+    def check(req: DataRequest) -> None:
+        principals.outcome_check(req, outcome)
+
     def change(req: DataRequest) -> list[str]:
         req.outcome, req.outcome_reason = outcome, reason.strip()
         req.decision_drafted_by = actor
@@ -417,6 +430,7 @@ def request_approval_ask(
         "approval_ask",
         request_id=request_id,
         actor=actor,
+        check=check,
         change=change,
         expected_status=expected_status,
         payload={"outcome": outcome},
@@ -460,6 +474,7 @@ def request_approve(
             raise RequestError(
                 _("You drafted this decision; another privacy administrator must approve it.")
             )
+        principals.outcome_check(req, req.outcome)
 
     def change(req: DataRequest) -> list[str]:
         _approval_decide(req, actor=actor, status=ApprovalStatus.APPROVED, comment="")
@@ -559,6 +574,7 @@ def request_close(
         raise RequestError(_("Give the reason the customer will read."))
 
     def check(req: DataRequest) -> None:
+        principals.outcome_check(req, outcome)
         if outcome == Outcome.FULFILLED and req.decision_items.filter(withheld=True).exists():
             raise RequestError(
                 _("Items are withheld: this is a partial decision and needs approval.")

@@ -38,7 +38,8 @@ def _own_request(request: HttpRequest, reference: str) -> DataRequest:
 @login_required
 def request_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.requests_for_customer(customer=request.user)
-    return render(request, "customer/requests/list.html", {"rows": rows})
+    for_me = list(selectors.requests_for_principal(principal=request.user))
+    return render(request, "customer/requests/list.html", {"rows": rows, "for_me": for_me})
 
 
 @login_required
@@ -101,6 +102,7 @@ def request_file(request: HttpRequest, kind: str) -> HttpResponse:
                 principal_name=form.cleaned_data.get("principal_name", ""),
                 principal_relationship=form.cleaned_data.get("principal_relationship", ""),
                 power_of_attorney=form.cleaned_data.get("power_of_attorney"),
+                representation=form.cleaned_data.get("representation") or "agent",
             )
         except DuplicateRequestError as exc:
             duplicate = exc.existing  # shown with a link to it above the form
@@ -130,7 +132,16 @@ def request_file(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    req = _own_request(request, reference)
+    try:
+        req = selectors.request_for_customer(customer=request.user, reference=reference)
+    except DataRequest.DoesNotExist:
+        # A request an agent filed for this person: they read it and its answer; the agent
+        # follows it (messages, documents, withdrawal) on their own page.
+        try:
+            req = selectors.request_for_principal(principal=request.user, reference=reference)
+        except DataRequest.DoesNotExist:
+            raise Http404 from None
+        return render(request, "customer/requests/for_me.html", {"req": req})
     return render(
         request,
         "customer/requests/detail.html",

@@ -29,6 +29,7 @@ from requests.forms import (
     MessageForm,
     NoteForm,
     PaymentForm,
+    PrincipalLinkForm,
     QueueFilterForm,
     ReasonForm,
 )
@@ -230,6 +231,8 @@ def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
         "waiver_form": forms.get("waiver_form") or ReasonForm(prefix="waiver"),
         "extension_form": forms.get("extension_form") or ExtensionAskForm(),
         "answer_form": forms.get("answer_form") or AnswerForm(),
+        "principal_form": forms.get("principal_form")
+        or PrincipalLinkForm(initial={"principal_email": getattr(req.principal, "email", "")}),
         "pending_kinds": {a.kind for a in req.approvals.all() if a.status == "pending"},
         "preview": preview,
         "package": package,
@@ -386,6 +389,20 @@ ACTIONS = {
             ),
         ),
         _("The answer was sent and the inquiry closed."),
+    ),
+    "principal_link": (
+        _with_form(
+            PrincipalLinkForm,
+            "principal_form",
+            lambda request, req, expected, data: services.principal_link(
+                request_id=req.pk,
+                actor=request.user,
+                principal_email=data.get("principal_email") or "",
+                no_account=bool(data.get("no_account")),
+                expected_status=expected,
+            ),
+        ),
+        _("The person represented is linked and the authority recorded as checked."),
     ),
     "package_rebuild": (
         lambda request, req, expected: services.package_rebuild(

@@ -22,8 +22,11 @@ def validate(receipt: dict) -> None:
     )
 
 
-def test_the_schema_itself_is_valid():
+def test_the_schema_itself_is_valid_and_refuses_an_empty_receipt():
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    assert SCHEMA["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    # A schema that accepts anything would make every receipt test below pass.
+    assert not jsonschema.Draft202012Validator(SCHEMA).is_valid({})
 
 
 @pytest.mark.clause("LY-1", "LY-2")

@@ -321,8 +321,9 @@ def test_my_requests_list_runs_a_fixed_number_of_queries(cast, customer_client):
         data_request(status=Status.AWAITING_CUSTOMER, customer=cast.customer, kind=kind)
     data_request(status=Status.CLOSED, customer=cast.other_customer)
     response, total, ours = _queries(customer_client, url)
-    # 1: the customer's requests, one query with only the listed columns and no joins.
-    assert len(ours) == 1, ours
+    # 1: the customer's requests, one query with only the listed columns and no joins;
+    # 2: the requests agents filed for them, the agent joined.
+    assert len(ours) == 2, ours
     assert total == few_total
     assert response.content.decode().count("DR-2099-") == 43 * 2
 
@@ -375,3 +376,20 @@ def test_the_pages_speak_english_too(other_customer, client):
     assert "Who is asking?" in start
     client.cookies["portal_language"] = "ja"
     assert "どなたからのご請求ですか" in client.get(reverse("requests:start")).content.decode()
+
+
+@pytest.mark.clause("LW-6.1")
+def test_a_second_request_with_a_principal_name_but_no_agent_box_is_a_duplicate_not_a_500(
+    customer, customer_client
+):
+    """Regression (issue 10 fuzz): `principal_name` posted with the agent box unticked made the
+    duplicate check look for agent filings only, and the unique index raised."""
+    first = data_request(status=Status.VERIFYING, customer=customer, kind=Kind.INQUIRY)
+    response = customer_client.post(
+        file_url(Kind.INQUIRY),
+        {**CUSTOMER, "subject": "再送", "message": "もう一度", "principal_name": "山田 太郎"},
+    )
+    assert response.status_code == 400
+    link = reverse("requests:detail", kwargs={"reference": first.reference})
+    assert f'href="{link}"' in response.content.decode()
+    assert DataRequest.objects.count() == 1
