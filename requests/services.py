@@ -1218,8 +1218,10 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     Kept: the rows of the append-only audit log and consent ledger (LW-5, LW-9: evidence,
     tied to the anonymized account, with the network address and device blanked), and the
     rows of requests and provision records with a pseudonym."""
-    from consents.models import ConsentEvent
-    from portal.models import AccessLogEntry, AuditEvent, OutboundMail
+    from consents.services import consent_devices_erase
+    from partners.services import provision_records_unlink
+    from portal.models import AccessLogEntry, OutboundMail
+    from portal.services import audit_addresses_erase
 
     old_email = customer.email
     address = erased_email(customer.pk)
@@ -1237,8 +1239,10 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     customer.groups.clear()
     customer.user_permissions.clear()
     AccessLogEntry.objects.filter(user=customer).delete()
-    AuditEvent.objects.filter(actor=customer).erase()
-    ConsentEvent.objects.filter(customer=customer).erase()
+    # The ledgers' narrow writes, through the database's own functions (portal/dbroles.py).
+    audit_addresses_erase(customer=customer)
+    consent_devices_erase(customer=customer)
+    provision_records_unlink(customer=customer)
     requests_qs = DataRequest.objects.filter(customer=customer)
     requests_qs.update(
         principal_name="",
