@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from portal import selectors as portal_selectors
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import clock, selectors, workflow
+from requests import clock, selectors, uploads, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
@@ -44,7 +44,6 @@ from requests.models import (
     DeliveryMethod,
     DisclosurePackage,
     DocumentPurpose,
-    DocumentType,
     FeePayment,
     FeeSchedule,
     FeeStatus,
@@ -101,28 +100,14 @@ def fee_for(*, kind: str, delivery_method: str) -> int | None:
 
 # --- uploads --------------------------------------------------------------------------------
 
-_SIGNATURES = (
-    (b"%PDF-", DocumentType.PDF, "pdf"),
-    (b"\xff\xd8\xff", DocumentType.JPEG, "jpg"),
-    (b"\x89PNG\r\n\x1a\n", DocumentType.PNG, "png"),
-)
-
 
 def document_max_bytes() -> int:
-    return int(getattr(settings, "REQUESTS_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024))
+    return uploads.document_max_bytes()
 
 
 def private_storage() -> FileSystemStorage:
     """Identity documents live outside any public root (settings.PRIVATE_STORAGE_ROOT)."""
     return FileSystemStorage(location=str(settings.PRIVATE_STORAGE_ROOT / "requests"))
-
-
-def sniff_type(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the file's first bytes, or None if not accepted."""
-    for magic, content_type, ext in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type, ext
-    return None
 
 
 def safe_display_name(name: str) -> str:
@@ -147,10 +132,17 @@ def _validate_upload(upload: UploadedFile) -> tuple[bytes, str, str]:
         )
     if not data:
         raise RequestError(_("The file is empty."))
-    sniffed = sniff_type(data[:16])
+    sniffed = uploads.accepted_type(data)
     if sniffed is None:
         raise RequestError(
             _("Upload a PDF, JPEG or PNG file. This file's content is not one of them.")
+        )
+    if uploads.carries_another(data, sniffed[0]):
+        raise RequestError(
+            _(
+                "This file carries something besides the document, such as a web page or a "
+                "script. Save it again as a plain PDF, JPEG or PNG and upload that."
+            )
         )
     return data, sniffed[0], sniffed[1]
 
