@@ -4,7 +4,8 @@ With DATABASE_OWNER_URL set (bin/test does), the test database is created and mi
 owner (`migrate` then grants the runtime role), and the tests connect as the runtime role of
 DATABASE_URL, like the portal in production. The runtime role may not TRUNCATE, so the flush
 that ends a transactional test goes through an owner connection, which switches off the
-ledgers' TRUNCATE guards for that one transaction.
+ledgers' TRUNCATE guards for that one transaction. With one role (no DATABASE_OWNER_URL) that
+role owns the tables and does the same on its own connection.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.backends.postgresql.operations import DatabaseOperations
 
 from portal import dbroles
@@ -30,11 +31,20 @@ def test_databases_as_owner() -> Iterator[None]:
         yield
 
 
+@contextlib.contextmanager
+def _owner_cursor(connection) -> Iterator:
+    """The owner's cursor: a connection of its own with two roles, else (one role, which owns
+    the tables) the connection itself, in a transaction."""
+    if dbroles.owner_configured(connection):
+        with dbroles.owner_cursor(connection) as cursor:
+            yield cursor
+    else:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            yield cursor
+
+
 def _flush_as_owner(self: DatabaseOperations, sql_list: list[str]) -> None:
-    connection = self.connection
-    if not dbroles.owner_configured(connection):
-        return _execute_sql_flush(self, sql_list)
-    with dbroles.owner_cursor(connection) as cursor:
+    with _owner_cursor(self.connection) as cursor:
         cursor.execute(_LEDGER_TRUNCATE_TRIGGERS)
         guards = cursor.fetchall()
         for table, trigger in guards:
@@ -43,10 +53,6 @@ def _flush_as_owner(self: DatabaseOperations, sql_list: list[str]) -> None:
             cursor.execute(sql)
         for table, trigger in guards:
             cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER "{trigger}"')
-    return None
-
-
-_execute_sql_flush = DatabaseOperations.execute_sql_flush
 
 
 def flush_through_owner() -> None:
