@@ -290,10 +290,24 @@ def test_erasure_blanks_and_unlinks_the_erased_account_only(
 
 @pytest.mark.postgres
 @pytest.mark.clause("LW-5", "APPI-29")
-def test_the_retention_purge_still_works(ledger_rows, customer):
+def test_the_retention_purge_still_works(ledger_rows, customer, settings):
+    *_, record = ledger_rows[customer.pk]
+    recent = ProvisionRecord.objects.create(
+        partner=record.partner,
+        recipient_name="x",
+        recipient_country="JP",
+        customer=customer,
+        customer_reference=record.customer_reference,
+        purpose=record.purpose,
+        data_items=[],
+        basis=Basis.CONSENT,
+        provided_at=timezone.now() - datetime.timedelta(days=100),
+    )
+    # A shorter period in the settings alone: the database's 3 years still hold the record.
+    settings.PROVISION_RECORD_RETENTION_DAYS = 30
     with provision_retention(3 * 365):
         assert provision_records_purge() == 2
-    assert not ProvisionRecord.objects.exists()
+    assert list(ProvisionRecord.objects.all()) == [recent]
     assert AuditEvent.objects.filter(action="partners.records.purged").count() == 1
 
 
