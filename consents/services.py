@@ -339,3 +339,17 @@ def restriction_lift(*, restriction: Restriction, actor: User | None) -> Restric
     )
     restriction.lifted_at, restriction.lifted_by = locked.lifted_at, actor
     return locked
+
+
+@transaction.atomic
+def consent_devices_erase(*, customer: User) -> int:
+    """Blank the network address and device of the erased account's consent events (LW-9,
+    LW-6.1); the ledger keeps what was chosen and when. Refused for an account that is not
+    erased. Returns how many events were blanked."""
+    from portal.appendonly import erased_write
+
+    return erased_write(
+        function="consents_consentevent_erase",
+        customer=customer,
+        fallback=lambda: ConsentEvent.objects.filter(customer=customer).erase(),
+    )

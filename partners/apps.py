@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -16,3 +17,28 @@ class PartnersConfig(AppConfig):
         register(consent_section)
         # ... and under each choice, which recipients the gate asks it for.
         register_purpose_uses(consent_bound_recipients)
+
+        post_migrate.connect(retention_sync, sender=self)
+
+
+def retention_sync(sender, using, **kwargs) -> None:
+    """After `migrate` (run as the owner role, portal/dbroles.py), the database's retention
+    period of provision records follows settings.PROVISION_RECORD_RETENTION_DAYS: the purge
+    function refuses to delete younger records whatever the runtime role asks (APPI-29)."""
+    from django.conf import settings
+    from django.db import connections
+
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT has_table_privilege(t, 'UPDATE')"
+            " FROM to_regclass('partners_provisionrecord_retention') t WHERE t IS NOT NULL"
+        )
+        row = cursor.fetchone()
+        if row and row[0]:  # the owner; the runtime role (a flush in tests) may not
+            cursor.execute(
+                "UPDATE partners_provisionrecord_retention SET days = %s",
+                [int(settings.PROVISION_RECORD_RETENTION_DAYS)],
+            )

@@ -554,8 +554,10 @@ class Export(models.Model):
 
 class ProvisionRecord(models.Model):
     """The record of one provision (APPI Art. 29). Written only by
-    `partners.services.provision_record` / the export, never changed: on PostgreSQL a trigger
-    refuses UPDATE (except erasing the customer link) and DELETE outside the retention purge."""
+    `partners.services.provision_record` / the export, never changed: on PostgreSQL the
+    runtime role may only SELECT and INSERT, and a trigger refuses UPDATE (except unlinking an
+    erased customer) and DELETE of records younger than the retention period (migration
+    0007)."""
 
     partner = models.ForeignKey(
         Partner, on_delete=models.PROTECT, related_name="records", verbose_name=_("recipient")
@@ -571,9 +573,11 @@ class ProvisionRecord(models.Model):
         related_name="+",
         verbose_name=_("arrangement"),
     )
+    # PROTECT: the link is dropped only by erasure (`provision_records_unlink`); the runtime
+    # role may not UPDATE this table, so deleting a user cannot null it (LW-5).
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="provision_records",
@@ -626,7 +630,7 @@ class ProvisionRecord(models.Model):
     )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",

@@ -433,17 +433,23 @@ def provision(
 
 def provision_records_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete provision records past the retention period (APPI Art. 29: 3 years by
-    default, settings.PROVISION_RECORD_RETENTION_DAYS). On PostgreSQL the table's trigger
-    allows a DELETE only for rows older than the cutoff this transaction announces."""
+    default, settings.PROVISION_RECORD_RETENTION_DAYS). On PostgreSQL through the owner's
+    `partners_provisionrecord_purge`, which refuses a cutoff inside the retention period the
+    database holds (`migrate` sets it from the same setting): the later of the two periods
+    wins."""
     now = now or timezone.now()
     cutoff = now - datetime.timedelta(days=settings.PROVISION_RECORD_RETENTION_DAYS)
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT set_config('partners.purge_before', %s, true)", [cutoff.isoformat()]
+                    "SELECT least(%s::timestamptz, partners_provisionrecord_cutoff())", [cutoff]
                 )
-        deleted, _by_model = ProvisionRecord.objects.filter(provided_at__lt=cutoff).delete()
+                cutoff = cursor.fetchone()[0]
+                cursor.execute("SELECT partners_provisionrecord_purge(%s)", [cutoff])
+                deleted = cursor.fetchone()[0]
+        else:
+            deleted, _by_model = ProvisionRecord.objects.filter(provided_at__lt=cutoff).delete()
         if deleted:
             audit_record(
                 actor=None,
@@ -451,6 +457,22 @@ def provision_records_purge(*, now: datetime.datetime | None = None) -> int:
                 payload={"deleted": deleted, "before": cutoff.isoformat()},
             )
     return deleted
+
+
+@transaction.atomic
+def provision_records_unlink(*, customer: User) -> int:
+    """Drop the erased account's link from its provision records (APPI-29, LW-6.1); each
+    record keeps its `customer_reference` pseudonym. Refused for an account that is not
+    erased. Returns how many records were unlinked."""
+    from portal.appendonly import erased_write
+
+    return erased_write(
+        function="partners_provisionrecord_unlink",
+        customer=customer,
+        fallback=lambda: models.QuerySet.update(
+            ProvisionRecord.objects.filter(customer=customer), customer=None
+        ),
+    )
 
 
 # --- registry -------------------------------------------------------------------------------

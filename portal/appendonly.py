@@ -1,12 +1,14 @@
 """Append-only records: ledgers and logs that may be written once and never changed (LW-5).
 
-Three layers, used by the audit log, the consent ledger and the provision records:
+Used by the audit log, the consent ledger and the provision records:
 - `AppendOnlyModel` and `AppendOnlyQuerySet` refuse update and delete through the ORM;
-- `append_only_trigger(table)` is a migration operation that makes PostgreSQL refuse UPDATE and
-  DELETE on the table (TRUNCATE, an administrative act, stays possible; tests use it);
-- one change is allowed: blanking the model's `ERASABLE` columns (the network address and
-  device a customer acted from), so that erasing an account leaves no personal value behind
-  while the record of what happened stays (`AppendOnlyQuerySet.erase`);
+- on PostgreSQL the runtime role holds SELECT and INSERT only on these tables
+  (portal/dbroles.py), and their triggers refuse UPDATE, DELETE and TRUNCATE even to the
+  owner (`append_only_trigger` made the first ones; the `*_ledger_guards` migrations replaced
+  them);
+- the narrow writes erasure and retention need go through `erased_write`: on PostgreSQL a
+  SECURITY DEFINER function that checks its own precondition (the account is erased) and
+  touches only that account's rows; elsewhere (SQLite) the same check and an ORM update;
 - admins register such models read-only (`portal.admin.ReadOnlyAdmin`).
 """
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import PermissionDenied
-from django.db import migrations, models
+from django.db import connections, migrations, models
 
 
 def _refuse(model: type[models.Model]) -> PermissionDenied:
@@ -27,7 +29,8 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise _refuse(self.model)
 
     def erase(self) -> int:
-        """Blank the model's ERASABLE columns on these rows; nothing else may change."""
+        """Blank the model's ERASABLE columns on these rows (SQLite only: on PostgreSQL the
+        runtime role may not UPDATE; see `erased_write`)."""
         blanks = {}
         for name in self.model.ERASABLE:
             field = self.model._meta.get_field(name)
@@ -38,6 +41,33 @@ class AppendOnlyQuerySet(models.QuerySet):
 
     def delete(self):
         raise _refuse(self.model)
+
+
+def is_erased(user: models.Model) -> bool:
+    """The account was closed by an erasure: inactive, with the pseudonymous address that
+    `requests.services.account_erase` gives it. The same rule as the database's
+    `portal_user_is_erased` (portal migration 0008)."""
+    email = user.email or ""
+    return not user.is_active and email.startswith("erased-") and email.endswith("@erased.invalid")
+
+
+def erased_write(*, function: str, customer: models.Model, fallback) -> int:
+    """The one write erasure may make to a ledger for `customer`, on the customer's rows only.
+
+    On PostgreSQL: `SELECT function(customer id)`, a SECURITY DEFINER function of the owner
+    that refuses an account that is not erased (a DatabaseError). Elsewhere: the same check
+    here, then `fallback()` (an ORM update) returns the number of rows changed."""
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", function):
+        raise ValueError(f"not a plain SQL identifier: {function!r}")
+    connection = connections[customer._state.db or "default"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {function}(%s)", [customer.pk])
+            return cursor.fetchone()[0]
+    fresh = type(customer)._default_manager.using(connection.alias).get(pk=customer.pk)
+    if not is_erased(fresh):
+        raise PermissionDenied(f"{function}: account {customer.pk} is not erased")
+    return fallback()
 
 
 class AppendOnlyModel(models.Model):
@@ -104,3 +134,28 @@ DROP FUNCTION IF EXISTS {name}();
             schema_editor.execute(backward_sql, params=None)
 
     return migrations.RunPython(forward, backward)
+
+
+# --- the ledger guards of the two database roles (portal/dbroles.py) ------------------------
+
+
+def postgres_sql(forward_sql: str, backward_sql: str):
+    """A migration operation that runs SQL on PostgreSQL only. `{schema}` in the SQL becomes
+    the quoted current schema, so SECURITY DEFINER functions can pin a safe search_path
+    (their own schema, then pg_temp last) that no session setting changes."""
+
+    def run(sql: str, schema_editor) -> None:
+        connection = schema_editor.connection
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_schema()")
+            schema = cursor.fetchone()[0]
+        schema_editor.execute(
+            sql.replace("{schema}", connection.ops.quote_name(schema)), params=None
+        )
+
+    return migrations.RunPython(
+        lambda apps, schema_editor: run(forward_sql, schema_editor),
+        lambda apps, schema_editor: run(backward_sql, schema_editor),
+    )

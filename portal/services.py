@@ -61,6 +61,19 @@ def audit_record(
     )
 
 
+@transaction.atomic
+def audit_addresses_erase(*, customer: User) -> int:
+    """Blank the IP address of the erased account's own audit events (LW-5, LW-6.1); the
+    events stay. Refused for an account that is not erased. Returns how many were blanked."""
+    from portal.appendonly import erased_write
+
+    return erased_write(
+        function="portal_auditevent_erase",
+        customer=customer,
+        fallback=lambda: AuditEvent.objects.filter(actor=customer).erase(),
+    )
+
+
 def access_log_record(*, user: User, action: AccessAction | str) -> AccessLogEntry:
     """Log a sign-in or sensitive action with the IP and device it came from (LW-2.2B)."""
     ctx = current_request_context()

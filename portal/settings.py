@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Caps multipart bodies before the CSRF check reads them (requests/uploads.py).
+    "requests.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -136,6 +138,27 @@ if DATABASES["default"].get("ENGINE") not in {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Two database roles (LW-5, portal/dbroles.py): DATABASE_URL is the role the portal runs as,
+# which owns nothing; DATABASE_OWNER_URL, when set, is the role that owns the tables, used by
+# `migrate` and `db_grant_runtime`. Same server and database, other credentials.
+DATABASE_OWNER = None
+if env.str("DATABASE_OWNER_URL", default=""):
+    _owner = env_parsed("DATABASE_OWNER_URL", "", environ.Env.db_url_config)
+    _runtime = DATABASES["default"]
+    if _owner.get("ENGINE") != "django.db.backends.postgresql" or any(
+        str(_owner.get(key) or "") != str(_runtime.get(key) or "")
+        for key in ("ENGINE", "NAME", "HOST", "PORT")
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_OWNER_URL: must be a postgres:// URL to the same server and database "
+            "as DATABASE_URL, with the owner role's credentials"
+        )
+    DATABASE_OWNER = {
+        "USER": _owner["USER"],
+        "PASSWORD": _owner.get("PASSWORD", ""),
+        "RUNTIME_USER": _runtime.get("USER", ""),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from portal import selectors as portal_selectors
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import clock, principals, selectors, workflow
+from requests import clock, principals, selectors, uploads, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
@@ -45,7 +45,6 @@ from requests.models import (
     DeliveryMethod,
     DisclosurePackage,
     DocumentPurpose,
-    DocumentType,
     FeePayment,
     FeeSchedule,
     FeeStatus,
@@ -103,28 +102,14 @@ def fee_for(*, kind: str, delivery_method: str) -> int | None:
 
 # --- uploads --------------------------------------------------------------------------------
 
-_SIGNATURES = (
-    (b"%PDF-", DocumentType.PDF, "pdf"),
-    (b"\xff\xd8\xff", DocumentType.JPEG, "jpg"),
-    (b"\x89PNG\r\n\x1a\n", DocumentType.PNG, "png"),
-)
-
 
 def document_max_bytes() -> int:
-    return int(getattr(settings, "REQUESTS_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024))
+    return uploads.document_max_bytes()
 
 
 def private_storage() -> FileSystemStorage:
     """Identity documents live outside any public root (settings.PRIVATE_STORAGE_ROOT)."""
     return FileSystemStorage(location=str(settings.PRIVATE_STORAGE_ROOT / "requests"))
-
-
-def sniff_type(head: bytes) -> tuple[str, str] | None:
-    """(content type, extension) from the file's first bytes, or None if not accepted."""
-    for magic, content_type, ext in _SIGNATURES:
-        if head.startswith(magic):
-            return content_type, ext
-    return None
 
 
 def safe_display_name(name: str) -> str:
@@ -149,10 +134,17 @@ def _validate_upload(upload: UploadedFile) -> tuple[bytes, str, str]:
         )
     if not data:
         raise RequestError(_("The file is empty."))
-    sniffed = sniff_type(data[:16])
+    sniffed = uploads.accepted_type(data)
     if sniffed is None:
         raise RequestError(
             _("Upload a PDF, JPEG or PNG file. This file's content is not one of them.")
+        )
+    if uploads.carries_another(data, sniffed[0]):
+        raise RequestError(
+            _(
+                "This file carries something besides the document, such as a web page or a "
+                "script. Save it again as a plain PDF, JPEG or PNG and upload that."
+            )
         )
     return data, sniffed[0], sniffed[1]
 
@@ -1322,8 +1314,10 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     Kept: the rows of the append-only audit log and consent ledger (LW-5, LW-9: evidence,
     tied to the anonymized account, with the network address and device blanked), and the
     rows of requests and provision records with a pseudonym."""
-    from consents.models import ConsentEvent
-    from portal.models import AccessLogEntry, AuditEvent, OutboundMail
+    from consents.services import consent_devices_erase
+    from partners.services import provision_records_unlink
+    from portal.models import AccessLogEntry, OutboundMail
+    from portal.services import audit_addresses_erase
 
     old_email = customer.email
     address = erased_email(customer.pk)
@@ -1341,8 +1335,10 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     customer.groups.clear()
     customer.user_permissions.clear()
     AccessLogEntry.objects.filter(user=customer).delete()
-    AuditEvent.objects.filter(actor=customer).erase()
-    ConsentEvent.objects.filter(customer=customer).erase()
+    # The ledgers' narrow writes, through the database's own functions (portal/dbroles.py).
+    audit_addresses_erase(customer=customer)
+    consent_devices_erase(customer=customer)
+    provision_records_unlink(customer=customer)
     requests_qs = DataRequest.objects.filter(customer=customer)
     requests_qs.update(
         principal_name="",

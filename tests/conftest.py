@@ -47,6 +47,44 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's set-up, with the test database created and migrated as the owner role
+    and the tests connected as the runtime role (tests/dbroles.py)."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from tests import dbroles as test_dbroles
+
+    if not django_db_use_migrations:
+        from pytest_django.fixtures import _disable_migrations
+
+        _disable_migrations()
+    keepdb = django_db_keepdb and not django_db_createdb
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    with django_db_blocker.unblock(), test_dbroles.test_databases_as_owner():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            keepdb=keepdb,
+        )
+    test_dbroles.flush_through_owner()
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock(), test_dbroles.test_databases_as_owner():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; the cast alone would make the suite crawl.
@@ -184,6 +222,7 @@ def worker_environment(**extra: str) -> dict[str, str]:
     env = {
         **os.environ,
         "DATABASE_URL": url,
+        "DATABASE_OWNER_URL": "",  # the worker runs as the runtime role, like the portal
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
         "CELERY_TASK_ALWAYS_EAGER": "false",
         **extra,

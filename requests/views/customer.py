@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from requests import selectors, services, workflow
+from requests import selectors, services, uploads, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.forms import FORMS, DocumentForm, MessageForm, RequesterType, StartForm, WithdrawForm
 from requests.models import (
@@ -89,7 +89,13 @@ def request_file(request: HttpRequest, kind: str) -> HttpResponse:
         initial=initial,
     )
     duplicate = None
-    if request.method == "POST" and form.is_valid():
+    refused = uploads.refusal(request)  # the body was cut off past the size limit
+    if refused:
+        form.is_valid()  # the errors of the fields that arrived, then the file's
+        field = "power_of_attorney" if "power_of_attorney" in form.fields else None
+        form.errors.pop(field, None)  # not missing: cut off
+        form.add_error(field, refused)
+    if request.method == "POST" and not refused and form.is_valid():
         if form.is_managed_user:
             return render(request, "customer/requests/managed_user.html")
         try:
@@ -175,7 +181,8 @@ def message_post(request: HttpRequest, reference: str) -> HttpResponse:
 def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
     req = _own_request(request, reference)
     form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
+    refused = uploads.refusal(request)  # the body was cut off past the size limit
+    if form.is_valid() and not refused:
         try:
             services.document_upload(
                 request=req,
@@ -188,6 +195,9 @@ def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             messages.success(request, _("Thank you. Your document was uploaded."))
             return redirect("requests:detail", reference=reference)
+    if refused:
+        form.errors.pop("file", None)  # not missing: cut off
+        form.add_error("file", refused)
     return _detail_with_errors(request, req, document_form=form)
 
 

@@ -11,6 +11,7 @@ TARGET = "tests/portal/test_audit.py::test_database_refuses_raw_update_and_delet
 
 def run_on_sqlite(ci: str):
     env = {**os.environ, "CI": ci, "DATABASE_URL": "sqlite:///:memory:"}
+    env.pop("DATABASE_OWNER_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", TARGET],
         cwd=ROOT,

@@ -26,6 +26,7 @@ def manage(*args, **env):
         if not k.startswith(("DJANGO_", "SECURE_", "SESSION_", "CSRF_"))
     }
     clean.pop("DATABASE_URL", None)
+    clean.pop("DATABASE_OWNER_URL", None)
     clean.pop("CELERY_BROKER_URL", None)
     clean.pop("EMAIL_URL", None)
     return subprocess.run(
@@ -74,3 +75,32 @@ def test_embedded_defaults_need_no_services():
     assert "CELERY_BROKER_URL = 'filesystem://'" in result.stdout
     assert "console" in result.stdout  # EMAIL_BACKEND
     assert "TIME_ZONE = 'Asia/Tokyo'" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "owner",
+    [
+        "sqlite:///owner.sqlite3",
+        "postgres://portal:secret@db.internal:5432/another_database",
+        "postgres://portal:secret@elsewhere.internal:5432/portal",
+    ],
+)
+def test_the_owner_url_must_name_the_same_postgres_database(owner):
+    result = manage("check", **{**PRODUCTION, "DATABASE_OWNER_URL": owner})
+    assert result.returncode != 0
+    assert "DATABASE_OWNER_URL" in result.stderr
+
+
+def test_the_owner_url_with_the_runtime_url_is_clean():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **{
+            **PRODUCTION,
+            "DATABASE_URL": "postgres://portal_runtime:secret@db.internal:5432/portal",
+            "DATABASE_OWNER_URL": "postgres://portal:secret2@db.internal:5432/portal",
+        },
+    )
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -17,7 +17,7 @@ from tests.access import (
     signed_in,
     staff_only,
 )
-from tests.requests.conftest import PDF
+from tests.requests.conftest import PDF, PNG
 from tests.requests.factories import data_request
 
 
@@ -126,7 +126,7 @@ CASES = [
         method="post",
         data=lambda cast: {
             "purpose": "identity",
-            "file": SimpleUploadedFile("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32),
+            "file": SimpleUploadedFile("id.png", PNG),
         },
     ),
     Case(
