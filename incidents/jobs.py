@@ -19,7 +19,14 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import Incident, IncidentSettings, IncidentStatus, Report, ReportKind
+from incidents.models import (
+    REPORT_NOUNS,
+    Incident,
+    IncidentSettings,
+    IncidentStatus,
+    Report,
+    ReportKind,
+)
 from portal import selectors as portal_selectors
 from portal.services import ClaimKey, MailSpec, mail_queue_many, reminder_claim_many
 
@@ -111,7 +118,7 @@ def incident_deadline_sweep(*, now: datetime | None = None) -> SweepResult:
                         context={
                             "recipient": person,
                             "incident": incident,
-                            "report_kind": ReportKind(kind).label,
+                            "report_kind": REPORT_NOUNS[kind],
                             "days": days,
                             "due_at": key.due_at,
                             "url": reverse("incidents:staff_detail", kwargs={"pk": incident.pk}),

@@ -416,6 +416,12 @@ class ReportStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
 
 
+# The report's name inside a sentence ("the final report for INC-00001 is due ...").
+REPORT_NOUNS = {
+    ReportKind.PRELIMINARY: _("preliminary report"),
+    ReportKind.FINAL: _("final report"),
+}
+
 # The items of the Commission's report form (APPI Rule 8(1)), in its order.
 REPORT_ITEMS = (
     "summary",

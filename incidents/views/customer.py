@@ -10,6 +10,7 @@ from django.shortcuts import render
 from incidents import selectors
 from incidents.models import AffectedPerson
 from incidents.notices import person_data_items
+from portal.i18n import join_list
 
 
 def dashboard_section(user) -> dict | None:
@@ -32,5 +33,9 @@ def notice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "customer/incidents/notice.html",
-        {"incident": incident, "person": person, "items": person_data_items(person, incident)},
+        {
+            "incident": incident,
+            "person": person,
+            "items_text": join_list(person_data_items(person, incident)),
+        },
     )

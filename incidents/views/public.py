@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from incidents import selectors
 from incidents.models import Incident
+from portal.i18n import join_list
 
 
 def announcement_list(request: HttpRequest) -> HttpResponse:
@@ -23,4 +24,8 @@ def announcement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         incident = selectors.announcement(pk=pk)
     except Incident.DoesNotExist:
         raise Http404 from None
-    return render(request, "public/incidents/announcement.html", {"incident": incident})
+    return render(
+        request,
+        "public/incidents/announcement.html",
+        {"incident": incident, "items_text": join_list(incident.data_item_labels)},
+    )

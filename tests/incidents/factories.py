@@ -16,8 +16,13 @@ from tests.consents import factories as cf
 from tests.partners.factories import PartnerFactory
 
 NOTICE_TEXTS = {
-    "notice_summary_ja": "委託先のサーバーが不正アクセスを受け、お客様の情報が外部に漏えいしたおそれがあります。",
-    "notice_summary_en": "A server at one of our processors was accessed without authorisation; your data may have leaked.",
+    "notice_summary_ja": (
+        "委託先のサーバーが不正アクセスを受け、お客様の情報が外部に漏えいしたおそれがあります。"
+    ),
+    "notice_summary_en": (
+        "A server at one of our processors was accessed without authorisation; "
+        "your data may have leaked."
+    ),
     "notice_actions_ja": "当該サーバーを停止し、パスワードを無効にしました。",
     "notice_actions_en": "We shut the server down and disabled the passwords.",
     "notice_advice_ja": "不審なメールにご注意ください。",

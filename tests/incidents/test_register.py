@@ -44,7 +44,12 @@ def test_every_change_is_kept_with_who_when_and_what(cast):
         "fields": ["cause"]
     }
     # Nothing changed: no event.
-    assert services.incident_update(incident_id=inc.pk, actor=cast.agent, values={"cause": change.changes["cause"][1]}) == {}
+    assert (
+        services.incident_update(
+            incident_id=inc.pk, actor=cast.agent, values={"cause": change.changes["cause"][1]}
+        )
+        == {}
+    )
     assert IncidentEvent.objects.filter(incident=inc, event="changed").count() == 1
 
 
@@ -78,7 +83,11 @@ def test_awareness_in_the_future_is_refused(cast):
 def test_a_closed_incident_cannot_be_changed(cast):
     inc = incident(actor=cast.agent)
     services.assessment_record(
-        incident_id=inc.pk, actor=cast.agent, answers={}, reasons={}, note="暗号化済みで復号鍵は無事。"
+        incident_id=inc.pk,
+        actor=cast.agent,
+        answers={},
+        reasons={},
+        note="暗号化済みで復号鍵は無事。",
     )
     services.assessment_confirm(assessment_id=inc.assessments.get().pk, actor=cast.administrator)
     services.incident_close(incident_id=inc.pk, actor=cast.agent, note="報告対象外と確認。")
