@@ -319,6 +319,17 @@ def assessment_confirm(*, assessment_id: int, actor: User) -> Assessment:
 # --- who is affected ----------------------------------------------------------------------
 
 
+def people_view_record(*, viewer: User, incident: Incident, customer_ids: list[int]) -> None:
+    """A staff view of the people on an incident is a view of customer data (LW-5)."""
+    if customer_ids:
+        audit_record(
+            actor=viewer,
+            action="incidents.people.viewed",
+            target=incident,
+            payload={"customers": sorted(customer_ids)},
+        )
+
+
 @dataclass(frozen=True)
 class ScopeRule:
     """One way of finding the people affected; `describe()` is kept in the timeline."""

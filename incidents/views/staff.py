@@ -222,6 +222,12 @@ def scope(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return _detail(incident.pk)
         found = selectors.scope_find(incident=incident, rule=rule)
+    sample = list(selectors.people_sample(incident=incident))
+    services.people_view_record(
+        viewer=request.user,
+        incident=incident,
+        customer_ids=[p.customer_id for p in sample if p.customer_id],
+    )
     return render(
         request,
         "staff/incidents/scope.html",
@@ -230,7 +236,7 @@ def scope(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "found": found,
             "counts": selectors.people_counts(incident=incident),
-            "sample": selectors.people_sample(incident=incident),
+            "sample": sample,
         },
     )
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from incidents.models import AffectedPerson, Incident
 from partners.services import customer_reference
+from portal.models import AuditEvent
 from tests.incidents.factories import incident, processor, provision, tokyo
 
 
@@ -69,7 +70,7 @@ def test_recording_with_a_missing_summary_shows_a_message_and_keeps_the_input(ag
     assert not Incident.objects.exists()
 
 
-@pytest.mark.clause("APPI-26", "APPI-29")
+@pytest.mark.clause("APPI-26", "APPI-29", "LW-5")
 def test_the_scope_page_counts_first_then_adds_the_count_it_showed(agent_client, cast):
     desk = processor()
     provision(partner=desk, customer=cast.customer, when=tokyo(2026, 10, 2, 9, 0))
@@ -90,6 +91,13 @@ def test_the_scope_page_counts_first_then_adds_the_count_it_showed(agent_client,
     assert done.status_code == 302
     inc.refresh_from_db()
     assert inc.affected_count == 2
+    # Looking at the people on the incident is a staff view of customer data (LW-5).
+    agent_client.get(url)
+    viewed = AuditEvent.objects.get(action="incidents.people.viewed")
+    assert (viewed.actor, viewed.payload) == (
+        cast.agent,
+        {"customers": sorted([cast.customer.pk, cast.other_customer.pk])},
+    )
 
 
 def test_an_uploaded_list_is_read_and_unknown_lines_are_shown(agent_client, cast):
