@@ -253,9 +253,29 @@ class IncidentEvent(models.Model):
                 label = str(Incident._meta.get_field(name).verbose_name)
             except Exception:  # a field that no longer exists keeps its name
                 label = name
-            old, new = pair
+            old, new = (_readable(name, value) for value in pair)
             rows.append((label, old, new))
         return rows
+
+
+def _readable(name: str, value):
+    """A value of the change history as the active language reads it."""
+    from portal.i18n import join_list
+
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        if name == "data_items":
+            from partners.models import DataItem
+
+            labels = dict(DataItem.choices)
+            value = [labels.get(v, v) for v in value]
+        return join_list(value) if value else None
+    if value == "":
+        return None
+    if name == "kind" and value in IncidentKind.values:
+        return IncidentKind(value).label
+    return value
 
 
 EVENT_LABELS = {

@@ -36,6 +36,7 @@ CATEGORIES = {
     "consents": _("Consents and their history"),
     "requests": _("Your requests and messages"),
     "provisions": _("Records of provision to third parties"),
+    "incidents": _("Incidents that concerned you (leaks, losses, damage)"),
 }
 
 
@@ -644,10 +645,10 @@ INVENTORY: dict[str, Entry] = {
             "confirmed_at": N,
         },
     ),
-    # That a person was affected and told: about them; kept as the Art. 26 record with the
-    # pseudonym when an account is erased (the link goes with the account's personal data).
+    # That a person was affected and told: about them, so disclosed on request; kept as the
+    # Art. 26 record with the pseudonym when an account is erased.
     "incidents.AffectedPerson": Entry(
-        None,
+        "incidents",
         "customer",
         {
             "id": N,

@@ -144,3 +144,32 @@ def test_a_provision_scope_without_a_partner_is_refused_with_a_message(agent_cli
     )
     assert response.status_code == 200
     assert response.content.decode().count("field-errors") == 2
+
+
+@pytest.mark.clause("APPI-26", "LW-5")
+def test_the_edit_page_shows_the_register_and_a_change_lands_in_the_history(agent_client, cast):
+    desk = processor(name_en="Inquiry Desk Ltd.")
+    inc = incident(actor=cast.agent, partners=[desk], aware_at=tokyo(2026, 11, 2, 10, 0))
+    url = reverse("incidents:staff_edit", kwargs={"pk": inc.pk})
+    page = agent_client.get(url).content.decode()
+    assert 'value="2026-11-02T10:00"' in page
+    assert 'value="email" checked' in page or 'value="email"\n' in page or "checked" in page
+    form = {
+        "title": inc.title,
+        "kind": "leak",
+        "discovered_at": "2026-11-02T08:00",
+        "aware_at": "2026-11-02T10:00",
+        "summary": inc.summary,
+        "data_items": ["name", "email", "phone"],
+        "partners": [desk.pk],
+        "cause": "",
+    }
+    assert agent_client.post(url, form).status_code == 302
+    change = inc.events.get(event="changed")
+    assert change.changes == {"data_items": [["name", "email"], ["name", "email", "phone"]]}
+    detail = agent_client.get(reverse("incidents:staff_detail", kwargs={"pk": inc.pk}))
+    # The history names the items in words, in the page's language.
+    assert (
+        "<td>氏名、メールアドレス</td><td>氏名、メールアドレス、電話番号</td>"
+        in detail.content.decode()
+    )
