@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "consents.apps.ConsentsConfig",
     "partners.apps.PartnersConfig",
     "requests.apps.RequestsConfig",
+    "incidents.apps.IncidentsConfig",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("consents.urls")),
     path("", include("partners.urls")),
     path("", include("requests.urls")),
+    path("", include("incidents.urls")),
     path("admin/", admin.site.urls),
 ]
 

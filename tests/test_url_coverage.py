@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
-APPS = ("portal", "consents", "partners", "requests")
+APPS = ("portal", "consents", "partners", "requests", "incidents")
 
 
 def _names(patterns, namespace=None):

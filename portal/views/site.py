@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
-from portal import services
+from portal import sections, services
 from portal.forms import LanguageForm
 from portal.roles import staff_required
 
@@ -21,7 +21,11 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return render(request, "customer/dashboard.html")
+    return render(
+        request,
+        "customer/dashboard.html",
+        {"sections": sections.sections_for("dashboard", request.user)},
+    )
 
 
 @staff_required

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-APPS = ("portal", "consents", "partners", "requests")
+APPS = ("portal", "consents", "partners", "requests", "incidents")
 AUDIENCES = ("customer", "staff", "public", "emails")
 IGNORE = ["migrations/*", "locale/*", "management/*", "__pycache__/*"]
 

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IncidentsConfig(AppConfig):
+    name = "incidents"
+    verbose_name = _("Incidents")
+
+    def ready(self) -> None:
+        from incidents.views.customer import dashboard_section
+        from portal.sections import register
+
+        # A person who was told of an incident sees it on their home page (APPI-26).
+        register("dashboard", dashboard_section)

@@ -1,0 +1,13 @@
+"""Celery tasks of the incidents app: they call a service and are safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from incidents import jobs
+
+
+@shared_task
+def incident_deadline_sweep_task() -> dict[str, int]:
+    """Report-deadline reminders and escalation (APPI Rule 8); beat: migration 0002."""
+    return jobs.incident_deadline_sweep().as_dict()
