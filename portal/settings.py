@@ -142,6 +142,8 @@ AUTH_USER_MODEL = "portal.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions in one query instead of ModelBackend's two (issue 13); signs nobody in.
+    "portal.backends.PermissionsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,7 +5,6 @@ selector, validate a form, call one service, turn a RequestError into a message.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -76,13 +75,19 @@ def queue(request: HttpRequest) -> HttpResponse:
         search=data.get("q") or "",
     )
     now = timezone.now()
-    page = Paginator(
-        selectors.queue(filters=filters, viewer=request.user, now=now), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = selectors.queue_page(
+        queryset=selectors.queue(filters=filters, viewer=request.user, now=now),
+        number=request.GET.get("page"),
+        per_page=PAGE_SIZE,
+    )
     rows = list(page.object_list)
     services.queue_view_record(
         viewer=request.user, request_ids=[r.pk for r in rows], page=page.number
     )
+    # The rows' links from one reverse() rather than two {% url %} per row (issue 13).
+    stem = reverse("requests:staff_detail", kwargs={"pk": 1})[: -len("1/")]
+    for r in rows:
+        r.staff_url = f"{stem}{r.pk}/"
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -93,7 +98,6 @@ def queue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "now": now,
-            "staff": staff,
             "query": query.urlencode(),
             "next": request.get_full_path(),
         },
