@@ -7,9 +7,11 @@ import csv
 import datetime
 import hashlib
 import hmac
+import threading
 
 import pytest
 from django.apps import apps
+from django.db import connection
 
 from partners import services
 from partners.errors import PartnerError
@@ -229,3 +231,61 @@ def test_old_export_files_are_deleted_and_the_records_stay(
     with pytest.raises(PartnerError, match="no longer available"):
         services.export_download_record(export=Export.objects.get(pk=export.pk), actor=agent)
     assert services.export_files_purge(now=later) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.clause("LY-5", "APPI-29")
+def test_each_chunk_is_rechecked_against_withdrawals_committed_since_the_start(
+    agent, lab, quality_purpose, population, monkeypatch
+):
+    """Issue 10 (and 13): a customer who withdraws, or whose provision is stopped, while
+    the export runs is left out of every chunk after the change commits. The change commits
+    on a second connection (another thread) between the first and the second chunk."""
+    from consents import services as consent_services
+
+    late = _customer("late@example.jp", full_name="遅延 四郎")
+    grant(late, quality_purpose)
+    first, withdrawing, stopped = population  # in id order, one chunk each
+    # Queued by hand: export_start would run it at once (eager tasks, on commit).
+    export = Export.objects.create(partner=lab, purpose=quality_purpose, requested_by=agent)
+    real = services._export_commit_chunk
+    chunks = []
+
+    def change_on_another_connection():
+        try:
+            withdraw(withdrawing, quality_purpose)
+            consent_services.restriction_record(
+                customer=stopped,
+                kind="third_party_stop",
+                purposes=[quality_purpose],
+                reference="REQ-10",
+                actor=None,
+            )
+        finally:
+            connection.close()
+
+    def after_first_chunk(*args, **kwargs):
+        done = real(*args, **kwargs)
+        chunks.append(done)
+        if len(chunks) == 1:
+            other = threading.Thread(target=change_on_another_connection)
+            other.start()
+            other.join()
+        return done
+
+    monkeypatch.setattr(services, "_export_commit_chunk", after_first_chunk)
+    export = services.export_run(export_id=export.pk, chunk_size=1)
+    assert export.status == ExportStatus.COMPLETED
+    assert export.total == 4  # counted when the export started
+    assert export.rows == 2
+    key = services.pseudonym_key(lab)
+    assert [r["pseudonym"] for r in _rows(export)] == [
+        services.pseudonym(key=key, customer_id=person.pk) for person in (first, late)
+    ]
+    records = ProvisionRecord.objects.filter(export=export).order_by("customer_id")
+    assert [r.customer_id for r in records] == [first.pk, late.pk]
+    assert [r.customer_reference for r in records] == [
+        services.customer_reference(first.pk),
+        services.customer_reference(late.pk),
+    ]

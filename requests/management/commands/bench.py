@@ -263,6 +263,7 @@ class Command(BaseCommand):
 
         client = Client()
         client.force_login(User.objects.get(email=benchdata.STAFF_EMAIL.format(0)))
+        client.cookies["portal_cookies"] = "necessary"  # the banner was answered once
         return client
 
     # --- P1: the staff queue -------------------------------------------------------------------
