@@ -32,3 +32,10 @@ def test_readyz_is_503_when_the_broker_is_unreachable(client, settings):
     response = client.get("/readyz/")
     assert response.status_code == 503
     assert response.content.decode() == "database ok\nbroker down\n"
+
+
+@pytest.mark.django_db
+def test_the_probes_answer_over_plain_http_when_https_is_enforced(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/healthz/").status_code == 200
+    assert client.get("/dashboard/").status_code == 301  # everything else moves to HTTPS
