@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from portal import selectors as portal_selectors
 from portal.models import JobSettings, User
@@ -39,6 +40,7 @@ from requests.models import (
     PAUSED_STATUSES,
     DataRequest,
     DocumentPurpose,
+    Kind,
     RequestDocument,
     Status,
 )
@@ -61,10 +63,6 @@ PURGE_CHUNK = 500
 
 def deadline_reminder_name(days: int) -> str:
     return f"deadline_{days}d"
-
-
-def _staff_path(req: DataRequest) -> str:
-    return reverse("requests:staff_detail", kwargs={"pk": req.pk})
 
 
 def _customer_path(req: DataRequest) -> str:
@@ -217,21 +215,6 @@ def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResul
     return result
 
 
-def _digest_lines(reqs: list[DataRequest], days: dict[int, int] | None = None) -> dict:
-    """At most DIGEST_MAX_LINES lines of one section, each with its staff page."""
-    shown = reqs[:DIGEST_MAX_LINES]
-    lines = [
-        {
-            "request": r,
-            "url": _staff_path(r),
-            "days": (days or {}).get(r.pk),
-            "assigned": _active(r.assignee),
-        }
-        for r in shown
-    ]
-    return {"lines": lines, "count": len(reqs), "more": len(reqs) - len(shown)}
-
-
 def _digest_context(
     person: User,
     due: list[tuple[DataRequest, int]],
@@ -239,15 +222,70 @@ def _digest_context(
     daily: list[DataRequest],
     now: datetime,
 ) -> dict:
-    overdue_ids = {r.pk for r in late} | {r.pk for r in daily}
-    return {
-        "recipient": person,
-        "due": _digest_lines([r for r, _d in due], {r.pk: d for r, d in due}),
-        "overdue": _digest_lines(late),
-        "daily": _digest_lines(daily),
-        "late_total": len(overdue_ids),
-        "now": now,
-    }
+    """The digest's three sections, their lines written here in the recipient's language:
+    each message is translated once per mail rather than once per line by the template
+    engine, which was most of a large sweep's time (issue 13)."""
+    with translation.override(person.preferred_language):
+        kinds = {value: str(label) for value, label in Kind.choices}
+        # The staff page of a request, from one reverse() for the whole mail.
+        page = settings.SITE_URL + reverse("requests:staff_detail", kwargs={"pk": 1})[: -len("1/")]
+        told = gettext("Due date given to the customer: %(due)s (Japan time)")
+        nobody_yet = gettext("Nobody is assigned to this request yet. Please take it or assign it.")
+        nobody = gettext("Nobody is assigned to this request.")
+
+        def when(req: DataRequest) -> str:
+            return req.due_at.astimezone(clock.TOKYO).strftime("%Y-%m-%d %H:%M")
+
+        def section(reqs: list, line) -> dict:
+            shown = reqs[:DIGEST_MAX_LINES]
+            more = len(reqs) - len(shown)
+            text = "".join(line(item) for item in shown)
+            if more:
+                text += (
+                    ngettext("…and %(more)s more request.", "…and %(more)s more requests.", more)
+                    % {"more": more}
+                    + "\n"
+                )
+            return {"count": len(reqs), "text": text}
+
+        def due_line(item: tuple[DataRequest, int]) -> str:
+            req, days = item
+            head = ngettext(
+                "Request %(reference)s (%(kind)s) is due within %(days)s day.",
+                "Request %(reference)s (%(kind)s) is due within %(days)s days.",
+                days,
+            ) % {"reference": req.reference, "kind": kinds[req.kind], "days": days}
+            lines = [f"- {head}", f"  {told % {'due': when(req)}}"]
+            if not _active(req.assignee):
+                lines.append(f"  {nobody_yet}")
+            lines.append(f"  {page}{req.pk}/")
+            return "\n".join(lines) + "\n"
+
+        def late_line(req: DataRequest) -> str:
+            head = gettext("Request %(reference)s (%(kind)s) is overdue.") % {
+                "reference": req.reference,
+                "kind": kinds[req.kind],
+            }
+            if _active(req.assignee):
+                who = gettext("Assigned to: %(assignee)s") % {
+                    "assignee": req.assignee.full_name or req.assignee.email
+                }
+            else:
+                who = nobody
+            return f"- {head}\n  {told % {'due': when(req)}}\n  {who}\n  {page}{req.pk}/\n"
+
+        def daily_line(req: DataRequest) -> str:
+            due_text = gettext("due %(due)s") % {"due": when(req)}
+            return f"- {req.reference} ({kinds[req.kind]}) {due_text}\n  {page}{req.pk}/\n"
+
+        return {
+            "recipient": person,
+            "due": section(due, due_line),
+            "overdue": section(late, late_line),
+            "daily": section(daily, daily_line),
+            "late_total": len({r.pk for r in late} | {r.pk for r in daily}),
+            "now": now,
+        }
 
 
 def _admin_ids() -> set[int]:
