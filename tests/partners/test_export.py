@@ -12,6 +12,7 @@ import threading
 import pytest
 from django.apps import apps
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from partners import services
 from partners.errors import PartnerError
@@ -289,3 +290,31 @@ def test_each_chunk_is_rechecked_against_withdrawals_committed_since_the_start(
         services.customer_reference(first.pk),
         services.customer_reference(late.pk),
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.clause("LY-5", "APPI-29")
+def test_the_export_runs_one_statement_per_chunk_with_many_customers(agent, lab, quality_purpose):
+    """Issue 13: 45 consenting customers in chunks of 10 are five chunks and the empty one
+    that ends the run. Each chunk: 1 the purpose and its latest widening version (the gate's
+    rule is re-read, so a policy change mid-export counts), 2 one statement that decides,
+    records and returns the rows, 3 the progress UPDATE (not for the empty one), and the
+    savepoint pair of its transaction. Fixed: the claim, the export, the arrangement, the
+    file name, the purpose and the count for the total, the total, completion, the audit
+    event, the final read."""
+    for n in range(45):
+        grant(_customer(f"many{n}@example.jp", phone=f"090-2222-{n:04d}"), quality_purpose)
+    export = Export.objects.create(partner=lab, purpose=quality_purpose, requested_by=agent)
+    with CaptureQueriesContext(connection) as queries:
+        export = services.export_run(export_id=export.pk, chunk_size=10)
+    assert export.rows == 45 and len(_rows(export)) == 45
+    statements = [q["sql"] for q in queries.captured_queries]
+    chunks = [s for s in statements if s.lstrip().startswith("WITH chunk")]
+    assert len(chunks) == 6  # five of rows, one empty
+    progress = [s for s in statements if s.startswith('UPDATE "partners_export" SET "processed"')]
+    assert len(progress) == 5
+    # Everything else is fixed: claim, load, arrangement, file name, total, completion, audit.
+    savepoints = [s for s in statements if "SAVEPOINT" in s]
+    purposes = [s for s in statements if s.startswith('SELECT "consents_purpose"')]
+    assert (len(savepoints), len(purposes)) == (2 * 6, 1 + 6)
+    assert len(statements) == 6 + 5 + 12 + 7 + 9
