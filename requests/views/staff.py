@@ -10,6 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -91,10 +92,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     kinds, states = dict(Kind.choices), dict(Status.choices)
     kinds = {k: str(v) for k, v in kinds.items()}
     states = {k: str(v) for k, v in states.items()}
+    overdue_by = _("overdue by %(t)s")  # translated once, not per row
     for r in rows:
         r.staff_url = f"{stem}{r.pk}/"
         r.kind_label, r.status_label = kinds[r.kind], states[r.status]
         r.due_local = timezone.localtime(r.due_at).strftime("%Y-%m-%d %H:%M")
+        r.is_overdue = r.due_at < now
+        if r.is_overdue:
+            r.left_text = overdue_by % {"t": timesince(r.due_at, now)}
+        else:
+            r.left_text = timeuntil(r.due_at, now)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
