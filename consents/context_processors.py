@@ -1,13 +1,38 @@
 """What every page needs from consents: the cookie banner, the analytics snippet, the policy
-notice. Evaluated lazily: a page that does not use them runs no query."""
+notice. Evaluated lazily: a page that does not use them runs no query.
+
+Issue 13: once the browser carries a cookie choice and no analytics id is configured, the
+ledger cannot change what the page shows (no banner either way, no snippet to render), so no
+consent decision is made; and the policy announcement, a notice to customers, is not looked
+up on the back-office pages (/staff/, /admin/)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from consents.cookies import cookie_state
+from consents.cookies import CHOICES, COOKIE_NAME, CookieState, cookie_state
 from consents.selectors import policy_announcement_for
+
+BACK_OFFICE_PREFIXES = ("/staff/", "/admin/")
+
+
+@dataclass(frozen=True)
+class AnsweredBanner:
+    """What base.html reads of `cookie_state` when the browser already answered the banner
+    and no analytics id is configured: no banner, no snippet, whatever the ledger says."""
+
+    show_banner: bool = False
+    render_analytics: bool = False
+
+
+def _page_cookie_state(request: HttpRequest) -> CookieState | AnsweredBanner:
+    if request.COOKIES.get(COOKIE_NAME) in CHOICES and not settings.GA_MEASUREMENT_ID:
+        return AnsweredBanner()
+    return cookie_state(request)
 
 
 def consents(request: HttpRequest) -> dict:
@@ -16,9 +41,11 @@ def consents(request: HttpRequest) -> dict:
     def announcement():
         if user is None or not user.is_authenticated:
             return None
+        if request.path.startswith(BACK_OFFICE_PREFIXES):
+            return None
         return policy_announcement_for(customer=user)
 
     return {
-        "cookie_state": SimpleLazyObject(lambda: cookie_state(request)),
+        "cookie_state": SimpleLazyObject(lambda: _page_cookie_state(request)),
         "policy_announcement": SimpleLazyObject(announcement),
     }

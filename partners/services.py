@@ -28,12 +28,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consents.models import ConsentEvent, Purpose, PurposeCategory
+from consents.models import ConsentEvent, ConsentState, Purpose, PurposeCategory
 from consents.selectors import ConsentDecision, consent_decide, customers_consenting
 from consents.services import consent_lock
 from partners.errors import PartnerError
@@ -763,27 +762,6 @@ def export_candidates(*, partner: Partner, purpose: Purpose) -> models.QuerySet:
     return customers.order_by("pk").values_list("pk", *export_columns())
 
 
-def _relied_events(
-    *, customer_ids: list[int], purpose: Purpose, service_code: str | None
-) -> tuple[dict[int, int], dict[int, int]]:
-    """The latest ledger event of each customer for the purpose, service-specific and
-    general: one query per chunk on the (customer, time) index. (A correlated subquery per
-    row let PostgreSQL pick a plan 100 times slower.)"""
-    scope = Q(service__isnull=True)
-    if service_code is not None:
-        scope |= Q(service__code=service_code)
-    rows = (
-        ConsentEvent.objects.filter(scope, customer_id__in=customer_ids, purpose=purpose)
-        .order_by("customer_id", "-created_at", "-id")
-        .values_list("customer_id", "service_id", "pk")
-    )
-    specific: dict[int, int] = {}
-    general: dict[int, int] = {}
-    for customer_id, service_id, event_id in rows:
-        (general if service_id is None else specific).setdefault(customer_id, event_id)
-    return specific, general
-
-
 def export_run(*, export_id: int, chunk_size: int | None = None) -> Export:
     """Run (or resume) an export: stream the allowed customers, write de-identified rows to
     a private CSV and the provision records in bulk, chunk by chunk, with progress.
@@ -829,19 +807,10 @@ def _export_write(export: Export, chunk_size: int) -> None:
         Export.objects.filter(pk=export.pk).update(file_name=export.file_name)
     path = export_path(export)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows_qs = export_candidates(partner=partner, purpose=purpose)
     if export.total is None:
-        export.total = rows_qs.count()
+        export.total = export_candidates(partner=partner, purpose=purpose).count()
         Export.objects.filter(pk=export.pk).update(total=export.total)
-    key = pseudonym_key(partner)
-    decision = ProvisionDecision(
-        allowed=True,
-        basis=Basis.CONSENT,
-        reason="allowed",
-        message="",
-        arrangement=arrangement,
-        items=EXPORT_ITEMS,
-    )
+    plan = _ExportPlan.build(export, arrangement)
     header = ["pseudonym", *columns]
     with open(path, "a+b") as handle:
         # Drop whatever a crashed run wrote after the last committed chunk.
@@ -849,15 +818,8 @@ def _export_write(export: Export, chunk_size: int) -> None:
         handle.seek(export.file_bytes)
         if export.file_bytes == 0:
             handle.write(_csv_line(header))
-        remaining = rows_qs.filter(pk__gt=export.last_customer_id)
-        batch: list[tuple] = []
-        for row in remaining.iterator(chunk_size=chunk_size):
-            batch.append(row)
-            if len(batch) >= chunk_size:
-                _export_commit_chunk(export, handle, batch, key, decision)
-                batch = []
-        if batch:
-            _export_commit_chunk(export, handle, batch, key, decision)
+        while _export_commit_chunk(export, handle, plan, chunk_size):
+            pass
     Export.objects.filter(pk=export.pk).update(
         status=ExportStatus.COMPLETED, finished_at=timezone.now()
     )
@@ -894,90 +856,120 @@ _RECORD_COLUMNS = (
 )
 
 
-def _records_insert(rows: list[tuple]) -> None:
-    """Insert provision records in bulk: PostgreSQL's COPY FROM STDIN (several times faster
-    than INSERT for tens of thousands of rows), else bulk_create."""
-    if connection.vendor == "postgresql":
-        columns = ", ".join(f'"{name}"' for name in _RECORD_COLUMNS)
-        statement = f'COPY "{ProvisionRecord._meta.db_table}" ({columns}) FROM STDIN'
-        with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row(row)
-        return
-    records = []
-    for row in rows:
-        fields = dict(zip(_RECORD_COLUMNS, row, strict=True))
-        fields["data_items"] = json.loads(fields["data_items"])
-        records.append(ProvisionRecord(**fields))
-    ProvisionRecord.objects.bulk_create(records, batch_size=1000)
+@dataclass(frozen=True)
+class _ExportPlan:
+    """What every chunk of one export binds into its one statement (issue 13)."""
+
+    partner: Partner
+    purpose: Purpose
+    arrangement_id: int
+    service_id: int | None
+    overseas_purpose_id: int | None
+    key: bytes  # the partner's pseudonym key: a parameter of each statement, never stored
+
+    @classmethod
+    def build(cls, export: Export, arrangement: Arrangement) -> _ExportPlan:
+        partner = export.partner
+        overseas = None
+        if _needs_overseas_consent(partner, Basis.CONSENT):
+            overseas = overseas_purpose_for(partner.country)
+        return cls(
+            partner=partner,
+            purpose=export.purpose,
+            arrangement_id=arrangement.pk,
+            service_id=partner.service_id,
+            overseas_purpose_id=overseas.pk if overseas else None,
+            key=pseudonym_key(partner),
+        )
 
 
-def _export_commit_chunk(
-    export: Export, handle, batch: list[tuple], key: bytes, decision: ProvisionDecision
-) -> None:
-    columns = export_columns()
-    partner, purpose = export.partner, export.purpose
-    now = timezone.now()
-    recipient = f"{partner.name_ja} / {partner.name_en}"[:420]
-    items = json.dumps(list(decision.items))
-    arrangement_id = decision.arrangement.pk if decision.arrangement else None
-    tz = timezone.get_current_timezone()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    records = []
-    customer_ids = [row[0] for row in batch]
-    specific, general = _relied_events(
-        customer_ids=customer_ids, purpose=purpose, service_code=_service_code(partner)
+def _export_chunk_statement(plan: _ExportPlan, export: Export, chunk_size: int):
+    """One statement per chunk: the next `chunk_size` customers the gate allows *now* (the
+    decision is re-taken on every chunk, so a withdrawal or a restriction committed since
+    the export started leaves that customer out of every later chunk), one APPI-29 record
+    each with the consent relied on (the service-specific state's event first, LY-6, else
+    the general one, else none for an opt-out default), and the de-identified columns of
+    exactly the customers recorded, with the keyed pseudonym computed by pgcrypto's hmac()."""
+    candidates = export_candidates(partner=plan.partner, purpose=plan.purpose)
+    chunk_sql, chunk_params = (
+        candidates.filter(pk__gt=export.last_customer_id)
+        .order_by("pk")
+        .values_list("pk")[:chunk_size]
+        .query.sql_with_params()
     )
-    overseas: dict[int, int] = {}
-    if _needs_overseas_consent(partner, Basis.CONSENT):
-        overseas_purpose = overseas_purpose_for(partner.country)
-        if overseas_purpose is not None:
-            _none, overseas = _relied_events(
-                customer_ids=customer_ids, purpose=overseas_purpose, service_code=None
-            )
-    for customer_id, *values in batch:
-        # The consent relied on: the service-specific one first (LY-6), else the general
-        # one, else none (an opt-out purpose the customer never answered).
-        if customer_id in specific:
-            event_id, decided_by = specific[customer_id], "service"
-        elif customer_id in general:
-            event_id, decided_by = general[customer_id], "general"
-        else:
-            event_id, decided_by = None, "default"
-        writer.writerow(
-            [
-                pseudonym(key=key, customer_id=customer_id),
-                *(_coarsen(name, value, tz) for name, value in zip(columns, values, strict=True)),
-            ]
+    partner = plan.partner
+    state = ConsentState._meta.db_table
+    record = ProvisionRecord._meta.db_table
+    user = User._meta.db_table
+    columns = ", ".join(f'"{name}"' for name in _RECORD_COLUMNS)
+    sql = f"""
+        WITH chunk (id) AS ({chunk_sql}),
+        recorded AS (
+            INSERT INTO "{record}" ({columns})
+            SELECT %s, %s, %s, %s, c.id,
+                left(encode(hmac(convert_to('record:' || c.id, 'UTF8'), %s, 'sha256'), 'hex'), 32),
+                %s, %s::jsonb, %s,
+                CASE WHEN ss.event_id IS NOT NULL THEN 'service'
+                     WHEN gs.event_id IS NOT NULL THEN 'general' ELSE 'default' END,
+                COALESCE(ss.event_id, gs.event_id), os.event_id, %s, %s
+            FROM chunk c
+            LEFT JOIN "{state}" ss ON ss.customer_id = c.id AND ss.purpose_id = %s
+                AND ss.service_id = %s
+            LEFT JOIN "{state}" gs ON gs.customer_id = c.id AND gs.purpose_id = %s
+                AND gs.service_id IS NULL
+            LEFT JOIN "{state}" os ON os.customer_id = c.id AND os.purpose_id = %s
+                AND os.service_id IS NULL
+            RETURNING customer_id
         )
-        records.append(
-            (
-                partner.pk,
-                recipient,
-                partner.country.code,
-                arrangement_id,
-                customer_id,
-                customer_reference(customer_id),
-                purpose.pk,
-                items,
-                decision.basis,
-                decided_by,
-                event_id,
-                overseas.get(customer_id),
-                export.pk,
-                now,
-            )
-        )
-    handle.write(out.getvalue().encode("utf-8"))
-    handle.flush()
-    os.fsync(handle.fileno())
-    size = handle.tell()
+        SELECT u.id, encode(hmac(convert_to(u.id::text, 'UTF8'), %s, 'sha256'), 'hex'),
+            u.prefecture, u.birth_year, u.preferred_language,
+            to_char(u.date_joined AT TIME ZONE %s, 'YYYY-MM')
+        FROM recorded r JOIN "{user}" u ON u.id = r.customer_id
+        ORDER BY u.id
+    """  # noqa: S608 (names are the models'; every value is a parameter)
+    secret = settings.PARTNERS_PSEUDONYM_SECRET.encode()
+    params = [
+        *chunk_params,
+        partner.pk,
+        f"{partner.name_ja} / {partner.name_en}"[:420],
+        partner.country.code,
+        plan.arrangement_id,
+        secret,
+        plan.purpose.pk,
+        json.dumps(list(EXPORT_ITEMS)),
+        Basis.CONSENT,
+        export.pk,
+        timezone.now(),
+        plan.purpose.pk,
+        plan.service_id,
+        plan.purpose.pk,
+        plan.overseas_purpose_id,
+        plan.key,
+        timezone.get_current_timezone_name(),
+    ]
+    return sql, params
+
+
+def _export_commit_chunk(export: Export, handle, plan: _ExportPlan, chunk_size: int) -> int:
+    """Decide, record and write the next chunk in one transaction; return its size (0 when
+    the export is done). The chunk's lines are flushed to disk before the records and the
+    progress commit; a retry truncates the file to the committed size."""
+    sql, params = _export_chunk_statement(plan, export, chunk_size)
     with transaction.atomic():
-        _records_insert(records)
-        export.processed += len(batch)
-        export.rows += len(batch)
-        export.last_customer_id = batch[-1][0]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        if not rows:
+            return 0
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows(row[1:] for row in rows)
+        handle.write(out.getvalue().encode("utf-8"))
+        handle.flush()
+        os.fsync(handle.fileno())
+        size = handle.tell()
+        export.processed += len(rows)
+        export.rows += len(rows)
+        export.last_customer_id = rows[-1][0]
         export.file_bytes = size
         Export.objects.filter(pk=export.pk).update(
             processed=export.processed,
@@ -985,6 +977,7 @@ def _export_commit_chunk(
             last_customer_id=export.last_customer_id,
             file_bytes=size,
         )
+    return len(rows)
 
 
 def export_download_record(*, export: Export, actor: User) -> Path:

@@ -166,6 +166,8 @@ AUTH_USER_MODEL = "portal.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Permissions in one query instead of ModelBackend's two (issue 13); signs nobody in.
+    "portal.backends.PermissionsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -271,6 +273,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # behind a proxy that terminates TLS and already redirects.
 _secure = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=_secure)
+# Load balancers probe the instances over plain HTTP (issue 13).
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=_secure)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=_secure)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _secure else 0)

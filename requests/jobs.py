@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from portal import selectors as portal_selectors
 from portal.models import JobSettings, User
@@ -39,6 +40,7 @@ from requests.models import (
     PAUSED_STATUSES,
     DataRequest,
     DocumentPurpose,
+    Kind,
     RequestDocument,
     Status,
 )
@@ -63,10 +65,6 @@ def deadline_reminder_name(days: int) -> str:
     return f"deadline_{days}d"
 
 
-def _staff_path(req: DataRequest) -> str:
-    return reverse("requests:staff_detail", kwargs={"pk": req.pk})
-
-
 def _customer_path(req: DataRequest) -> str:
     return reverse("requests:detail", kwargs={"reference": req.reference})
 
@@ -87,21 +85,24 @@ def _active(person: User | None) -> bool:
 
 
 def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResult:
-    """Staff reminders before the due date, escalation at it, and the daily overdue digest
-    (LW-6.2).
+    """Staff reminders before the due date, escalation at it, and the daily overdue list
+    (LW-6.2), as one digest mail per recipient per sweep (issue 13).
 
     - At each configured offset before `due_at` (default 3 days and 1 day) the assignee, or
       every privacy staff member while nobody (active) is assigned, is reminded. Only the
       nearest offset already reached fires, so a sweep that was down does not send a stale
       3-day reminder alongside the 1-day one.
-    - At `due_at` the request is overdue: the assignee and the privacy administrators get an
-      escalation.
-    - From the digest hour (Japan time) each assignee, and each administrator, gets one mail
-      a day listing every overdue request that is theirs (all of them, for administrators).
+    - At `due_at` the request is overdue: the assignee and the privacy administrators are
+      told (escalation).
+    - From the digest hour (Japan time) each assignee, and each administrator, once a day
+      gets the list of every overdue request that is theirs (all of them, for
+      administrators).
 
-    Paused requests (waiting on the customer or on payment) are skipped: their due date moves
-    while paused, and `workflow` writes the new `due_at` on resuming, which is a new claim key.
-    The number of queries does not depend on the number of open requests.
+    Each item is claimed per recipient, (request, reminder, due date, recipient), so it
+    reaches each person exactly once whatever sweeps run; what one sweep claimed for a
+    person goes out as one mail listing it all. Paused requests (waiting on the customer or
+    on payment) are skipped: their due date moves while paused, and `workflow` writes the new
+    `due_at` on resuming, which is a new claim key. Six queries, however many requests.
     """
     now = now or timezone.now()
     config = JobSettings.current()  # 1 query
@@ -111,6 +112,7 @@ def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResul
         staff = list(portal_selectors.privacy_staff())  # 1 query
         admin_ids = _admin_ids()  # 1 query
         admins = [p for p in staff if p.pk in admin_ids]
+        people = {p.pk: p for p in staff}
         horizon = now + timedelta(days=offsets[0])
         # 1 query: every running request due within the largest offset, or overdue.
         candidates = list(
@@ -134,86 +136,156 @@ def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResul
             .order_by("due_at", "id")
         )
         keys: list[ClaimKey] = []
-        wanted: dict[ClaimKey, tuple[str, DataRequest, int | None]] = {}
+        items: dict[ClaimKey, tuple[str, DataRequest, int | None]] = {}
         overdue: list[DataRequest] = []
         for req in candidates:
+            assigned = _active(req.assignee)
+            if assigned:
+                people.setdefault(req.assignee_id, req.assignee)
             if req.due_at <= now:
                 overdue.append(req)
-                key = ClaimKey(SUBJECT, req.pk, OVERDUE, req.due_at)
-                wanted[key] = (OVERDUE, req, None)
+                what, name, days = OVERDUE, OVERDUE, None
+                recipients = [p.pk for p in admins]
+                if assigned and req.assignee_id not in admin_ids:
+                    recipients.insert(0, req.assignee_id)
             else:
                 left = req.due_at - now
                 reached = [d for d in offsets if left <= timedelta(days=d)]
                 if not reached:
                     continue
                 days = min(reached)
-                key = ClaimKey(SUBJECT, req.pk, deadline_reminder_name(days), req.due_at)
-                wanted[key] = ("reminder", req, days)
-            keys.append(key)
-        # The digest: one per person per day, from the digest hour in Tokyo.
-        digests: dict[int, tuple[User, list[DataRequest]]] = {}
+                what, name = "reminder", deadline_reminder_name(days)
+                recipients = [req.assignee_id] if assigned else [p.pk for p in staff]
+            for person_id in recipients:
+                key = ClaimKey(SUBJECT, req.pk, name, req.due_at, person_id)
+                keys.append(key)
+                items[key] = (what, req, days)
+        # The daily list: one per person per day, from the digest hour in Tokyo.
+        daily: dict[int, list[DataRequest]] = {}
         local = now.astimezone(clock.TOKYO)
         moment = local.replace(hour=config.digest_hour, minute=0, second=0, microsecond=0)
         if overdue and local >= moment:
             for person in admins:
-                digests[person.pk] = (person, list(overdue))
+                daily[person.pk] = list(overdue)
             for req in overdue:
                 if _active(req.assignee) and req.assignee_id not in admin_ids:
-                    digests.setdefault(req.assignee_id, (req.assignee, []))[1].append(req)
-            for person_id in digests:
+                    daily.setdefault(req.assignee_id, []).append(req)
+            for person_id in daily:
                 keys.append(ClaimKey(PERSON, person_id, DIGEST, moment, person_id))
         claimed = reminder_claim_many(keys=keys, now=now)  # 1 query
-        mails: list[MailSpec] = []
-        for key in claimed:
+        due: dict[int, list[tuple[DataRequest, int]]] = {}
+        late: dict[int, list[DataRequest]] = {}
+        lists: dict[int, list[DataRequest]] = {}
+        counted: set[tuple[str, int]] = set()
+        for key in sorted(claimed, key=lambda k: (k.recipient_id, k.due_at, k.subject_id)):
             if key.reminder == DIGEST:
+                result.digests += 1
+                lists[key.recipient_id] = daily[key.recipient_id]
                 continue
-            what, req, days = wanted[key]
+            what, req, days = items[key]
+            if (key.reminder, req.pk) not in counted:  # a request, not a recipient
+                counted.add((key.reminder, req.pk))
+                if what == OVERDUE:
+                    result.escalations += 1
+                else:
+                    result.reminders += 1
             if what == OVERDUE:
-                result.escalations += 1
-                recipients = list(admins)
-                if _active(req.assignee) and req.assignee_id not in admin_ids:
-                    recipients.insert(0, req.assignee)
-                template = "requests/reminder_overdue"
+                late.setdefault(key.recipient_id, []).append(req)
             else:
-                result.reminders += 1
-                recipients = [req.assignee] if _active(req.assignee) else staff
-                template = "requests/reminder_due"
-            for person in recipients:
-                mails.append(
-                    MailSpec(
-                        to=person.email,
-                        language=person.preferred_language,
-                        template=template,
-                        context={
-                            "recipient": person,
-                            "request": req,
-                            "days": days,
-                            "assigned": _active(req.assignee),
-                            "due_at": req.due_at,
-                            "url": _staff_path(req),
-                        },
-                    )
-                )
-        for key in sorted((k for k in claimed if k.reminder == DIGEST), key=lambda k: k.subject_id):
-            person, reqs = digests[key.subject_id]
-            result.digests += 1
+                due.setdefault(key.recipient_id, []).append((req, days))
+        mails: list[MailSpec] = []
+        for person_id in sorted(set(due) | set(late) | set(lists)):
+            person = people[person_id]
             mails.append(
                 MailSpec(
                     to=person.email,
                     language=person.preferred_language,
-                    template="requests/digest_overdue",
-                    context={
-                        "recipient": person,
-                        "lines": [(r, _staff_path(r)) for r in reqs[:DIGEST_MAX_LINES]],
-                        "count": len(reqs),
-                        "more": max(0, len(reqs) - DIGEST_MAX_LINES),
-                        "now": now,
-                    },
+                    template="requests/deadline_digest",
+                    context=_digest_context(
+                        person,
+                        due.get(person_id, []),
+                        late.get(person_id, []),
+                        lists.get(person_id, []),
+                        now,
+                    ),
                 )
             )
         mail_queue_many(mails=mails)  # 1 query
         result.mails = len(mails)
     return result
+
+
+def _digest_context(
+    person: User,
+    due: list[tuple[DataRequest, int]],
+    late: list[DataRequest],
+    daily: list[DataRequest],
+    now: datetime,
+) -> dict:
+    """The digest's three sections, their lines written here in the recipient's language:
+    each message is translated once per mail rather than once per line by the template
+    engine, which was most of a large sweep's time (issue 13)."""
+    with translation.override(person.preferred_language):
+        kinds = {value: str(label) for value, label in Kind.choices}
+        # The staff page of a request, from one reverse() for the whole mail.
+        page = settings.SITE_URL + reverse("requests:staff_detail", kwargs={"pk": 1})[: -len("1/")]
+        told = gettext("Due date given to the customer: %(due)s (Japan time)")
+        nobody_yet = gettext("Nobody is assigned to this request yet. Please take it or assign it.")
+        nobody = gettext("Nobody is assigned to this request.")
+
+        def when(req: DataRequest) -> str:
+            return req.due_at.astimezone(clock.TOKYO).strftime("%Y-%m-%d %H:%M")
+
+        def section(reqs: list, line) -> dict:
+            shown = reqs[:DIGEST_MAX_LINES]
+            more = len(reqs) - len(shown)
+            text = "".join(line(item) for item in shown)
+            if more:
+                text += (
+                    ngettext("…and %(more)s more request.", "…and %(more)s more requests.", more)
+                    % {"more": more}
+                    + "\n"
+                )
+            return {"count": len(reqs), "text": text}
+
+        def due_line(item: tuple[DataRequest, int]) -> str:
+            req, days = item
+            head = ngettext(
+                "Request %(reference)s (%(kind)s) is due within %(days)s day.",
+                "Request %(reference)s (%(kind)s) is due within %(days)s days.",
+                days,
+            ) % {"reference": req.reference, "kind": kinds[req.kind], "days": days}
+            lines = [f"- {head}", f"  {told % {'due': when(req)}}"]
+            if not _active(req.assignee):
+                lines.append(f"  {nobody_yet}")
+            lines.append(f"  {page}{req.pk}/")
+            return "\n".join(lines) + "\n"
+
+        def late_line(req: DataRequest) -> str:
+            head = gettext("Request %(reference)s (%(kind)s) is overdue.") % {
+                "reference": req.reference,
+                "kind": kinds[req.kind],
+            }
+            if _active(req.assignee):
+                who = gettext("Assigned to: %(assignee)s") % {
+                    "assignee": req.assignee.full_name or req.assignee.email
+                }
+            else:
+                who = nobody
+            return f"- {head}\n  {told % {'due': when(req)}}\n  {who}\n  {page}{req.pk}/\n"
+
+        def daily_line(req: DataRequest) -> str:
+            due_text = gettext("due %(due)s") % {"due": when(req)}
+            return f"- {req.reference} ({kinds[req.kind]}) {due_text}\n  {page}{req.pk}/\n"
+
+        return {
+            "recipient": person,
+            "due": section(due, due_line),
+            "overdue": section(late, late_line),
+            "daily": section(daily, daily_line),
+            "late_total": len({r.pk for r in late} | {r.pk for r in daily}),
+            "now": now,
+        }
 
 
 def _admin_ids() -> set[int]:

@@ -263,6 +263,13 @@ class DataRequest(models.Model):
         indexes = [
             models.Index(fields=["customer", "-received_at"]),
             models.Index(fields=["status", "due_at"]),
+            # The staff queue's order over open requests (issue 13): a deep page walks this
+            # index to its offset instead of sorting every open request.
+            models.Index(
+                fields=["due_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="request_queue_open_idx",
+            ),
         ]
         constraints = [
             # One open request of a kind per customer (the agent's filings are checked by the

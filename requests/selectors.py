@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -201,6 +202,26 @@ def queue(
         )
         .order_by("due_at", "id")
     )
+
+
+def queue_page(*, queryset: QuerySet[DataRequest], number, per_page: int) -> Page:
+    """One page of the queue with the total, in one query: the count rides along as an
+    uncorrelated scalar subquery, which PostgreSQL evaluates once (issue 13). The order
+    (due_at, id) walks the partial index on open requests, so a deep page reads the index up
+    to its offset and never sorts the table. Only an empty or out-of-range page falls back
+    to the paginator's separate count."""
+    paginator = Paginator(queryset, per_page)
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    total = Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+    offset = (number - 1) * per_page
+    rows = list(queryset.annotate(queue_total=total)[offset : offset + per_page])
+    if rows:
+        paginator.__dict__["count"] = rows[0].queue_total  # Paginator.count is cached
+        return paginator._get_page(rows, number, paginator)
+    return paginator.get_page(number)
 
 
 def overview(*, now: datetime | None = None, weeks: int = 12) -> dict:

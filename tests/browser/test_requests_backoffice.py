@@ -79,7 +79,7 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
     row = page.get_by_test_id("queue").locator("tr", has_text=req.reference)
     expect(row).to_contain_text("山田 アリス")
     shot("queue")
-    row.locator("button[name=claim]").click()
+    row.locator("button[form=queue-claim]").click()  # the row's one control
     expect(page.get_by_test_id("queue").locator("tr", has_text=req.reference)).to_contain_text(
         "佐藤 チャーリー"
     )

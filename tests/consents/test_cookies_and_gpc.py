@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from consents import selectors
 from consents.cookies import COOKIE_NAME
@@ -161,3 +163,25 @@ def test_gpc_service_never_grants(customer):
     purpose = f.analytics_purpose()
     with pytest.raises(services.ConsentError):
         services.consent_change(customer=customer, choices={purpose.code: True}, source="gpc")
+
+
+def test_no_consent_decision_for_the_banner_once_the_cookie_answers_it(customer_client, settings):
+    """Issue 13: with the choice in the cookie and no analytics id, the layout makes no
+    consent decision; the banner is gone either way."""
+    settings.GA_MEASUREMENT_ID = ""
+    customer_client.get("/dashboard/")  # warm the session
+
+    def tables():
+        with CaptureQueriesContext(connection) as queries:
+            response = customer_client.get("/dashboard/")
+        assert response.status_code == 200
+        return response, [q["sql"] for q in queries.captured_queries]
+
+    response, before = tables()
+    assert 'id="cookie-banner"' in response.content.decode()
+    assert sum('"consents_consentstate"' in q for q in before) == 1  # the banner's decision
+    customer_client.cookies["portal_cookies"] = "necessary"
+    response, after = tables()
+    assert 'id="cookie-banner"' not in response.content.decode()
+    assert sum('"consents_consentstate"' in q for q in after) == 0
+    assert len(after) == len(before) - 1

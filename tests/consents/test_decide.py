@@ -141,18 +141,41 @@ def test_inactive_customers_are_not_listed(customer):
     assert customer not in consenting(purpose)
 
 
-def test_decision_takes_at_most_two_queries(customer, django_assert_num_queries):
+def test_decision_takes_one_query(customer, django_assert_num_queries):
     purpose = f.opt_in_purpose()
     service = f.ServiceFactory(purposes=[purpose])
     services.consent_change(customer=customer, choices={purpose.code: True}, source="web")
-    # 1. the purpose with both states, restrictions and the latest widening version;
-    # 2. the ledger event relied on, by primary key.
-    with django_assert_num_queries(2):
-        decide(customer, purpose, service)
-    # No state relied on: the one statement alone.
+    relied_on = ConsentEvent.objects.get(customer=customer, purpose=purpose)
+    # One statement: the purpose with both states, the deciding state's ledger event,
+    # the restrictions and the latest widening version (issue 13).
+    with django_assert_num_queries(1):
+        decision = decide(customer, purpose, service)
+    assert (decision.granted, decision.decided_by) == (True, "general")
+    # The event comes whole, as the ORM loads it by primary key.
+    fields = [field.attname for field in ConsentEvent._meta.concrete_fields]
+    assert [getattr(decision.event, n) for n in fields] == [getattr(relied_on, n) for n in fields]
+    # No state relied on: the same one statement.
     opt_out = f.opt_out_purpose()
     with django_assert_num_queries(1):
-        decide(customer, opt_out, service)
+        assert decide(customer, opt_out, service).event is None
+
+
+def test_the_service_state_event_is_the_one_relied_on(customer):
+    purpose = f.opt_in_purpose()
+    service = f.ServiceFactory(purposes=[purpose])
+    services.consent_change(customer=customer, choices={purpose.code: True}, source="web")
+    services.consent_change(
+        customer=customer, choices={purpose.code: False}, source="web", service=service
+    )
+    specific = ConsentEvent.objects.get(customer=customer, purpose=purpose, service=service)
+    general = ConsentEvent.objects.get(customer=customer, purpose=purpose, service=None)
+    decision = decide(customer, purpose, service)
+    assert (decision.granted, decision.decided_by, decision.event.pk) == (
+        False,
+        "service",
+        specific.pk,
+    )
+    assert decide(customer, purpose, None).event.pk == general.pk
 
 
 @pytest.mark.clause("LY-6", "LW-9")

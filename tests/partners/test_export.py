@@ -7,9 +7,12 @@ import csv
 import datetime
 import hashlib
 import hmac
+import threading
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from partners import services
 from partners.errors import PartnerError
@@ -229,3 +232,89 @@ def test_old_export_files_are_deleted_and_the_records_stay(
     with pytest.raises(PartnerError, match="no longer available"):
         services.export_download_record(export=Export.objects.get(pk=export.pk), actor=agent)
     assert services.export_files_purge(now=later) == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.clause("LY-5", "APPI-29")
+def test_each_chunk_is_rechecked_against_withdrawals_committed_since_the_start(
+    agent, lab, quality_purpose, population, monkeypatch
+):
+    """Issue 10 (and 13): a customer who withdraws, or whose provision is stopped, while
+    the export runs is left out of every chunk after the change commits. The change commits
+    on a second connection (another thread) between the first and the second chunk."""
+    from consents import services as consent_services
+
+    late = _customer("late@example.jp", full_name="遅延 四郎")
+    grant(late, quality_purpose)
+    first, withdrawing, stopped = population  # in id order, one chunk each
+    # Queued by hand: export_start would run it at once (eager tasks, on commit).
+    export = Export.objects.create(partner=lab, purpose=quality_purpose, requested_by=agent)
+    real = services._export_commit_chunk
+    chunks = []
+
+    def change_on_another_connection():
+        try:
+            withdraw(withdrawing, quality_purpose)
+            consent_services.restriction_record(
+                customer=stopped,
+                kind="third_party_stop",
+                purposes=[quality_purpose],
+                reference="REQ-10",
+                actor=None,
+            )
+        finally:
+            connection.close()
+
+    def after_first_chunk(*args, **kwargs):
+        done = real(*args, **kwargs)
+        chunks.append(done)
+        if len(chunks) == 1:
+            other = threading.Thread(target=change_on_another_connection)
+            other.start()
+            other.join()
+        return done
+
+    monkeypatch.setattr(services, "_export_commit_chunk", after_first_chunk)
+    export = services.export_run(export_id=export.pk, chunk_size=1)
+    assert export.status == ExportStatus.COMPLETED
+    assert export.total == 4  # counted when the export started
+    assert export.rows == 2
+    key = services.pseudonym_key(lab)
+    assert [r["pseudonym"] for r in _rows(export)] == [
+        services.pseudonym(key=key, customer_id=person.pk) for person in (first, late)
+    ]
+    records = ProvisionRecord.objects.filter(export=export).order_by("customer_id")
+    assert [r.customer_id for r in records] == [first.pk, late.pk]
+    assert [r.customer_reference for r in records] == [
+        services.customer_reference(first.pk),
+        services.customer_reference(late.pk),
+    ]
+
+
+@pytest.mark.postgres
+@pytest.mark.clause("LY-5", "APPI-29")
+def test_the_export_runs_one_statement_per_chunk_with_many_customers(agent, lab, quality_purpose):
+    """Issue 13: 45 consenting customers in chunks of 10 are five chunks and the empty one
+    that ends the run. Each chunk: 1 the purpose and its latest widening version (the gate's
+    rule is re-read, so a policy change mid-export counts), 2 one statement that decides,
+    records and returns the rows, 3 the progress UPDATE (not for the empty one), and the
+    savepoint pair of its transaction. Fixed: the claim, the export, the arrangement, the
+    file name, the purpose and the count for the total, the total, completion, the audit
+    event, the final read."""
+    for n in range(45):
+        grant(_customer(f"many{n}@example.jp", phone=f"090-2222-{n:04d}"), quality_purpose)
+    export = Export.objects.create(partner=lab, purpose=quality_purpose, requested_by=agent)
+    with CaptureQueriesContext(connection) as queries:
+        export = services.export_run(export_id=export.pk, chunk_size=10)
+    assert export.rows == 45 and len(_rows(export)) == 45
+    statements = [q["sql"] for q in queries.captured_queries]
+    chunks = [s for s in statements if s.lstrip().startswith("WITH chunk")]
+    assert len(chunks) == 6  # five of rows, one empty
+    progress = [s for s in statements if s.startswith('UPDATE "partners_export" SET "processed"')]
+    assert len(progress) == 5
+    # Everything else is fixed: claim, load, arrangement, file name, total, completion, audit.
+    savepoints = [s for s in statements if "SAVEPOINT" in s]
+    purposes = [s for s in statements if s.startswith('SELECT "consents_purpose"')]
+    assert (len(savepoints), len(purposes)) == (2 * 6, 1 + 6)
+    assert len(statements) == 6 + 5 + 12 + 7 + 9

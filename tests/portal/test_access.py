@@ -6,6 +6,9 @@ from tests.access import Case, cases_params, check_case, everyone, signed_in, st
 
 CASES = [
     Case("home", everyone(200)),
+    # Load-balancer probes (issue 13): open to everyone, no session needed.
+    Case("healthz", everyone(200)),
+    Case("readyz", everyone(200)),
     Case("dashboard", signed_in(200)),
     Case("profile", signed_in(200)),
     Case("password_change", signed_in(200)),

@@ -47,38 +47,79 @@ def test_reminders_at_three_days_and_one_day_go_to_the_assignee(cast, now):
 
     mails = mails_to(cast.agent)
     assert len(mails) == 2
-    assert {c.reminder for c in ReminderClaim.objects.filter(subject_id=req.pk)} == {
-        "deadline_3d",
-        "deadline_1d",
-    }
+    assert {
+        (c.reminder, c.recipient_id) for c in ReminderClaim.objects.filter(subject_id=req.pk)
+    } == {("deadline_3d", cast.agent.pk), ("deadline_1d", cast.agent.pk)}
     # charlie reads Japanese: reference, kind, the due date in Tokyo and the staff page.
     body = mails[0].body
     assert mails[0].language == "ja"
-    assert req.reference in mails[0].subject and req.reference in body
+    assert mails[0].subject == "請求の回答期限：期限間近 1 件、期限超過 0 件"
+    assert "回答期限が近い請求（1 件）：" in body
     kind = req.get_kind_display()
     assert f"請求 {req.reference}（{kind}）の回答期限まで 3 日を切りました。" in body
     tokyo_due = (now + timedelta(days=5)).astimezone(jobs.clock.TOKYO).strftime("%Y-%m-%d %H:%M")
     assert tokyo_due in body
     assert f"http://testserver/staff/requests/{req.pk}/" in body
+    assert "担当者がいません" not in body
     assert not OutboundMail.objects.exclude(to=cast.agent.email).exists()
 
 
 @pytest.mark.clause("LW-6.2")
 def test_an_unassigned_request_reminds_every_privacy_staff_member(cast, now):
     other_agent = factories.agent(email="erika@example.com", preferred_language="en")
-    req = open_request(now, due_in=timedelta(hours=20))
+    req = open_request(now, due_in=timedelta(hours=20), kind=Kind.INQUIRY)
 
     result = jobs.request_deadline_sweep(now=now)
 
-    assert result.reminders == 1
+    assert (result.reminders, result.mails) == (1, 3)  # one reminder, in three people's mail
     recipients = set(OutboundMail.objects.values_list("to", flat=True))
     assert recipients == {cast.agent.email, cast.administrator.email, other_agent.email}
     assert not mails_to(cast.customer)
     english = mails_to(other_agent)[0]
     assert english.language == "en"
-    assert f"Reminder: request {req.reference} is due on" in english.subject
+    assert english.subject == "Request deadlines: 1 due soon, 0 overdue"
+    assert f"Request {req.reference} (Question or complaint) is due within 1 day." in (english.body)
     assert "Nobody is assigned to this request yet" in english.body
-    assert "within 1 day." in english.body
+
+
+@pytest.mark.clause("LW-6.2")
+def test_a_reminder_is_once_per_recipient_and_a_new_colleague_still_gets_it(cast, now):
+    """Claims are per (request, reminder, due date, recipient): a colleague who joins the
+    privacy team between two sweeps gets the reminders the others already had, once."""
+    req = open_request(now, due_in=timedelta(hours=20))
+    assert jobs.request_deadline_sweep(now=now).mails == 2  # charlie and dana
+    newcomer = factories.agent(email="newcomer@example.jp")
+    later = jobs.request_deadline_sweep(now=now + timedelta(minutes=5))
+    assert (later.mails, later.reminders) == (1, 1)
+    assert [m.to for m in OutboundMail.objects.order_by("id")][-1] == newcomer.email
+    assert jobs.request_deadline_sweep(now=now + timedelta(minutes=10)).mails == 0
+    assert set(
+        ReminderClaim.objects.filter(subject_id=req.pk).values_list("recipient_id", flat=True)
+    ) == {cast.agent.pk, cast.administrator.pk, newcomer.pk}
+
+
+@pytest.mark.clause("LW-6.2")
+def test_one_mail_per_recipient_lists_everything_due_and_overdue(cast, now):
+    """Issue 13: a sweep writes one mail per person, however many requests it concerns."""
+    soon = [
+        open_request(now, due_in=timedelta(hours=h), assignee=cast.agent, kind=Kind.INQUIRY)
+        for h in (5, 30, 60)
+    ]
+    late = [
+        open_request(now, due_in=-timedelta(hours=h), assignee=cast.agent, kind=Kind.DELETION)
+        for h in (1, 2)
+    ]
+    result = jobs.request_deadline_sweep(now=now)
+    assert (result.reminders, result.escalations, result.digests) == (3, 2, 2)
+    assert result.mails == 2  # charlie (his five) and dana (administrator: the escalations)
+    [mail] = mails_to(cast.agent)
+    assert mail.subject == "請求の回答期限：期限間近 3 件、期限超過 2 件"
+    assert all(r.reference in mail.body for r in [*soon, *late])
+    assert "回答期限が近い請求（3 件）：" in mail.body
+    assert "新たに回答期限を過ぎた請求（2 件）：" in mail.body
+    [admin_mail] = mails_to(cast.administrator)
+    assert all(r.reference in admin_mail.body for r in late)
+    assert not any(r.reference in admin_mail.body for r in soon)
 
 
 @pytest.mark.clause("LW-6.2")
@@ -100,11 +141,14 @@ def test_at_the_due_date_the_assignee_and_administrators_get_an_escalation(cast,
     result = jobs.request_deadline_sweep(now=now)
 
     assert result.escalations == 1
-    escalations = OutboundMail.objects.filter(subject__contains=req.reference)
+    escalations = OutboundMail.objects.filter(body__contains=req.reference)
     assert {m.to for m in escalations} == {cast.agent.email, cast.administrator.email}
     assert not mails_to(bystander)
     admin_mail = escalations.get(to=cast.administrator.email)
-    assert f"期限超過：請求 {req.reference} は回答期限を過ぎています" == admin_mail.subject
+    assert admin_mail.subject == "請求の回答期限：期限間近 0 件、期限超過 1 件"
+    assert f"請求 {req.reference}（{req.get_kind_display()}）は回答期限を過ぎています。" in (
+        admin_mail.body
+    )
     assert "担当者：佐藤 チャーリー" in admin_mail.body
     assert f"http://testserver/staff/requests/{req.pk}/" in admin_mail.body
     # A second sweep (or a retried task) escalates nothing again.
@@ -123,19 +167,23 @@ def test_one_daily_digest_per_person_lists_all_their_overdue_requests(cast, now)
     result = jobs.request_deadline_sweep(now=now)  # 10:00 Tokyo, past the 9:00 digest hour
 
     assert result.digests == 2  # charlie and dana, one each
-    digests = OutboundMail.objects.filter(subject__startswith="期限超過のまとめ")
-    agent_digest = digests.get(to=cast.agent.email)
-    admin_digest = digests.get(to=cast.administrator.email)
-    assert all(r.reference in agent_digest.body for r in mine)
-    assert unassigned.reference not in agent_digest.body
-    assert all(r.reference in admin_digest.body for r in [*mine, unassigned])
-    assert agent_digest.subject == "期限超過のまとめ：3 件"
-    assert admin_digest.subject == "期限超過のまとめ：4 件"
+    daily = "時点で、次のご請求が回答期限を過ぎています。"
+    agent_mail = OutboundMail.objects.get(to=cast.agent.email)
+    admin_mail = OutboundMail.objects.get(to=cast.administrator.email)
+    agent_list = agent_mail.body.split(daily)[1]
+    admin_list = admin_mail.body.split(daily)[1]
+    assert all(r.reference in agent_list for r in mine)
+    assert unassigned.reference not in agent_mail.body
+    assert all(r.reference in admin_list for r in [*mine, unassigned])
+    assert agent_mail.subject == "請求の回答期限：期限間近 0 件、期限超過 3 件"
+    assert admin_mail.subject == "請求の回答期限：期限間近 0 件、期限超過 4 件"
 
     later = jobs.request_deadline_sweep(now=now + timedelta(hours=6))
-    assert later.digests == 0  # once a day
+    assert later.digests == later.mails == 0  # once a day
     tomorrow = jobs.request_deadline_sweep(now=now + timedelta(days=1))
     assert tomorrow.digests == 2 and tomorrow.escalations == 0
+    tomorrow_mail = OutboundMail.objects.filter(to=cast.agent.email).latest("id")
+    assert daily in tomorrow_mail.body and "新たに回答期限を過ぎた" not in tomorrow_mail.body
 
 
 @pytest.mark.clause("LW-6.2")
@@ -263,11 +311,15 @@ def test_the_sweep_does_a_bounded_number_of_queries(cast, now, django_assert_max
     DataRequest.objects.bulk_create(rows)
 
     # 1 job settings, 1 privacy staff, 1 administrators, 1 candidate requests with their
-    # assignees, 1 claim insert, 1 outbox insert; plus the savepoint and its release.
+    # assignees, 1 claim insert (one row per item and recipient), 1 outbox insert; plus the
+    # savepoint and its release.
     with django_assert_max_num_queries(8):
         result = jobs.request_deadline_sweep(now=now)
     assert (result.escalations, result.reminders) == (310, 690)
     assert result.digests == 1 + 5
+    # One mail per person: the five assignees, charlie (staff, for the unassigned ones) and
+    # dana (administrator).
+    assert result.mails == OutboundMail.objects.count() == 7
 
     with django_assert_max_num_queries(8):
         assert jobs.request_deadline_sweep(now=now).mails == 0
