@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import (
     Exists,
     Max,
@@ -30,6 +30,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
 )
 from django.utils import timezone
 
@@ -151,6 +152,8 @@ def consent_decide(
         facts = cursor.fetchone()
     if facts is None:
         return ConsentDecision(granted=False, decided_by="none", event=None)
+    if connection.vendor != "postgresql":
+        facts = _from_db([*_decide_fact_fields(), *ConsentEvent._meta.concrete_fields], facts)
     necessary, default_granted, restricted, reconsent_since = facts[:4]
     general = facts[4:7] if facts[4] is not None else None
     specific = facts[7:10] if facts[7] is not None else None
@@ -168,6 +171,31 @@ def consent_decide(
         event = ConsentEvent.from_db(connection.alias, event_fields, facts[10:])
         assert event.pk == event_id  # the joined event is the deciding state's
     return ConsentDecision(granted=granted, decided_by=decided_by, event=event)
+
+
+@cache
+def _decide_fact_fields() -> list[models.Field]:
+    """The model fields whose database values the first ten columns of `_decide_sql` carry."""
+    flag, moment = models.BooleanField(), models.DateTimeField()
+    number = models.IntegerField()
+    # necessary, default_granted, restricted, reconsent_since, then (granted, decided_at,
+    # event_id) of the general and of the service-specific state
+    return [flag, flag, flag, moment, flag, moment, number, flag, moment, number]
+
+
+def _from_db(fields, values) -> tuple:
+    """Raw values as the ORM would give them: the embedded default, SQLite, hands back text
+    for times and ids and integers for booleans (PostgreSQL's driver already gives Python
+    types, so the hot path skips this)."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        expression = Value(None, output_field=field)
+        for convert in connection.ops.get_db_converters(expression) + field.get_db_converters(
+            connection
+        ):
+            value = convert(value, expression, connection)
+        converted.append(value)
+    return tuple(converted)
 
 
 @cache

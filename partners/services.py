@@ -950,15 +950,72 @@ def _export_chunk_statement(plan: _ExportPlan, export: Export, chunk_size: int):
     return sql, params
 
 
+def _export_chunk_portable(plan: _ExportPlan, export: Export, chunk_size: int) -> list[tuple]:
+    """The chunk of `_export_chunk_statement` on a database without pgcrypto (the embedded
+    SQLite default of `bin/run`): the same customers decided afresh, the same records and
+    the same rows, with the pseudonyms computed here."""
+    candidates = export_candidates(partner=plan.partner, purpose=plan.purpose)
+    ids = list(
+        candidates.filter(pk__gt=export.last_customer_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:chunk_size]
+    )
+    if not ids:
+        return []
+    purposes = [plan.purpose.pk, plan.overseas_purpose_id]
+    events = {
+        (state.customer_id, state.purpose_id, state.service_id): state.event_id
+        for state in ConsentState.objects.filter(customer_id__in=ids, purpose_id__in=purposes)
+    }
+    partner, now = plan.partner, timezone.now()
+    records, rows = [], []
+    for customer in User.objects.filter(pk__in=ids).order_by("pk"):
+        specific = events.get((customer.pk, plan.purpose.pk, plan.service_id))
+        general = events.get((customer.pk, plan.purpose.pk, None))
+        records.append(
+            ProvisionRecord(
+                partner=partner,
+                recipient_name=f"{partner.name_ja} / {partner.name_en}"[:420],
+                recipient_country=partner.country.code,
+                arrangement_id=plan.arrangement_id,
+                customer_id=customer.pk,
+                customer_reference=customer_reference(customer.pk),
+                purpose_id=plan.purpose.pk,
+                data_items=list(EXPORT_ITEMS),
+                basis=Basis.CONSENT,
+                decided_by="service" if specific else "general" if general else "default",
+                consent_event_id=specific or general,
+                overseas_consent_event_id=events.get((customer.pk, plan.overseas_purpose_id, None)),
+                export_id=export.pk,
+                provided_at=now,
+            )
+        )
+        rows.append(
+            (
+                customer.pk,
+                pseudonym(key=plan.key, customer_id=customer.pk),
+                customer.prefecture,
+                customer.birth_year,
+                customer.preferred_language,
+                timezone.localtime(customer.date_joined).strftime("%Y-%m"),
+            )
+        )
+    ProvisionRecord.objects.bulk_create(records)
+    return rows
+
+
 def _export_commit_chunk(export: Export, handle, plan: _ExportPlan, chunk_size: int) -> int:
     """Decide, record and write the next chunk in one transaction; return its size (0 when
     the export is done). The chunk's lines are flushed to disk before the records and the
     progress commit; a retry truncates the file to the committed size."""
-    sql, params = _export_chunk_statement(plan, export, chunk_size)
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        if connection.vendor == "postgresql":
+            sql, params = _export_chunk_statement(plan, export, chunk_size)
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+        else:
+            rows = _export_chunk_portable(plan, export, chunk_size)
         if not rows:
             return 0
         out = io.StringIO()
