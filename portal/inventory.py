@@ -465,6 +465,7 @@ INVENTORY: dict[str, Entry] = {
             "from_staff": P,
             "body": D,
             "created_at": P,
+            "client_token": N,
         },
     ),
     # Identity documents and powers of attorney: the file itself is a direct identifier.

@@ -3,6 +3,7 @@ LW-8 question of who is asking. `details()` is what is stored as the request's J
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -345,10 +346,27 @@ FORMS: dict[str, type[FilingForm]] = {
 }
 
 
+class FormTokenField(forms.Field):
+    """A hidden, fresh token per rendered form (idempotency): what comes back is a UUID or,
+    if it was tampered with, nothing; it never makes the form invalid."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, initial=uuid.uuid4, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return uuid.UUID(str(value)) if value not in (None, "") else None
+        except (ValueError, TypeError, AttributeError):
+            return None
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    token = FormTokenField()
 
 
 class DocumentForm(forms.Form):

@@ -352,11 +352,20 @@ class RequestMessage(models.Model):
     from_staff = models.BooleanField(_("from staff"), default=False)
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # The token of the form it was posted from: a double submit of one form posts one message.
+    client_token = models.UUIDField(_("form token"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "client_token"],
+                condition=Q(client_token__isnull=False),
+                name="requests_message_one_per_form_token",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id} message {self.pk}"

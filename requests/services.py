@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import secrets
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath, PureWindowsPath
@@ -293,10 +294,13 @@ def _refuse_duplicate(*, customer: User, kind: str, principal_name: str) -> None
 # --- messages ------------------------------------------------------------------------------
 
 
-def message_post(*, request: DataRequest, author: User, body: str) -> RequestMessage:
+def message_post(
+    *, request: DataRequest, author: User, body: str, client_token: uuid.UUID | None = None
+) -> RequestMessage:
     """A message on a request, from the customer or from privacy staff, with a mail notice to
     the other side. A customer's reply while we wait on them starts the clock again (LW-6.2).
-    A staff message is a staff action and is audited (LW-5)."""
+    A staff message is a staff action and is audited (LW-5). A second post with the same
+    `client_token` (a double submit of one form) returns the first message and does nothing."""
     body = body.strip()
     if not body:
         raise RequestError(_("Write a message."))
@@ -307,12 +311,23 @@ def message_post(*, request: DataRequest, author: User, body: str) -> RequestMes
         raise RequestError(_("Only privacy staff can write to the customer."))
     with transaction.atomic():
         locked = DataRequest.objects.select_for_update().get(pk=request.pk)
+        if client_token is not None:
+            # Under the request's lock, so of two submits at once the second finds the first.
+            posted = RequestMessage.objects.filter(
+                request=locked, client_token=client_token
+            ).first()
+            if posted is not None:
+                return posted
         if not from_staff and not locked.is_open:
             raise RequestError(
                 _("This request is closed. Please file a new request or an inquiry.")
             )
         message = RequestMessage.objects.create(
-            request=locked, author=author, from_staff=from_staff, body=body
+            request=locked,
+            author=author,
+            from_staff=from_staff,
+            body=body,
+            client_token=client_token,
         )
         TimelineEntry.objects.create(
             request=locked,
