@@ -75,6 +75,7 @@ class FeeStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     WAIVED = "waived", _("Waived")
     REFUNDED = "refunded", _("Refunded")
+    LAPSED = "lapsed", _("Lapsed, not charged")  # the request lapsed before payment
 
 
 DEFAULT_SLA_DAYS = 14

@@ -24,6 +24,7 @@ from portal.services import audit_record, mail_queue
 from requests import clock
 from requests.errors import RequestError
 from requests.models import (
+    CHARGEABLE_KINDS,
     OPEN_STATUSES,
     PAUSED_STATUSES,
     Approval,
@@ -302,6 +303,15 @@ def request_fee_quote(
     _require_staff(actor)
 
     def check(req: DataRequest) -> None:
+        if req.kind not in CHARGEABLE_KINDS:
+            # Say why, and which kinds can (LW-6.4), not only that there is no fee.
+            raise RequestError(
+                _(
+                    "A fee can be charged only for disclosure, purpose notice and "
+                    "provision-record requests (APPI Art. 38); %(kind)s cannot carry a fee."
+                )
+                % {"kind": req.get_kind_display()}
+            )
         if not req.fee_yen:
             raise RequestError(_("This request carries no fee."))
         if req.identity_confirmed_at is None:
@@ -586,6 +596,10 @@ def request_lapse(*, request_id: int, actor: User | None, reason: str) -> DataRe
 
     def change(req: DataRequest) -> list[str]:
         req.outcome, req.outcome_reason = Outcome.LAPSED, reason
+        if req.fee_status in (FeeStatus.NONE, FeeStatus.QUOTED) and req.fee_yen:
+            # Not "to be paid" any more: nothing is owed for a lapsed request (LW-6.4).
+            req.fee_status = FeeStatus.LAPSED
+            return ["outcome", "outcome_reason", "fee_status"]
         return ["outcome", "outcome_reason"]
 
     return _move("lapse", request_id=request_id, actor=actor, note=reason, change=change)

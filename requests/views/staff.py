@@ -483,6 +483,31 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close as fulfilled or no data, after reading the notice the customer will get
     (APPI-36): the first POST shows the preview, the second (with `confirm`) closes."""
     req = _staff_request(pk)
+    if not workflow.allowed("close", req.status):
+        # No "fulfilled" form or preview for a request that cannot close that way now: a
+        # decision waiting for approval closes with its own notice when approved (APPI-36).
+        expected = request.POST.get("expected_status") if request.method == "POST" else None
+        if expected and expected != req.status:
+            blocked = _(
+                "Request %(reference)s changed meanwhile (it is now “%(status)s”); "
+                "nothing was done. Please look at it again."
+            ) % {"reference": req.reference, "status": req.get_status_display()}
+        elif req.status == Status.AWAITING_APPROVAL:
+            blocked = _(
+                "The decision waits for a privacy administrator's approval. The request "
+                "closes with that decision and its notice once approved, so it cannot be "
+                "closed here as fulfilled."
+            )
+        else:
+            blocked = _(
+                "Request %(reference)s is “%(status)s”; it cannot be closed from here now."
+            ) % {"reference": req.reference, "status": req.get_status_display()}
+        return render(
+            request,
+            "staff/requests/close.html",
+            {"req": req, "form": None, "preview": None, "blocked": blocked},
+            status=400 if request.method == "POST" else 200,
+        )
     form = CloseForm(request.POST if request.method == "POST" else None)
     preview = None
     if request.method == "POST" and form.is_valid():
