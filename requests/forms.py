@@ -446,6 +446,16 @@ class ReasonForm(forms.Form):
     )
 
 
+class ErasureAskForm(forms.Form):
+    """Staff ask a privacy administrator to erase a whole account (LW-5)."""
+
+    reason = forms.CharField(
+        label=_("For the administrator: identity checked, other requests closed, anything else"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class PaymentForm(forms.Form):
     method = forms.ChoiceField(label=_("Paid by"), choices=PaymentMethod.choices)
     amount_yen = forms.IntegerField(label=_("Amount (yen)"), min_value=1, max_value=10_000_000)

@@ -296,6 +296,8 @@ EVENT_LABELS = {
     "lapse": _("Lapsed"),
     "withdraw": _("Withdrawn by the customer"),
     "extension_grant": _("Deadline extended"),
+    "erasure_ask": _("Account erasure sent for approval"),
+    "erasure_return": _("Account erasure returned by the administrator"),
     "message_from_staff": _("Message to the customer"),
     "message_from_customer": _("Message from the customer"),
     "document_uploaded": _("Document uploaded"),
@@ -518,6 +520,8 @@ class ApprovalKind(models.TextChoices):
     DECISION = "decision", _("Partial or refused decision")
     WAIVER = "waiver", _("Fee waiver")
     EXTENSION = "extension", _("Deadline extension")
+    # A whole-account deletion through a request (least privilege, LW-5): approving it erases.
+    ERASURE = "erasure", _("Whole-account deletion")
 
 
 class ApprovalStatus(models.TextChoices):
@@ -528,7 +532,8 @@ class ApprovalStatus(models.TextChoices):
 
 class Approval(models.Model):
     """Something staff ask a privacy administrator to approve (LW-5, LW-6.3): a partial or
-    refused decision, a fee waiver, or a deadline extension. Who asked cannot approve."""
+    refused decision, a fee waiver, a deadline extension, or the erasure of a whole account.
+    Who asked cannot approve."""
 
     request = models.ForeignKey(
         DataRequest, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("request")

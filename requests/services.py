@@ -507,10 +507,11 @@ def queue_view_record(*, viewer: User, request_ids: list[int], page: int) -> Non
 def approval_ask(
     *, request_id: int, actor: User, kind: str, reason: str, days: int | None = None
 ) -> Approval:
-    """Staff ask a privacy administrator to waive the fee or extend the deadline."""
+    """Staff ask a privacy administrator to waive the fee, extend the deadline, or erase a
+    whole account (LW-5: erasing an account is not one staff member's decision alone)."""
     if not actor.is_privacy_staff:
         raise RequestError(_("Only privacy staff can do this."))
-    if kind not in (ApprovalKind.WAIVER, ApprovalKind.EXTENSION):
+    if kind not in (ApprovalKind.WAIVER, ApprovalKind.EXTENSION, ApprovalKind.ERASURE):
         raise RequestError(_("A decision goes to approval through the decision form."))
     reason = reason.strip()
     if not reason:
@@ -523,6 +524,13 @@ def approval_ask(
             raise RequestError(_("There is no fee waiting for payment to waive."))
         if kind == ApprovalKind.EXTENSION and (days is None or not 1 <= days <= 60):
             raise RequestError(_("An extension is between 1 and 60 days."))
+        if kind == ApprovalKind.ERASURE:
+            if not workflow.whole_account_deletion(req):
+                raise RequestError(_("Only a request to delete the whole account needs this."))
+            if req.status != Status.IN_REVIEW:
+                raise RequestError(
+                    _("Confirm the requester's identity before asking to erase the account.")
+                )
         if req.approvals.filter(kind=kind, status=ApprovalStatus.PENDING).exists():
             raise RequestError(_("This is already waiting for approval."))
         approval = Approval.objects.create(
@@ -562,6 +570,21 @@ def approval_decide(*, approval_id: int, actor: User, approve: bool, comment: st
             else:
                 workflow.request_approval_return(request_id=req_id, actor=actor, comment=comment)
             approval.refresh_from_db()
+            return approval
+        if approval.kind == ApprovalKind.ERASURE and approve:
+            # Recorded as approved first, in this transaction: the workflow checks it before
+            # it closes the request as fulfilled. If the erasure is refused, all rolls back.
+            approval.status = ApprovalStatus.APPROVED
+            approval.decided_by, approval.decided_at = actor, timezone.now()
+            approval.comment = comment
+            approval.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+            audit_record(
+                actor=actor,
+                action="requests.approval.erasure_approved",
+                target=approval.request,
+                payload={"approval": approval.pk},
+            )
+            deletion_carry_out(request_id=req_id, actor=actor)
             return approval
         if approve and approval.kind == ApprovalKind.WAIVER:
             workflow.request_fee_waive(request_id=req_id, actor=actor, reason=approval.reason)

@@ -549,6 +549,24 @@ def _after_decision(req: DataRequest, *, actor: User) -> list[str]:
     return fields
 
 
+def whole_account_deletion(req: DataRequest) -> bool:
+    return req.kind == Kind.DELETION and (req.details or {}).get("scope") == "account"
+
+
+def erasure_approved(req: DataRequest) -> bool:
+    """A privacy administrator other than the person who asked approved erasing this
+    request's account (least privilege, LW-5)."""
+    return any(
+        a.decided_by is not None
+        and a.decided_by_id != a.asked_by_id
+        and a.decided_by.is_active
+        and a.decided_by.is_privacy_admin
+        for a in Approval.objects.filter(
+            request=req, kind=ApprovalKind.ERASURE, status=ApprovalStatus.APPROVED
+        ).select_related("decided_by")
+    )
+
+
 def request_close(
     *,
     request_id: int,
@@ -572,6 +590,17 @@ def request_close(
         if outcome == Outcome.FULFILLED and req.decision_items.filter(withheld=True).exists():
             raise RequestError(
                 _("Items are withheld: this is a partial decision and needs approval.")
+            )
+        if (
+            outcome == Outcome.FULFILLED
+            and whole_account_deletion(req)
+            and not erasure_approved(req)
+        ):
+            raise RequestError(
+                _(
+                    "Deleting a whole account needs a privacy administrator's approval "
+                    "(someone other than who asked for it); nothing was deleted."
+                )
             )
 
     def change(req: DataRequest) -> list[str]:

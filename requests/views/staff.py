@@ -25,6 +25,7 @@ from requests.forms import (
     AssignForm,
     CloseForm,
     DecisionForm,
+    ErasureAskForm,
     ExtensionAskForm,
     MessageForm,
     NoteForm,
@@ -229,6 +230,7 @@ def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
         or PaymentForm(initial={"amount_yen": req.fee_yen, "paid_on": timezone.localdate()}),
         "waiver_form": forms.get("waiver_form") or ReasonForm(prefix="waiver"),
         "extension_form": forms.get("extension_form") or ExtensionAskForm(),
+        "erasure_form": forms.get("erasure_form") or ErasureAskForm(prefix="erasure"),
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "pending_kinds": {a.kind for a in req.approvals.all() if a.status == "pending"},
         "preview": preview,
@@ -364,6 +366,20 @@ ACTIONS = {
             prefix="waiver",
         ),
         _("The waiver was sent to a privacy administrator."),
+    ),
+    "erasure_ask": (
+        _with_form(
+            ErasureAskForm,
+            "erasure_form",
+            lambda request, req, expected, data: services.approval_ask(
+                request_id=req.pk,
+                actor=request.user,
+                kind=ApprovalKind.ERASURE,
+                reason=data["reason"],
+            ),
+            prefix="erasure",
+        ),
+        _("The erasure of the whole account was sent to a privacy administrator."),
     ),
     "extension_ask": (
         _with_form(
