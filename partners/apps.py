@@ -13,3 +13,9 @@ class PartnersConfig(AppConfig):
         # The consent page shows, per partner, what the customer allowed and what was
         # provided (LY-1, LY-4, LY-7).
         register(consent_section)
+
+        from partners import recovery
+        from portal.recovery import stale_work_register
+
+        # Exports stranded by a dead broker or worker (issue 10).
+        stale_work_register("partners.exports", recovery.export_requeue_stale)

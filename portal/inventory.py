@@ -114,6 +114,7 @@ INVENTORY: dict[str, Entry] = {
             "created_at": N,
             "claimed_at": N,
             "sent_at": N,
+            "scrub_after_send": N,
         },
     ),
     # Scheduled jobs (issue 6): which reminder went out for which subject, and to whom.
@@ -376,6 +377,7 @@ INVENTORY: dict[str, Entry] = {
                 "created_at",
                 "started_at",
                 "finished_at",
+                "progress_at",
             ],
             N,
         ),
@@ -556,6 +558,7 @@ INVENTORY: dict[str, Entry] = {
             "downloaded_at": P,
             "mailed_at": P,
             "error": N,
+            "progress_at": N,
         },
     ),
 }

@@ -606,6 +606,9 @@ class DisclosurePackage(models.Model):
     downloaded_at = models.DateTimeField(_("first downloaded at"), null=True, blank=True)
     mailed_at = models.DateTimeField(_("mailed on paper at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=200, blank=True)
+    # The last sign of life: queued, claimed by a worker, or a part built. Queued or building
+    # without it moving is stale work (portal/recovery.py) and is queued again.
+    progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
 
     class Meta:
         verbose_name = _("disclosure package")

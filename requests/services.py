@@ -780,7 +780,7 @@ def package_build(*, package_id: int) -> DisclosurePackage:
 
     claimed = DisclosurePackage.objects.filter(
         pk=package_id, status__in=[PackageStatus.QUEUED, PackageStatus.FAILED]
-    ).update(status=PackageStatus.BUILDING, done=0, error="")
+    ).update(status=PackageStatus.BUILDING, done=0, error="", progress_at=timezone.now())
     package = DisclosurePackage.objects.select_related("request__customer").get(pk=package_id)
     if not claimed:
         return package
@@ -819,7 +819,9 @@ def package_build(*, package_id: int) -> DisclosurePackage:
                         "rows": [{n: _value(obj, n, customer) for n in names} for obj in rows],
                     }
                 )
-                DisclosurePackage.objects.filter(pk=package_id).update(done=done)
+                DisclosurePackage.objects.filter(pk=package_id).update(
+                    done=done, progress_at=timezone.now()
+                )
             withheld = [
                 {
                     "category": i.category,
@@ -922,7 +924,9 @@ def package_rebuild(*, request_id: int, actor: User) -> DisclosurePackage:
         package = DisclosurePackage.objects.select_for_update().get(request_id=request_id)
         if package.status == PackageStatus.READY:
             raise RequestError(_("The package is ready already."))
-        DisclosurePackage.objects.filter(pk=package.pk).update(status=PackageStatus.QUEUED)
+        DisclosurePackage.objects.filter(pk=package.pk).update(
+            status=PackageStatus.QUEUED, progress_at=timezone.now()
+        )
         audit_record(actor=actor, action="requests.package.rebuilt", target=package.request)
         package_prepare(request=package.request)
     return package
@@ -1322,6 +1326,9 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
             status__in=[OutboundMail.Status.PENDING, OutboundMail.Status.SENDING],
         ).values_list("pk", flat=True)
     )
+    # Marked in this transaction, so the stale-work sweep scrubs them even if the scrub task
+    # is never queued (a dead broker at commit).
+    OutboundMail.objects.filter(pk__in=pending).update(scrub_after_send=True)
     # Signed out everywhere: every session carries a hash of the password, which the unusable
     # password above no longer matches, so Django ends them on their next request.
     audit_record(
@@ -1344,8 +1351,10 @@ def erased_mail_scrub(*, mail_ids: list[int]) -> int:
             waiting += 1
             continue
         if mail.to.endswith("@erased.invalid"):
+            if mail.scrub_after_send:
+                OutboundMail.objects.filter(pk=mail.pk).update(scrub_after_send=False)
             continue
         OutboundMail.objects.filter(pk=mail.pk).update(
-            to="erased@erased.invalid", subject="", body=""
+            to="erased@erased.invalid", subject="", body="", scrub_after_send=False
         )
     return waiting
