@@ -92,9 +92,16 @@ def test_changing_a_partners_kind_against_its_arrangements_is_a_message(
     data["name_en"] = "Renamed Ltd."
     response = admin_client_.post(url, data)
     assert response.status_code == 200  # the form again, with the message
-    body = response.content.decode()
-    assert "the basis of these arrangements does not fit it" in body
-    assert "Provision (Entrustment)" in body or "Provision (委託)" in body
+    [error] = response.context["adminform"].form.errors["kind"]
+    # The message names the arrangement and its basis, in the page's language.
+    assert error in (
+        "The kind cannot become “Third party”: the basis of these arrangements does not fit "
+        "it: Provision (Entrustment). End them and set up new ones under a separate partner, "
+        "or keep the kind.",
+        "種別を「第三者」に変更できません。次の取り決めの根拠がこの種別に合いません："
+        "Provision (委託)。これらを終了して別の提供先として新たに設定するか、"
+        "種別を変更しないでください。",
+    ), error
     partner.refresh_from_db()
     assert partner.kind == PartnerKind.ENTRUSTED_PROCESSOR
     assert partner.name_en != "Renamed Ltd."
