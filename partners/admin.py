@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from partners import services
 from partners.errors import PartnerError
 from partners.models import (
+    KIND_BASES,
     Arrangement,
     ArrangementStatus,
     Country,
@@ -21,6 +22,7 @@ from partners.models import (
     ExceptionRequest,
     Export,
     Partner,
+    PartnerKind,
     ProvisionRecord,
 )
 from portal.admin import ReadOnlyAdmin
@@ -44,8 +46,43 @@ class ArrangementInline(admin.TabularInline):
         return False
 
 
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["kind"]  # the admin passes every field of the change page
+
+    def clean_kind(self):
+        """A new kind must fit the basis of every arrangement the partner has (LW-4.3).
+        Checked here, on the kind field: the arrangements inline shows no basis field, so
+        the arrangement's own validation could not say what is wrong (issue 10)."""
+        kind = self.cleaned_data["kind"]
+        if not self.instance.pk or kind == self.instance.kind:
+            return kind
+        misfits = [
+            a
+            for a in self.instance.arrangements.order_by("pk")
+            if a.basis not in KIND_BASES.get(kind, ())
+        ]
+        if misfits:
+            raise forms.ValidationError(
+                _(
+                    "The kind cannot become “%(kind)s”: the basis of these arrangements does "
+                    "not fit it: %(arrangements)s. End them and set up new ones under a "
+                    "separate partner, or keep the kind."
+                )
+                % {
+                    "kind": PartnerKind(kind).label,
+                    "arrangements": "; ".join(
+                        f"{a.title_en or a.title_ja} ({a.get_basis_display()})" for a in misfits
+                    ),
+                }
+            )
+        return kind
+
+
 @admin.register(Partner)
 class PartnerAdmin(admin.ModelAdmin):
+    form = PartnerForm
     list_display = ("name_en", "name_ja", "kind", "country", "listed", "is_active")
     list_filter = ("kind", "country", "is_active", "listed")
     search_fields = ("name_ja", "name_en")

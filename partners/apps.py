@@ -20,6 +20,12 @@ class PartnersConfig(AppConfig):
 
         post_migrate.connect(retention_sync, sender=self)
 
+        from partners import recovery
+        from portal.recovery import stale_work_register
+
+        # Exports stranded by a dead broker or worker (issue 10).
+        stale_work_register("partners.exports", recovery.export_requeue_stale)
+
 
 def retention_sync(sender, using, **kwargs) -> None:
     """After `migrate` (run as the owner role, portal/dbroles.py), the database's retention

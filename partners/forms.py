@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +37,9 @@ class RecordFilterForm(forms.Form):
     purpose = PurposeChoiceField(
         label=_("Purpose"), queryset=Purpose.objects.order_by("position", "code"), required=False
     )
-    customer_email = forms.EmailField(label=_("Customer's email address"), required=False)
+    customer_email = forms.EmailField(
+        label=_("Customer's email address"), required=False, max_length=254
+    )
     date_from = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -49,6 +53,30 @@ class RecordFilterForm(forms.Form):
         if start and end and end < start:
             raise forms.ValidationError(_("The end date is before the start date."))
         return data
+
+    def audit_values(self) -> dict[str, str]:
+        """What the audit event records about the filters (LW-5): only cleaned values, each
+        bounded by its field, as text; a field that did not validate is named, never copied
+        (a NUL byte or a megabyte of text must not reach the append-only log, issue 10)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        values: dict[str, str] = {}
+        for name in self.fields:
+            if name in self.errors:
+                continue
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            if isinstance(value, models.Model):
+                value = value.pk
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            values[name] = str(value)
+        invalid = sorted(name for name in self.errors if name in self.fields)
+        if invalid or NON_FIELD_ERRORS in self.errors:
+            values["invalid"] = ",".join(invalid) or NON_FIELD_ERRORS
+        return values
 
     def filters(self) -> RecordFilters:
         data = self.cleaned_data if self.is_valid() else {}

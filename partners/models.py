@@ -530,6 +530,9 @@ class Export(models.Model):
     created_at = models.DateTimeField(_("requested at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The last sign of life: queued, claimed by a worker, or a chunk committed. Queued or
+    # running without it moving is stale work (portal/recovery.py) and is queued again.
+    progress_at = models.DateTimeField(_("last progress"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("de-identified export")

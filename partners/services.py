@@ -731,7 +731,7 @@ def _queue_export(export_id: int) -> None:
 def export_resume(*, export: Export, actor: User) -> Export:
     """Queue a failed export again; it resumes after the last customer it committed."""
     updated = Export.objects.filter(pk=export.pk, status=ExportStatus.FAILED).update(
-        status=ExportStatus.QUEUED, error=""
+        status=ExportStatus.QUEUED, error="", progress_at=timezone.now()
     )
     if not updated:
         raise PartnerError(_("Only a failed export can be resumed."))
@@ -773,7 +773,9 @@ def export_run(*, export_id: int, chunk_size: int | None = None) -> Export:
     """
     chunk_size = chunk_size or settings.PARTNERS_EXPORT_CHUNK_SIZE
     claimed = Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=Coalesce(models.F("started_at"), timezone.now())
+        status=ExportStatus.RUNNING,
+        started_at=Coalesce(models.F("started_at"), timezone.now()),
+        progress_at=timezone.now(),
     )
     export = Export.objects.select_related("partner__country", "purpose").get(pk=export_id)
     if not claimed:
@@ -1033,6 +1035,7 @@ def _export_commit_chunk(export: Export, handle, plan: _ExportPlan, chunk_size: 
             rows=export.rows,
             last_customer_id=export.last_customer_id,
             file_bytes=size,
+            progress_at=timezone.now(),
         )
     return len(rows)
 

@@ -110,3 +110,51 @@ class ReminderClaimAdmin(ReadOnlyAdmin):
     search_fields = ("subject_id", "recipient__email")
     list_select_related = ("recipient",)
     date_hierarchy = "claimed_at"
+
+
+# --- the schedules' crontabs (django-celery-beat's admin, checked by Celery's parser) -------
+
+from celery import schedules as celery_schedules  # noqa: E402
+from django import forms  # noqa: E402
+from django_celery_beat import admin as beat_admin  # noqa: E402  (registers its admin first)
+from django_celery_beat.models import CrontabSchedule  # noqa: E402
+
+CRONTAB_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+
+
+class CrontabScheduleForm(forms.ModelForm):
+    """django-celery-beat validates a crontab with python-crontab, which lets through values
+    (`5,`, `-1`) that Celery's own parser, used by beat and by the page itself, rejects with
+    an exception: the page answered 500 and beat would stop on the schedule (issue 10). Each
+    field is parsed here the way beat will parse it, and a bad one gets a message."""
+
+    class Meta:
+        model = CrontabSchedule
+        fields = [*CRONTAB_FIELDS, "timezone"]
+
+    def clean(self):
+        data = super().clean()
+        for name in CRONTAB_FIELDS:
+            value = data.get(name)
+            if name in self.errors or value is None:
+                continue
+            try:
+                celery_schedules.crontab(**{name: value})
+            except (celery_schedules.ParseException, ValueError, TypeError):
+                self.add_error(
+                    name,
+                    _(
+                        "“%(value)s” is not a valid crontab value here. Use numbers, ranges "
+                        "(1-5), lists (1,15) and steps (*/10), for example."
+                    )
+                    % {"value": value[:40]},
+                )
+        return data
+
+
+admin.site.unregister(CrontabSchedule)
+
+
+@admin.register(CrontabSchedule)
+class CrontabScheduleAdmin(beat_admin.CrontabScheduleAdmin):
+    form = CrontabScheduleForm

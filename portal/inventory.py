@@ -115,6 +115,7 @@ INVENTORY: dict[str, Entry] = {
             "created_at": N,
             "claimed_at": N,
             "sent_at": N,
+            "scrub_after_send": N,
         },
     ),
     # Scheduled jobs (issue 6): which reminder went out for which subject, and to whom.
@@ -378,6 +379,7 @@ INVENTORY: dict[str, Entry] = {
                 "created_at",
                 "started_at",
                 "finished_at",
+                "progress_at",
             ],
             N,
         ),
@@ -471,6 +473,7 @@ INVENTORY: dict[str, Entry] = {
             "from_staff": P,
             "body": D,
             "created_at": P,
+            "client_token": N,
         },
     ),
     # Identity documents and powers of attorney: the file itself is a direct identifier.
@@ -561,6 +564,7 @@ INVENTORY: dict[str, Entry] = {
             "downloaded_at": P,
             "mailed_at": P,
             "error": N,
+            "progress_at": N,
         },
     ),
     # --- incidents (APPI-26) ---

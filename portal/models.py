@@ -178,6 +178,9 @@ class OutboundMail(models.Model):
     created_at = models.DateTimeField(_("queued at"), default=timezone.now)
     claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Blank the address and text once sent (a notice to an account being erased); the
+    # stale-work sweep does it if the task that should have was never queued.
+    scrub_after_send = models.BooleanField(_("scrub after sending"), default=False)
 
     class Meta:
         verbose_name = _("outgoing mail")

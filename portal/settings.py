@@ -268,6 +268,11 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "max_retries": env_int("CELERY_BROKER_PUBLISH_CONNECT_RETRIES", 0)
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Background work (exports, packages, mail scrubs) queued or running with no progress for this
+# many minutes is handed to a worker again by the stale-work sweep (portal/recovery.py).
+BACKGROUND_STALE_AFTER_MINUTES = env_int("BACKGROUND_STALE_AFTER_MINUTES", 15)
+if BACKGROUND_STALE_AFTER_MINUTES < 1:
+    raise ImproperlyConfigured("BACKGROUND_STALE_AFTER_MINUTES: must be at least 1")
 
 # Security. Production (DEBUG off) gets the secure defaults; each can be turned off, e.g.
 # behind a proxy that terminates TLS and already redirects.

@@ -34,3 +34,11 @@ def mail_outbox_flush_task() -> int:
 @shared_task
 def access_log_purge_task() -> int:
     return services.access_log_purge()
+
+
+@shared_task
+def stale_work_requeue_task() -> dict[str, int]:
+    """Every few minutes: hand work stranded by a dead broker or worker to a worker again."""
+    from portal.recovery import stale_work_requeue
+
+    return stale_work_requeue()

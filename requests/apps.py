@@ -7,3 +7,11 @@ class RequestsConfig(AppConfig):
     name = "requests"
     label = "requests"
     verbose_name = _("Data-subject requests")
+
+    def ready(self) -> None:
+        from portal.recovery import stale_work_register
+        from requests import recovery
+
+        # Packages and erased-mail scrubs stranded by a dead broker or worker (issue 10).
+        stale_work_register("requests.packages", recovery.package_requeue_stale)
+        stale_work_register("requests.erased_mail", recovery.erased_mail_scrub_stale)

@@ -3,6 +3,7 @@ LW-8 question of who is asking. `details()` is what is stored as the request's J
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
@@ -363,10 +364,27 @@ FORMS: dict[str, type[FilingForm]] = {
 }
 
 
+class FormTokenField(forms.Field):
+    """A hidden, fresh token per rendered form (idempotency): what comes back is a UUID or,
+    if it was tampered with, nothing; it never makes the form invalid."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, initial=uuid.uuid4, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return uuid.UUID(str(value)) if value not in (None, "") else None
+        except (ValueError, TypeError, AttributeError):
+            return None
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    token = FormTokenField()
 
 
 class DocumentForm(forms.Form):
@@ -441,6 +459,16 @@ class NoteForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason (the customer reads it)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ErasureAskForm(forms.Form):
+    """Staff ask a privacy administrator to erase a whole account (LW-5)."""
+
+    reason = forms.CharField(
+        label=_("For the administrator: identity checked, other requests closed, anything else"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )

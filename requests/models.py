@@ -85,6 +85,7 @@ class FeeStatus(models.TextChoices):
     PAID = "paid", _("Paid")
     WAIVED = "waived", _("Waived")
     REFUNDED = "refunded", _("Refunded")
+    LAPSED = "lapsed", _("Lapsed, not charged")  # the request lapsed before payment
 
 
 DEFAULT_SLA_DAYS = 14
@@ -371,6 +372,8 @@ EVENT_LABELS = {
     "lapse": _("Lapsed"),
     "withdraw": _("Withdrawn by the customer"),
     "extension_grant": _("Deadline extended"),
+    "erasure_ask": _("Account erasure sent for approval"),
+    "erasure_return": _("Account erasure returned by the administrator"),
     "message_from_staff": _("Message to the customer"),
     "message_from_customer": _("Message from the customer"),
     "document_uploaded": _("Document uploaded"),
@@ -429,11 +432,20 @@ class RequestMessage(models.Model):
     from_staff = models.BooleanField(_("from staff"), default=False)
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # The token of the form it was posted from: a double submit of one form posts one message.
+    client_token = models.UUIDField(_("form token"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
         ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "client_token"],
+                condition=Q(client_token__isnull=False),
+                name="requests_message_one_per_form_token",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id} message {self.pk}"
@@ -586,6 +598,8 @@ class ApprovalKind(models.TextChoices):
     DECISION = "decision", _("Partial or refused decision")
     WAIVER = "waiver", _("Fee waiver")
     EXTENSION = "extension", _("Deadline extension")
+    # A whole-account deletion through a request (least privilege, LW-5): approving it erases.
+    ERASURE = "erasure", _("Whole-account deletion")
 
 
 class ApprovalStatus(models.TextChoices):
@@ -596,7 +610,8 @@ class ApprovalStatus(models.TextChoices):
 
 class Approval(models.Model):
     """Something staff ask a privacy administrator to approve (LW-5, LW-6.3): a partial or
-    refused decision, a fee waiver, or a deadline extension. Who asked cannot approve."""
+    refused decision, a fee waiver, a deadline extension, or the erasure of a whole account.
+    Who asked cannot approve."""
 
     request = models.ForeignKey(
         DataRequest, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("request")
@@ -669,6 +684,9 @@ class DisclosurePackage(models.Model):
     downloaded_at = models.DateTimeField(_("first downloaded at"), null=True, blank=True)
     mailed_at = models.DateTimeField(_("mailed on paper at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=200, blank=True)
+    # The last sign of life: queued, claimed by a worker, or a part built. Queued or building
+    # without it moving is stale work (portal/recovery.py) and is queued again.
+    progress_at = models.DateTimeField(_("last progress"), default=timezone.now)
 
     class Meta:
         verbose_name = _("disclosure package")

@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import secrets
+import uuid
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath, PureWindowsPath
@@ -293,10 +294,13 @@ def _refuse_duplicate(*, customer: User, kind: str, principal_name: str) -> None
 # --- messages ------------------------------------------------------------------------------
 
 
-def message_post(*, request: DataRequest, author: User, body: str) -> RequestMessage:
+def message_post(
+    *, request: DataRequest, author: User, body: str, client_token: uuid.UUID | None = None
+) -> RequestMessage:
     """A message on a request, from the customer or from privacy staff, with a mail notice to
     the other side. A customer's reply while we wait on them starts the clock again (LW-6.2).
-    A staff message is a staff action and is audited (LW-5)."""
+    A staff message is a staff action and is audited (LW-5). A second post with the same
+    `client_token` (a double submit of one form) returns the first message and does nothing."""
     body = body.strip()
     if not body:
         raise RequestError(_("Write a message."))
@@ -307,12 +311,23 @@ def message_post(*, request: DataRequest, author: User, body: str) -> RequestMes
         raise RequestError(_("Only privacy staff can write to the customer."))
     with transaction.atomic():
         locked = DataRequest.objects.select_for_update().get(pk=request.pk)
+        if client_token is not None:
+            # Under the request's lock, so of two submits at once the second finds the first.
+            posted = RequestMessage.objects.filter(
+                request=locked, client_token=client_token
+            ).first()
+            if posted is not None:
+                return posted
         if not from_staff and not locked.is_open:
             raise RequestError(
                 _("This request is closed. Please file a new request or an inquiry.")
             )
         message = RequestMessage.objects.create(
-            request=locked, author=author, from_staff=from_staff, body=body
+            request=locked,
+            author=author,
+            from_staff=from_staff,
+            body=body,
+            client_token=client_token,
         )
         TimelineEntry.objects.create(
             request=locked,
@@ -571,10 +586,11 @@ def queue_view_record(*, viewer: User, request_ids: list[int], page: int) -> Non
 def approval_ask(
     *, request_id: int, actor: User, kind: str, reason: str, days: int | None = None
 ) -> Approval:
-    """Staff ask a privacy administrator to waive the fee or extend the deadline."""
+    """Staff ask a privacy administrator to waive the fee, extend the deadline, or erase a
+    whole account (LW-5: erasing an account is not one staff member's decision alone)."""
     if not actor.is_privacy_staff:
         raise RequestError(_("Only privacy staff can do this."))
-    if kind not in (ApprovalKind.WAIVER, ApprovalKind.EXTENSION):
+    if kind not in (ApprovalKind.WAIVER, ApprovalKind.EXTENSION, ApprovalKind.ERASURE):
         raise RequestError(_("A decision goes to approval through the decision form."))
     reason = reason.strip()
     if not reason:
@@ -587,6 +603,13 @@ def approval_ask(
             raise RequestError(_("There is no fee waiting for payment to waive."))
         if kind == ApprovalKind.EXTENSION and (days is None or not 1 <= days <= 60):
             raise RequestError(_("An extension is between 1 and 60 days."))
+        if kind == ApprovalKind.ERASURE:
+            if not workflow.whole_account_deletion(req):
+                raise RequestError(_("Only a request to delete the whole account needs this."))
+            if req.status != Status.IN_REVIEW:
+                raise RequestError(
+                    _("Confirm the requester's identity before asking to erase the account.")
+                )
         if req.approvals.filter(kind=kind, status=ApprovalStatus.PENDING).exists():
             raise RequestError(_("This is already waiting for approval."))
         approval = Approval.objects.create(
@@ -626,6 +649,21 @@ def approval_decide(*, approval_id: int, actor: User, approve: bool, comment: st
             else:
                 workflow.request_approval_return(request_id=req_id, actor=actor, comment=comment)
             approval.refresh_from_db()
+            return approval
+        if approval.kind == ApprovalKind.ERASURE and approve:
+            # Recorded as approved first, in this transaction: the workflow checks it before
+            # it closes the request as fulfilled. If the erasure is refused, all rolls back.
+            approval.status = ApprovalStatus.APPROVED
+            approval.decided_by, approval.decided_at = actor, timezone.now()
+            approval.comment = comment
+            approval.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+            audit_record(
+                actor=actor,
+                action="requests.approval.erasure_approved",
+                target=approval.request,
+                payload={"approval": approval.pk},
+            )
+            deletion_carry_out(request_id=req_id, actor=actor)
             return approval
         if approve and approval.kind == ApprovalKind.WAIVER:
             workflow.request_fee_waive(request_id=req_id, actor=actor, reason=approval.reason)
@@ -825,7 +863,7 @@ def package_build(*, package_id: int) -> DisclosurePackage:
 
     claimed = DisclosurePackage.objects.filter(
         pk=package_id, status__in=[PackageStatus.QUEUED, PackageStatus.FAILED]
-    ).update(status=PackageStatus.BUILDING, done=0, error="")
+    ).update(status=PackageStatus.BUILDING, done=0, error="", progress_at=timezone.now())
     package = DisclosurePackage.objects.select_related(
         "request__customer", "request__principal"
     ).get(pk=package_id)
@@ -873,7 +911,9 @@ def package_build(*, package_id: int) -> DisclosurePackage:
                         "rows": [{n: _value(obj, n, customer) for n in names} for obj in rows],
                     }
                 )
-                DisclosurePackage.objects.filter(pk=package_id).update(done=done)
+                DisclosurePackage.objects.filter(pk=package_id).update(
+                    done=done, progress_at=timezone.now()
+                )
             withheld = [
                 {
                     "category": i.category,
@@ -979,7 +1019,9 @@ def package_rebuild(*, request_id: int, actor: User) -> DisclosurePackage:
         package = DisclosurePackage.objects.select_for_update().get(request_id=request_id)
         if package.status == PackageStatus.READY:
             raise RequestError(_("The package is ready already."))
-        DisclosurePackage.objects.filter(pk=package.pk).update(status=PackageStatus.QUEUED)
+        DisclosurePackage.objects.filter(pk=package.pk).update(
+            status=PackageStatus.QUEUED, progress_at=timezone.now()
+        )
         audit_record(actor=actor, action="requests.package.rebuilt", target=package.request)
         package_prepare(request=package.request)
     return package
@@ -1388,6 +1430,9 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
             status__in=[OutboundMail.Status.PENDING, OutboundMail.Status.SENDING],
         ).values_list("pk", flat=True)
     )
+    # Marked in this transaction, so the stale-work sweep scrubs them even if the scrub task
+    # is never queued (a dead broker at commit).
+    OutboundMail.objects.filter(pk__in=pending).update(scrub_after_send=True)
     # Signed out everywhere: every session carries a hash of the password, which the unusable
     # password above no longer matches, so Django ends them on their next request.
     audit_record(
@@ -1410,8 +1455,10 @@ def erased_mail_scrub(*, mail_ids: list[int]) -> int:
             waiting += 1
             continue
         if mail.to.endswith("@erased.invalid"):
+            if mail.scrub_after_send:
+                OutboundMail.objects.filter(pk=mail.pk).update(scrub_after_send=False)
             continue
         OutboundMail.objects.filter(pk=mail.pk).update(
-            to="erased@erased.invalid", subject="", body=""
+            to="erased@erased.invalid", subject="", body="", scrub_after_send=False
         )
     return waiting

@@ -24,6 +24,7 @@ from portal.services import audit_record, mail_queue
 from requests import clock, principals
 from requests.errors import RequestError
 from requests.models import (
+    CHARGEABLE_KINDS,
     OPEN_STATUSES,
     PAUSED_STATUSES,
     Approval,
@@ -312,6 +313,15 @@ def request_fee_quote(
     _require_staff(actor)
 
     def check(req: DataRequest) -> None:
+        if req.kind not in CHARGEABLE_KINDS:
+            # Say why, and which kinds can (LW-6.4), not only that there is no fee.
+            raise RequestError(
+                _(
+                    "A fee can be charged only for disclosure, purpose notice and "
+                    "provision-record requests (APPI Art. 38); %(kind)s cannot carry a fee."
+                )
+                % {"kind": req.get_kind_display()}
+            )
         if not req.fee_yen:
             raise RequestError(_("This request carries no fee."))
         if req.identity_confirmed_at is None:
@@ -554,6 +564,24 @@ def _after_decision(req: DataRequest, *, actor: User) -> list[str]:
     return fields
 
 
+def whole_account_deletion(req: DataRequest) -> bool:
+    return req.kind == Kind.DELETION and (req.details or {}).get("scope") == "account"
+
+
+def erasure_approved(req: DataRequest) -> bool:
+    """A privacy administrator other than the person who asked approved erasing this
+    request's account (least privilege, LW-5)."""
+    return any(
+        a.decided_by is not None
+        and a.decided_by_id != a.asked_by_id
+        and a.decided_by.is_active
+        and a.decided_by.is_privacy_admin
+        for a in Approval.objects.filter(
+            request=req, kind=ApprovalKind.ERASURE, status=ApprovalStatus.APPROVED
+        ).select_related("decided_by")
+    )
+
+
 def request_close(
     *,
     request_id: int,
@@ -579,6 +607,17 @@ def request_close(
             raise RequestError(
                 _("Items are withheld: this is a partial decision and needs approval.")
             )
+        if (
+            outcome == Outcome.FULFILLED
+            and whole_account_deletion(req)
+            and not erasure_approved(req)
+        ):
+            raise RequestError(
+                _(
+                    "Deleting a whole account needs a privacy administrator's approval "
+                    "(someone other than who asked for it); nothing was deleted."
+                )
+            )
 
     def change(req: DataRequest) -> list[str]:
         req.outcome, req.outcome_reason = outcome, reason
@@ -602,6 +641,10 @@ def request_lapse(*, request_id: int, actor: User | None, reason: str) -> DataRe
 
     def change(req: DataRequest) -> list[str]:
         req.outcome, req.outcome_reason = Outcome.LAPSED, reason
+        if req.fee_status in (FeeStatus.NONE, FeeStatus.QUOTED) and req.fee_yen:
+            # Not "to be paid" any more: nothing is owed for a lapsed request (LW-6.4).
+            req.fee_status = FeeStatus.LAPSED
+            return ["outcome", "outcome_reason", "fee_status"]
         return ["outcome", "outcome_reason"]
 
     return _move("lapse", request_id=request_id, actor=actor, note=reason, change=change)

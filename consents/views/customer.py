@@ -8,10 +8,9 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,6 +20,7 @@ from consents.forms import ConsentForm
 from consents.models import ANALYTICS_PURPOSE, PolicyVersion, Service, ServiceKind
 from consents.receipts import receipt_build
 from consents.sections import purpose_uses, sections_for
+from portal.redirects import safe_next
 
 HISTORY_PAGE_SIZE = 50
 
@@ -132,9 +132,4 @@ def service_revoke(request: HttpRequest, code: str) -> HttpResponse:
 def announcement_dismiss(request: HttpRequest, version: str) -> HttpResponse:
     policy = get_object_or_404(PolicyVersion, version=version, is_published=True)
     services.policy_announcement_dismiss(customer=request.user, version=policy)
-    next_url = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = reverse("dashboard")
-    return redirect(next_url)
+    return HttpResponseRedirect(safe_next(request, request.POST.get("next"), reverse("dashboard")))

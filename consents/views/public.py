@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import difflib
 
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from consents import selectors, services
 from consents.cookies import cookie_choice_set, cookie_state
 from consents.forms import CookieChoiceForm, PolicyDiffForm
 from portal.i18n import english_active
+from portal.redirects import safe_next
 
 
 def _version_or_404(version: str):
@@ -99,12 +99,8 @@ def cookies(request: HttpRequest) -> HttpResponse:
                 services.cookie_choice_record(
                     customer=request.user, analytics=choice == "analytics"
                 )
-            next_url = form.cleaned_data.get("next") or ""
-            if not url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                next_url = "/"
-            response = redirect(next_url)
+            next_url = safe_next(request, form.cleaned_data.get("next"), "/")
+            response = HttpResponseRedirect(next_url)
             cookie_choice_set(response, request, choice)
             return response
     else:

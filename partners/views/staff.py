@@ -78,7 +78,7 @@ def records(request: HttpRequest) -> HttpResponse:
     )
     services.records_view_record(
         viewer=request.user,
-        filters={k: v for k, v in request.GET.items() if k != "page" and v},
+        filters=form.audit_values(),
         page=page.number,
         record_ids=[r.pk for r in page.object_list],
     )

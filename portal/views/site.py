@@ -6,12 +6,12 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
 from portal import sections, services
 from portal.forms import LanguageForm
+from portal.redirects import safe_next
 from portal.roles import staff_required
 
 
@@ -37,12 +37,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 def language_set(request: HttpRequest) -> HttpResponse:
     """Switch the language for this browser and, when signed in, for the customer's mail."""
     form = LanguageForm(request.POST)
-    next_url = request.POST.get("next") or "/"
-    if not url_has_allowed_host_and_scheme(
-        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        next_url = "/"
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(safe_next(request, request.POST.get("next"), "/"))
     if form.is_valid() and check_for_language(form.cleaned_data["language"]):
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:

@@ -167,7 +167,12 @@ def message_post(request: HttpRequest, reference: str) -> HttpResponse:
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            services.message_post(request=req, author=request.user, body=form.cleaned_data["body"])
+            services.message_post(
+                request=req,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                client_token=form.cleaned_data["token"],
+            )
         except RequestError as exc:
             messages.error(request, str(exc))
         else:

@@ -25,6 +25,7 @@ from requests.forms import (
     AssignForm,
     CloseForm,
     DecisionForm,
+    ErasureAskForm,
     ExtensionAskForm,
     MessageForm,
     NoteForm,
@@ -248,6 +249,7 @@ def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
         or PaymentForm(initial={"amount_yen": req.fee_yen, "paid_on": timezone.localdate()}),
         "waiver_form": forms.get("waiver_form") or ReasonForm(prefix="waiver"),
         "extension_form": forms.get("extension_form") or ExtensionAskForm(),
+        "erasure_form": forms.get("erasure_form") or ErasureAskForm(prefix="erasure"),
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "principal_form": forms.get("principal_form")
         or PrincipalLinkForm(initial={"principal_email": getattr(req.principal, "email", "")}),
@@ -273,7 +275,12 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            services.message_post(request=req, author=request.user, body=form.cleaned_data["body"])
+            services.message_post(
+                request=req,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                client_token=form.cleaned_data["token"],
+            )
         except RequestError as exc:
             messages.error(request, str(exc))
         else:
@@ -380,6 +387,20 @@ ACTIONS = {
             prefix="waiver",
         ),
         _("The waiver was sent to a privacy administrator."),
+    ),
+    "erasure_ask": (
+        _with_form(
+            ErasureAskForm,
+            "erasure_form",
+            lambda request, req, expected, data: services.approval_ask(
+                request_id=req.pk,
+                actor=request.user,
+                kind=ApprovalKind.ERASURE,
+                reason=data["reason"],
+            ),
+            prefix="erasure",
+        ),
+        _("The erasure of the whole account was sent to a privacy administrator."),
     ),
     "extension_ask": (
         _with_form(
@@ -513,6 +534,31 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close as fulfilled or no data, after reading the notice the customer will get
     (APPI-36): the first POST shows the preview, the second (with `confirm`) closes."""
     req = _staff_request(pk)
+    if not workflow.allowed("close", req.status):
+        # No "fulfilled" form or preview for a request that cannot close that way now: a
+        # decision waiting for approval closes with its own notice when approved (APPI-36).
+        expected = request.POST.get("expected_status") if request.method == "POST" else None
+        if expected and expected != req.status:
+            blocked = _(
+                "Request %(reference)s changed meanwhile (it is now “%(status)s”); "
+                "nothing was done. Please look at it again."
+            ) % {"reference": req.reference, "status": req.get_status_display()}
+        elif req.status == Status.AWAITING_APPROVAL:
+            blocked = _(
+                "The decision waits for a privacy administrator's approval. The request "
+                "closes with that decision and its notice once approved, so it cannot be "
+                "closed here as fulfilled."
+            )
+        else:
+            blocked = _(
+                "Request %(reference)s is “%(status)s”; it cannot be closed from here now."
+            ) % {"reference": req.reference, "status": req.get_status_display()}
+        return render(
+            request,
+            "staff/requests/close.html",
+            {"req": req, "form": None, "preview": None, "blocked": blocked},
+            status=400 if request.method == "POST" else 200,
+        )
     form = CloseForm(request.POST if request.method == "POST" else None)
     preview = None
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from portal.models import User
 from requests.models import (
     CHARGEABLE_KINDS,
     DataRequest,
@@ -151,3 +152,19 @@ def footprint(customer, *, tag: str, staff) -> dict:
         note=f"paid by {tag}",
     )
     return {"ip": ip, "request": req, "record": record, "partner": partner}
+
+
+def erasure_approved(req: DataRequest, *, asked_by: User, decided_by: User):
+    """A whole-account deletion approved by a privacy administrator (LW-5), as
+    `services.approval_decide` leaves it, so that a test can carry the erasure out itself."""
+    from requests.models import Approval, ApprovalKind, ApprovalStatus
+
+    return Approval.objects.create(
+        request=req,
+        kind=ApprovalKind.ERASURE,
+        status=ApprovalStatus.APPROVED,
+        asked_by=asked_by,
+        reason="本人確認済み、他の請求はありません。",
+        decided_by=decided_by,
+        decided_at=timezone.now(),
+    )

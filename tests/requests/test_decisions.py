@@ -228,7 +228,7 @@ def test_a_lapse_for_non_payment_refunds_nothing(cast):
     req = data_request(status=Status.AWAITING_PAYMENT, customer=cast.customer, kind=Kind.DISCLOSURE)
     workflow.request_lapse(request_id=req.pk, actor=None, reason="No payment within 30 days.")
     req.refresh_from_db()
-    assert (req.outcome, req.fee_status) == (Outcome.LAPSED, FeeStatus.QUOTED)
+    assert (req.outcome, req.fee_status) == (Outcome.LAPSED, FeeStatus.LAPSED)
     assert not req.payments.exists()
 
 

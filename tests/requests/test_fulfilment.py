@@ -22,7 +22,7 @@ from requests.models import DataRequest, Kind, Outcome, RequestMessage, Status
 from tests.consents.factories import necessary_purpose, opt_in_purpose, provision_purpose
 from tests.factories import PASSWORD
 from tests.partners.factories import partner_with
-from tests.requests.factories import data_request, footprint
+from tests.requests.factories import data_request, erasure_approved, footprint
 
 
 @pytest.mark.clause("LW-6.1", "APPI-36")
@@ -229,6 +229,7 @@ def test_erasing_the_account_leaves_no_personal_value_of_the_customer_anywhere(
     assert ("consents.ConsentEvent", "user_agent", "Browser/alice") in before
     assert ("portal.AuditEvent", "ip_address", "203.0.113.7") in before
     assert ("requests.DataRequest", "details", "080-alice-9999") in before
+    erasure_approved(req, asked_by=cast.agent, decided_by=cast.administrator)  # LW-5
     with django_capture_on_commit_callbacks(execute=False):
         services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
     # The closing notice went to the address still on file; once sent, its copy is scrubbed.
@@ -287,6 +288,7 @@ def test_a_live_session_of_an_erased_customer_ends(cast, client):
         kind=Kind.DELETION,
         details={"scope": "account", "data_items": []},
     )
+    erasure_approved(req, asked_by=cast.agent, decided_by=cast.administrator)  # LW-5
     services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
     response = client.get(reverse("dashboard"))
     assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]

@@ -248,7 +248,7 @@ def test_payment_is_recorded_on_the_request(cast):
 @pytest.mark.clause("LW-6.4")
 def test_fee_is_quoted_only_after_identity_and_only_if_the_request_carries_one(cast):
     no_fee = data_request(status=Status.IN_REVIEW, customer=cast.customer, kind=Kind.INQUIRY)
-    with pytest.raises(RequestError, match="no fee"):
+    with pytest.raises(RequestError, match=r"APPI Art\. 38"):  # says why (issue 10)
         workflow.request_fee_quote(request_id=no_fee.pk, actor=cast.agent)
     unconfirmed = data_request(
         status=Status.IN_REVIEW,
