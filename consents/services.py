@@ -15,6 +15,7 @@ from django.db.models import OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consents import signals
 from consents.models import (
     ANALYTICS_PURPOSE,
     THIRD_PARTY_CATEGORIES,
@@ -151,6 +152,9 @@ def consent_change(
                 "choices": {e.purpose.code: e.granted for e in events},
             },
         )
+        signals.consent_changed.send(
+            sender=ConsentEvent, customer=customer, events=events, service=service
+        )
     return events
 
 
@@ -231,6 +235,7 @@ def service_revoke(
         target=service,
         payload={"customer": customer.pk, "purposes": sorted(codes)},
     )
+    signals.service_revoked.send(sender=Service, customer=customer, service=service, events=events)
     return events
 
 
@@ -301,6 +306,7 @@ def restriction_record(
             "reference": reference,
         },
     )
+    signals.restriction_recorded.send(sender=Restriction, restriction=restriction)
     return restriction
 
 
@@ -319,5 +325,6 @@ def restriction_lift(*, restriction: Restriction, actor: User | None) -> Restric
         target=locked,
         payload={"customer": locked.customer_id, "kind": locked.kind, "ref": locked.reference},
     )
+    signals.restriction_lifted.send(sender=Restriction, restriction=locked)
     restriction.lifted_at, restriction.lifted_by = locked.lifted_at, actor
     return locked

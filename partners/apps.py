@@ -13,3 +13,7 @@ class PartnersConfig(AppConfig):
         # The consent page shows, per partner, what the customer allowed and what was
         # provided (LY-1, LY-4, LY-7).
         register(consent_section)
+        # The partner API's event feed listens to consents and portal (issue 14).
+        from partners.api.events import connect
+
+        connect()

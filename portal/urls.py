@@ -38,6 +38,8 @@ urlpatterns = [
     path("", include("consents.urls")),
     path("", include("partners.urls")),
     path("", include("requests.urls")),
+    # The partner API (issue 14), versioned.
+    path("api/v1/", include("partners.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
