@@ -215,9 +215,13 @@ def events_page(
     )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-            horizon = cursor.fetchone()[0]
-        qs = qs.filter(txid__lt=horizon)
+            cursor.execute(
+                "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint, "
+                "pg_current_xact_id_if_assigned()::text::bigint"
+            )
+            horizon, own = cursor.fetchone()
+        # Ended transactions, and this one's own writes (which it sees anyway).
+        qs = qs.filter(Q(txid__lt=horizon) | Q(txid=own if own is not None else -1))
     events = list(qs.order_by("txid", "pk")[:limit])
     if events:
         last = events[-1]
