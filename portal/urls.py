@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.views import accounts, site
+from portal.views import accounts, health, site
 
 urlpatterns = [
     path("", site.home, name="home"),
+    path("healthz/", health.healthz, name="healthz"),
     path("dashboard/", site.dashboard, name="dashboard"),
     path("language/", site.language_set, name="language_set"),
     path("accounts/sign-up/", accounts.sign_up, name="sign_up"),

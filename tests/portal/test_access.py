@@ -6,6 +6,7 @@ from tests.access import Case, cases_params, check_case, everyone, signed_in, st
 
 CASES = [
     Case("home", everyone(200)),
+    Case("healthz", everyone(200)),
     Case("dashboard", signed_in(200)),
     Case("profile", signed_in(200)),
     Case("password_change", signed_in(200)),
