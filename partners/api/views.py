@@ -62,7 +62,7 @@ api = NinjaAPI(
     docs_url=None,
 )
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 @api.exception_handler(RateLimited)
@@ -194,7 +194,9 @@ def consents(request, subject: str):
 )
 def events(
     request,
-    after: str | None = Query(None, max_length=200, description="A next_cursor you were given."),
+    after: str | None = Query(
+        None, pattern=feed.CURSOR_PATTERN, description="A next_cursor you were given."
+    ),
     limit: int = Query(100, ge=1, le=feed.FEED_MAX),
 ):
     key: ApiKey = request.auth
