@@ -53,16 +53,19 @@ def api_key_create(
     label: str = "",
     expires_at: datetime.datetime | None = None,
     rate_limit_per_minute: int | None = None,
+    prefix: str | None = None,
+    secret: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Make a key for a partner system; return the row and the key, which is never shown
-    again (issue 14). Audited without the key."""
+    again (issue 14). Audited without the key. `prefix` and `secret` are for the demo only,
+    whose key is derived from the secret key so that running the demo again reuses it."""
     scopes_list = scopes_parse(scopes)
     if not system.is_active or not system.partner.is_active:
         raise PartnerError(_("The system or its partner is not active."))
     if expires_at is not None and expires_at <= timezone.now():
         raise PartnerError(_("The expiry must be in the future."))
-    prefix = secrets.token_hex(6)
-    key = f"{KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    prefix = prefix or secrets.token_hex(6)
+    key = f"{KEY_PREFIX}{prefix}_{secret or secrets.token_urlsafe(32)}"
     row = ApiKey.objects.create(
         system=system,
         label=label.strip()[:200],

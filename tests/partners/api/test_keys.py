@@ -172,3 +172,17 @@ def test_the_command_prints_the_key_on_its_last_line(api, pay, customer, capsys)
     assert key.startswith("ppk_")
     assert ApiKey.objects.get().scopes == ["decide", "events"]
     assert _decide(api, key, subject_of(pay, customer)).status_code == 200
+
+
+def test_the_demo_prints_a_working_key_and_a_curl_line(api, capsys):
+    import re
+
+    call_command("demo")
+    out = capsys.readouterr().out
+    key = re.search(r"partner API demo key: (ppk_\S+)", out).group(1)
+    curl = next(line for line in out.splitlines() if "curl" in line)
+    assert f"Bearer {key}" in curl and "/api/v1/decide" in curl
+    subject = re.search(r"sub_[0-9a-f]{40}", curl).group(0)
+    response = _decide(api, key, subject)
+    assert response.status_code == 200
+    assert (response.json()["allowed"], response.json()["basis"]) == (True, "joint_use")
