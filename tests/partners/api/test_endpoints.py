@@ -327,3 +327,45 @@ def test_the_docs_page_is_served_by_the_portal_without_a_cdn(client):
     assert "/api/v1/decide" in html and "/api/v1/provide" in html
     assert "cdn" not in html.lower() and "swagger-ui" not in html.lower()
     assert '<script src="http' not in html
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.clause("APPI-29")
+def test_two_simultaneous_retries_provide_and_record_once(pay, customer):
+    """Two calls with one Idempotency-Key at the same moment (a client retrying while the
+    first is still running): one provision record, both answers the same values."""
+    import threading
+
+    from django.db import connection as default_connection
+    from django.test import Client
+
+    from tests.partners.api.conftest import Api, make_key
+
+    key = make_key(pay)
+    customer.phone = "090-5555-0000"
+    customer.save()
+    subject = subject_of(pay, customer)
+    start = threading.Barrier(2)
+    answers = []
+
+    def call():
+        from django.db import connection
+
+        try:
+            start.wait()
+            response = _ask(
+                Api(Client()), key, subject, path="/provide", HTTP_IDEMPOTENCY_KEY="same"
+            )
+            answers.append((response.status_code, response.json()["values"]))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert default_connection.vendor == "postgresql"
+    assert sorted(answers) == [(200, {"phone": "090-5555-0000"})] * 2
+    assert ProvisionRecord.objects.count() == 1
+    assert ApiIdempotencyKey.objects.count() == 1
