@@ -196,3 +196,19 @@ def test_an_endpoint_must_be_https(settings):
     assert webhooks.endpoint_url_check("http://127.0.0.1:8000/h")
     with pytest.raises(PartnerError):
         webhooks.endpoint_url_check("http://pay.example.jp/h")
+
+
+@pytest.mark.django_db
+def test_the_sweep_hands_a_lost_delivery_to_a_worker_again(pay, customer, phone_purpose, settings):
+    with Receiver([]) as receiver:
+        _endpoint_row, _secret = _endpoint(pay, receiver.url, settings)
+        subject_of(pay, customer)
+        withdraw(customer, phone_purpose)  # in a test transaction: the hand-over never ran
+        delivery = WebhookDelivery.objects.get()
+        assert webhooks.webhook_deliveries_sweep() == 0  # too recent to count as lost
+        WebhookDelivery.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=11))
+        assert webhooks.webhook_deliveries_sweep() == 1  # run in-process (eager in tests)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SUCCEEDED
+    assert receiver.received[0][0]["webhook-id"] == delivery.event.event_id
+    assert webhooks.webhook_deliveries_sweep() == 0
