@@ -15,6 +15,7 @@ from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from consents import signals
 from consents.models import (
     ANALYTICS_PURPOSE,
     ConsentEvent,
@@ -162,6 +163,9 @@ def consent_change(
                 "choices": {e.purpose.code: e.granted for e in events},
             },
         )
+        signals.consent_changed.send(
+            sender=ConsentEvent, customer=customer, events=events, service=service
+        )
     return events
 
 
@@ -239,6 +243,7 @@ def service_revoke(
         target=service,
         payload={"customer": customer.pk, "purposes": sorted(codes)},
     )
+    signals.service_revoked.send(sender=Service, customer=customer, service=service, events=events)
     return events
 
 
@@ -319,6 +324,7 @@ def restriction_record(
             "reference": reference,
         },
     )
+    signals.restriction_recorded.send(sender=Restriction, restriction=restriction)
     return restriction
 
 
@@ -337,6 +343,7 @@ def restriction_lift(*, restriction: Restriction, actor: User | None) -> Restric
         target=locked,
         payload={"customer": locked.customer_id, "kind": locked.kind, "ref": locked.reference},
     )
+    signals.restriction_lifted.send(sender=Restriction, restriction=locked)
     restriction.lifted_at, restriction.lifted_by = locked.lifted_at, actor
     return locked
 

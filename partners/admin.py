@@ -165,3 +165,7 @@ class ExportAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("partner", "purpose", "requested_by")
     exclude = ("file_name",)
+
+
+# The partner API's admin (issue 14).
+from partners.api import admin as api_admin  # noqa: E402, F401

@@ -26,6 +26,11 @@ class PartnersConfig(AppConfig):
         # Exports stranded by a dead broker or worker (issue 10).
         stale_work_register("partners.exports", recovery.export_requeue_stale)
 
+        # The partner API's event feed listens to consents and portal (issue 14).
+        from partners.api.events import connect
+
+        connect()
+
 
 def retention_sync(sender, using, **kwargs) -> None:
     """After `migrate` (run as the owner role, portal/dbroles.py), the database's retention

@@ -298,6 +298,10 @@ def load(*, out) -> None:
         f"{len(ARRANGEMENTS)} arrangements"
     )
     _records(partners, purposes)
+    # The partner API's demo system and key (issue 14).
+    from partners.api.demo import load as api_load
+
+    api_load(out=out)
 
 
 def _records(partners: dict[str, Partner], purposes: dict[str, Purpose]) -> None:

@@ -666,3 +666,17 @@ class ProvisionRecord(models.Model):
     def data_item_labels(self) -> list[str]:
         labels = dict(DataItem.choices)
         return [str(labels.get(item, item)) for item in self.data_items]
+
+
+# The partner API's models (issue 14) live in their own module.
+from partners.api.models import (  # noqa: E402, F401
+    ApiIdempotencyKey,
+    ApiKey,
+    PartnerEvent,
+    PartnerSubject,
+    PartnerSystem,
+    SubjectConfirmation,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)

@@ -29,3 +29,7 @@ def arrangement_reviews_remind_task() -> int:
 def export_files_purge_task() -> int:
     """Daily: delete export files past their download period (LY-5)."""
     return services.export_files_purge()
+
+
+# The partner API's tasks (issue 14), so that Celery's autodiscovery finds them.
+from partners.api.tasks import webhook_deliver_task, webhook_deliveries_sweep_task  # noqa: E402, F401

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from partners.api import customer_views as api_customer
+from partners.api import staff_views as api_staff
 from partners.views import customer, public, staff
 
 app_name = "partners"
@@ -11,6 +13,7 @@ urlpatterns = [
     path("partners/joint-use/", public.joint_use, name="joint_use"),
     # customer
     path("partners/my-data/", customer.provisions, name="provisions"),
+    path("partners/<int:pk>/confirm/", api_customer.subject_confirm, name="subject_confirm"),
     # staff
     path("staff/partners/", staff.registry, name="staff_registry"),
     path(
@@ -39,4 +42,12 @@ urlpatterns = [
         staff.export_resume,
         name="staff_export_resume",
     ),
+    # the partner API's staff page (issue 14)
+    path("staff/partners/api/", api_staff.api_page, name="staff_api"),
+    path(
+        "staff/partners/api/keys/<int:pk>/revoke/",
+        api_staff.key_revoke,
+        name="staff_api_key_revoke",
+    ),
+    path("staff/partners/api/subjects/", api_staff.subject_link, name="staff_api_subject_link"),
 ]

@@ -409,6 +409,143 @@ INVENTORY: dict[str, Entry] = {
             "provided_at": P,
         },
     ),
+    # --- partners: the partner API (issue 14) ---
+    "partners.PartnerSystem": Entry(
+        None, None, dict.fromkeys(["id", "partner", "name", "is_active", "created_at"], N)
+    ),
+    "partners.ApiKey": Entry(
+        None,
+        None,
+        dict.fromkeys(
+            [
+                "id",
+                "system",
+                "label",
+                "prefix",
+                "key_hash",
+                "scopes",
+                "created_at",
+                "created_by",
+                "expires_at",
+                "revoked_at",
+                "revoked_by",
+                "last_used_at",
+                "rate_limit_per_minute",
+                "rate_window_start",
+                "rate_window_count",
+            ],
+            N,
+        ),
+    ),
+    # The pairwise id a partner knows the customer by: disclosed with provision records.
+    "partners.PartnerSubject": Entry(
+        "provisions",
+        "customer",
+        {
+            "id": N,
+            "partner": P,
+            "customer": P,
+            "subject_id": P,
+            "trigger": P,
+            "issued_at": P,
+            "issued_by": N,
+            "erased_at": P,
+        },
+    ),
+    "partners.SubjectConfirmation": Entry(
+        "provisions",
+        "customer",
+        {
+            "id": N,
+            "partner": P,
+            "customer": P,
+            "code_hash": N,
+            "created_at": P,
+            "expires_at": N,
+            "used_at": P,
+        },
+    ),
+    # The answer of a provide call, without the data values.
+    "partners.ApiIdempotencyKey": Entry(
+        None,
+        None,
+        {
+            "id": N,
+            "system": N,
+            "key": N,
+            "request_hash": N,
+            "response": P,
+            "record": P,
+            "created_at": N,
+        },
+    ),
+    # What a partner was told about a subject (pseudonymous subject id, purposes).
+    "partners.PartnerEvent": Entry(
+        "provisions",
+        "subject__customer",
+        {
+            "id": N,
+            "partner": P,
+            "event_id": N,
+            "type": P,
+            "subject": P,
+            "data": P,
+            "source": N,
+            "txid": N,
+            "created_at": P,
+        },
+    ),
+    "partners.WebhookEndpoint": Entry(
+        None,
+        None,
+        dict.fromkeys(
+            [
+                "id",
+                "system",
+                "url",
+                "secret",
+                "previous_secret",
+                "previous_secret_until",
+                "is_active",
+                "created_at",
+            ],
+            N,
+        ),
+    ),
+    "partners.WebhookDelivery": Entry(
+        None,
+        None,
+        dict.fromkeys(
+            [
+                "id",
+                "endpoint",
+                "event",
+                "status",
+                "attempts",
+                "created_at",
+                "retry_until",
+                "delivered_at",
+            ],
+            N,
+        ),
+    ),
+    "partners.WebhookAttempt": Entry(
+        None,
+        None,
+        dict.fromkeys(
+            [
+                "id",
+                "delivery",
+                "number",
+                "started_at",
+                "status_code",
+                "latency_ms",
+                "succeeded",
+                "error",
+            ],
+            N,
+        ),
+    ),
     # --- requests ---
     "requests.DataRequest": Entry(
         "requests",

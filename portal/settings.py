@@ -308,6 +308,16 @@ PARTNERS_EXPORT_CHUNK_SIZE = env_int("PARTNERS_EXPORT_CHUNK_SIZE", 2000)
 # Export files (de-identified CSV) are deleted this many days after the export finished.
 PARTNERS_EXPORT_FILE_DAYS = env_int("PARTNERS_EXPORT_FILE_DAYS", 30)
 
+# Partner API (issue 14): calls per minute per key (a key may set its own), and webhooks:
+# the first retry after this many seconds, doubling up to the cap, for a bounded time.
+PARTNERS_API_RATE_LIMIT = env_int("PARTNERS_API_RATE_LIMIT", 600)
+PARTNERS_WEBHOOK_BACKOFF_SECONDS = env_parsed("PARTNERS_WEBHOOK_BACKOFF_SECONDS", "10", float)
+PARTNERS_WEBHOOK_BACKOFF_MAX_SECONDS = env_int("PARTNERS_WEBHOOK_BACKOFF_MAX_SECONDS", 3600)
+PARTNERS_WEBHOOK_RETRY_SECONDS = env_int("PARTNERS_WEBHOOK_RETRY_SECONDS", 24 * 3600)
+PARTNERS_WEBHOOK_TIMEOUT_SECONDS = env_parsed("PARTNERS_WEBHOOK_TIMEOUT_SECONDS", "5", float)
+# Plain http:// endpoints only on loopback, and only when allowed (development and tests).
+PARTNERS_WEBHOOK_ALLOW_LOOPBACK_HTTP = env_bool("PARTNERS_WEBHOOK_ALLOW_LOOPBACK_HTTP", DEBUG)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

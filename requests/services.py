@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from portal import selectors as portal_selectors
 from portal.models import User
 from portal.services import audit_record, mail_queue
+from portal.signals import account_erased
 from requests import clock, principals, selectors, uploads, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
@@ -1441,6 +1442,7 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
         target=customer,
         payload={"pseudonym": address},
     )
+    account_erased.send(sender=type(customer), customer=customer)
     return pending
 
 

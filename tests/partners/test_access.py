@@ -103,6 +103,89 @@ CASES = [
     ),
 ]
 
+
+# --- the partner API (issue 14) ---------------------------------------------------------------
+
+
+def _pay(cast):
+    from consents.models import PurposeCategory
+    from partners.models import DataItem, PartnerKind
+
+    purpose = cf.PurposeFactory(
+        code="group-phone-sharing", category=PurposeCategory.GROUP_SHARED_USE, default_granted=True
+    )
+    partner = pf.partner_with(
+        kind=PartnerKind.GROUP_COMPANY, purpose=purpose, items=[DataItem.PHONE]
+    )
+    partner.arrangements.update(trigger_ja="開設時", trigger_en="On opening an account")
+    return partner
+
+
+def _api_key(cast):
+    from partners.api.keys import api_key_create
+    from partners.api.models import PartnerSystem
+
+    system = PartnerSystem.objects.create(partner=_pay(cast), name="backend")
+    row, _key = api_key_create(system=system, scopes="decide", actor=None)
+    return row
+
+
+def _system(cast):
+    from partners.api.models import PartnerSystem
+
+    return PartnerSystem.objects.create(partner=_pay(cast), name="backend")
+
+
+ADMIN_POST_REDIRECT = {**staff_only(302), "agent": 403}
+ADMIN_POST_ONLY = {**staff_only(405), "agent": 403}
+API = everyone(401)  # a signed-in browser is no API key
+
+CASES += [
+    Case("partners:subject_confirm", signed_in(200), kwargs=lambda cast: {"pk": _pay(cast).pk}),
+    Case(
+        "partners:subject_confirm",
+        signed_in(200),
+        kwargs=lambda cast: {"pk": _pay(cast).pk},
+        method="post",
+    ),
+    Case("partners:staff_api", staff_only()),
+    Case(
+        "partners:staff_api",
+        {**staff_only(200), "agent": 403},
+        method="post",
+        data=lambda cast: {"system": _system(cast).pk, "scopes": ["decide"]},
+    ),
+    Case(
+        "partners:staff_api_key_revoke",
+        ADMIN_POST_REDIRECT,
+        kwargs=lambda cast: {"pk": _api_key(cast).pk},
+        method="post",
+    ),
+    Case(
+        "partners:staff_api_key_revoke",
+        ADMIN_POST_ONLY,
+        kwargs=lambda cast: {"pk": _api_key(cast).pk},
+        id="get:partners:staff_api_key_revoke",
+    ),
+    Case(
+        "partners:staff_api_subject_link",
+        staff_only(302),
+        method="post",
+        data=lambda cast: {"system": _system(cast).pk, "customer_email": cast.customer.email},
+    ),
+    Case(
+        "partners:staff_api_subject_link", staff_only(405), id="get:partners:staff_api_subject_link"
+    ),
+    Case("api_docs", everyone(200)),
+    Case("partners_api:openapi-json", everyone(200)),
+    Case("partners_api:api-root", everyone(404)),
+    Case("partners_api:decide", API, method="post"),
+    Case("partners_api:provide", API, method="post"),
+    Case("partners_api:subject_link", API, method="post"),
+    Case("partners_api:events", API),
+    Case("partners_api:consents", API, kwargs=lambda cast: {"subject": "sub_" + "0" * 40}),
+]
+
 params, ids = cases_params(CASES)
 
 

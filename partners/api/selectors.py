@@ -1,0 +1,23 @@
+"""Reads of the partner API's staff page; they own their select_related/prefetch."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, QuerySet
+
+from partners.api.models import ApiKey, PartnerSystem, WebhookAttempt, WebhookDelivery
+
+
+def systems_with_keys() -> QuerySet[PartnerSystem]:
+    return PartnerSystem.objects.select_related("partner").prefetch_related(
+        Prefetch("keys", queryset=ApiKey.objects.order_by("-created_at"))
+    )
+
+
+def deliveries_recent(limit: int = 50) -> list[WebhookDelivery]:
+    return list(
+        WebhookDelivery.objects.select_related("event", "endpoint__system")
+        .prefetch_related(
+            Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("number"))
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )
