@@ -92,20 +92,18 @@ def email_change(request: HttpRequest) -> HttpResponse:
 
 
 def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The link of the mail to the new address: a page with a button (mail scanners open
+    links), or what is wrong with the link."""
+    template = "public/accounts/email_change_confirm.html"
     try:
         new_email = account_changes.email_change_peek(token=token)
-    except PortalError as exc:
-        messages.error(request, str(exc))
-        return redirect("home")
-    if request.method == "POST":
-        try:
+        if request.method == "POST":
             account_changes.email_change_confirm(token=token)
-        except PortalError as exc:
-            messages.error(request, str(exc))
-            return redirect("home")
-        messages.success(request, _("Your email address has been changed."))
-        return redirect("profile" if request.user.is_authenticated else "login")
-    return render(request, "public/accounts/email_change_confirm.html", {"new_email": new_email})
+            messages.success(request, _("Your email address has been changed."))
+            return redirect("profile" if request.user.is_authenticated else "login")
+    except PortalError as exc:
+        return render(request, template, {"error": str(exc)}, status=400)
+    return render(request, template, {"new_email": new_email})
 
 
 class SignInView(auth_views.LoginView):
