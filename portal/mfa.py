@@ -161,10 +161,15 @@ def second_factor_remove(*, user: User) -> None:
     """A customer turns the second factor off. Staff cannot: they must keep one."""
     if second_factor_required(user):
         raise PortalError(_("Staff accounts must keep a second factor."))
+    second_factor_devices_delete(user=user)
+    audit_record(actor=user, action="portal.second_factor.removed")
+
+
+def second_factor_devices_delete(*, user: User) -> None:
+    """Every device of the user: app secrets, recovery codes, passkeys (also on erasure)."""
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     WebAuthnCredential.objects.filter(user=user).delete()
-    audit_record(actor=user, action="portal.second_factor.removed")
 
 
 def totp_secret_base32(device: TOTPDevice) -> str:

@@ -9,6 +9,7 @@ that cannot be parsed stops the start with a message naming the variable.
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -319,7 +320,8 @@ _GA_CONNECT = (
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", *_GA_SCRIPT],
+        # NONCE: django-csp adds this request's nonce only when a page uses it.
+        "script-src": ["'self'", NONCE, *_GA_SCRIPT],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:", *_GA_CONNECT],
         "connect-src": ["'self'", *_GA_CONNECT],
@@ -329,7 +331,6 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
     },
-    "INCLUDE_NONCE_IN": ["script-src"],
 }
 SECURE_REFERRER_POLICY = "same-origin"
 

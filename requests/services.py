@@ -1219,6 +1219,7 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     tied to the anonymized account, with the network address and device blanked), and the
     rows of requests and provision records with a pseudonym."""
     from consents.models import ConsentEvent
+    from portal.mfa import second_factor_devices_delete
     from portal.models import AccessLogEntry, AuditEvent, OutboundMail
 
     old_email = customer.email
@@ -1237,6 +1238,7 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     customer.groups.clear()
     customer.user_permissions.clear()
     AccessLogEntry.objects.filter(user=customer).delete()
+    second_factor_devices_delete(user=customer)  # app secrets, recovery codes, passkeys
     AuditEvent.objects.filter(actor=customer).erase()
     ConsentEvent.objects.filter(customer=customer).erase()
     requests_qs = DataRequest.objects.filter(customer=customer)

@@ -76,6 +76,9 @@ def check_case(client, cast, case: Case, role: str) -> None:
     assert response.status_code == expected, (
         f"{case.method.upper()} {url} as {role}: {response.status_code}, expected {expected}"
     )
+    if "text/html" in response.get("Content-Type", ""):
+        # Every HTML page carries the Content Security Policy (issue 11).
+        assert "script-src 'self'" in response.get("Content-Security-Policy", ""), url
     if role == "anonymous" and expected == 302 and case.method == "get":
         assert "/accounts/sign-in/" in response["Location"], response["Location"]
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -64,7 +65,12 @@ def email_confirm(request: HttpRequest, token: str) -> HttpResponse:
 def email_confirmation_resend(request: HttpRequest) -> HttpResponse:
     account_changes.email_confirmation_send(user=request.user)
     messages.info(request, _("We have sent the confirmation link again. Please check your mail."))
-    return redirect(request.POST.get("next") or "dashboard")
+    next_url = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "dashboard"
+    return redirect(next_url)
 
 
 @login_required

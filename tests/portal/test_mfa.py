@@ -61,7 +61,7 @@ def test_staff_enrol_at_their_first_sign_in_and_get_recovery_codes(agent):
     assert client.get("/staff/")["Location"].startswith(reverse("mfa_setup"))
     assert client.get(reverse("dashboard"))["Location"].startswith(reverse("mfa_setup"))
     assert client.get("/admin/")["Location"].startswith(reverse("mfa_setup"))
-    secret, response = enrol_by_page(client)
+    _secret, response = enrol_by_page(client)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("mfa_recovery_codes"))
     page = client.get(response["Location"]).content.decode()
@@ -239,3 +239,18 @@ def test_production_makes_no_demo_key_and_refuses_its_codes(settings, capsys):
     )
     assert response.status_code == 200
     assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.clause("LW-5")
+def test_erasing_an_account_deletes_its_second_factor(customer, administrator):
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    from portal import mfa
+    from requests.services import account_erase
+
+    TOTPDevice.objects.create(user=customer, name="App", confirmed=True)
+    mfa.recovery_codes_generate(user=customer)
+    account_erase(customer=customer, actor=administrator)
+    assert not TOTPDevice.objects.filter(user=customer).exists()
+    assert not StaticDevice.objects.filter(user=customer).exists()
