@@ -13,6 +13,7 @@ made for, so a link stops working once the address it was made for has changed.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
@@ -49,6 +50,8 @@ def user_sign_up(
     email = User.objects.normalize_email(email).lower()
     holder = User.objects.filter(email=email).first()
     if holder is not None:
+        # Hash the password all the same, so that the answer takes as long as a new account's.
+        make_password(password)
         mail_queue(
             to=holder.email,
             language=holder.preferred_language,

@@ -105,6 +105,7 @@ def test_enrolled_staff_need_the_code_at_every_sign_in(agent):
     client = Client()
     password_sign_in(client, agent)
     assert client.get("/staff/")["Location"].startswith(reverse("mfa_verify"))
+    assert 'href="/staff/"' not in client.get(reverse("mfa_verify")).content.decode()
     # A password alone cannot add a new app to the account.
     assert client.get(reverse("mfa_setup"))["Location"].startswith(reverse("mfa_verify"))
     response = client.post(reverse("mfa_verify"), {"code": "123456", "next": "/staff/"})
@@ -117,6 +118,7 @@ def test_enrolled_staff_need_the_code_at_every_sign_in(agent):
     response = client.post(reverse("mfa_verify"), {"code": next_code(secret), "next": "/staff/"})
     assert response.status_code == 302 and response["Location"] == "/staff/"
     assert client.get("/staff/").status_code == 200
+    assert 'href="/staff/"' in client.get(reverse("dashboard")).content.decode()
 
 
 @pytest.mark.django_db
