@@ -70,7 +70,14 @@ EXPORT_ITEMS = (
 
 # User fields that are neither data about the person's life nor safe to hand out: account
 # machinery and secrets. Everything else not marked direct by the inventory may be exported.
-_NOT_EXPORTED = {"id", "password", "last_login", "groups", "user_permissions"}
+_NOT_EXPORTED = {
+    "id",
+    "password",
+    "last_login",
+    "groups",
+    "user_permissions",
+    "email_confirmed_at",
+}
 
 
 # --- the gate -----------------------------------------------------------------------------

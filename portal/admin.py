@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminSite
 
 from portal.models import (
     AccessLogEntry,
@@ -10,6 +11,10 @@ from portal.models import (
     ReminderClaim,
     User,
 )
+
+# The Django admin asks for the same second factor as the staff pages (issue 11): a session
+# without a verified device is not let in (django-otp's documented way to swap the site).
+admin.site.__class__ = OTPAdminSite
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

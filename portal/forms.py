@@ -16,6 +16,11 @@ class SignUpForm(UserCreationForm):
         model = User
         fields = ("email", "full_name", "preferred_language")
 
+    def validate_unique(self):
+        # Whether the address has an account is never said here (issue 11): the sign-up
+        # service tells its holder by mail instead.
+        pass
+
 
 class SignInForm(AuthenticationForm):
     username = forms.EmailField(
@@ -29,7 +34,6 @@ class ProfileForm(forms.ModelForm):
         model = User
         fields = (
             "full_name",
-            "email",
             "phone",
             "postal_code",
             "prefecture",
@@ -52,11 +56,26 @@ class ProfileForm(forms.ModelForm):
             )
         return year
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email=email).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("An account with this email address exists."))
-        return email
+
+class EmailChangeForm(forms.Form):
+    new_email = forms.EmailField(
+        label=_("New email address"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("To make sure it is you."),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is not right."))
+        return password
 
 
 class LanguageForm(forms.Form):

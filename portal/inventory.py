@@ -70,6 +70,7 @@ INVENTORY: dict[str, Entry] = {
             "is_staff": N,
             "is_active": N,
             "date_joined": P,
+            "email_confirmed_at": P,
         },
     ),
     "portal.AccessLogEntry": Entry(

@@ -30,6 +30,7 @@ class UserManager(BaseUserManager["User"]):
     def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
         extra["is_staff"] = True
         extra["is_superuser"] = True
+        extra.setdefault("email_confirmed_at", timezone.now())  # typed in by its owner
         return self._create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str) -> User:
@@ -64,6 +65,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When the owner of the address followed the sign-up confirmation link (issue 11). Until
+    # then the account cannot file requests. Accounts made by staff or commands are set here
+    # by whoever creates them.
+    email_confirmed_at = models.DateTimeField(_("email address confirmed"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -81,6 +86,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
 
     @property
     def is_privacy_staff(self) -> bool:

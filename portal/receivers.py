@@ -23,6 +23,10 @@ def _signed_out(sender, request, user, **kwargs):
 def _sign_in_failed(sender, credentials, request=None, **kwargs):
     # Only a failure against an existing account is logged for that account; attempts on
     # unknown addresses are counted by django-axes for throttling and kept nowhere else.
+    if request is not None and getattr(request, "axes_locked_out", False):
+        # Refused by the sign-in pause before any password check: not a failure of its own
+        # (the pause grows with real failures only, portal.signin_throttle).
+        return
     email = (credentials.get("username") or credentials.get("email") or "").lower()
     user = get_user_model().objects.filter(email=email).first() if email else None
     if user is not None:

@@ -2,7 +2,8 @@
 
 Two groups, created by migration 0003: privacy staff work the back-office; privacy
 administrators also approve refusals, waivers and extensions and configure the portal.
-Anonymous visitors are sent to sign in; a signed-in user without the role gets a 403.
+Anonymous visitors are sent to sign in; a signed-in user without the role gets a 403; one
+with the role but without this session's second factor is sent to that step.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from django.contrib.auth.management import create_permissions
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import migrations
+from django.shortcuts import redirect
 
 STAFF_GROUP = "Privacy staff"
 ADMIN_GROUP = "Privacy administrators"
@@ -29,6 +31,13 @@ def _role_required(permission: str):
                 return redirect_to_login(request.get_full_path())
             if not request.user.is_active or not request.user.has_perm(permission):
                 raise PermissionDenied
+            # Staff pages need this session's second factor (issue 11); is_verified comes
+            # from django-otp's middleware, and without it nobody passes.
+            is_verified = getattr(request.user, "is_verified", None)
+            if is_verified is None or not is_verified():
+                from portal.mfa import second_factor_url
+
+                return redirect(second_factor_url(request, request.user))
             return view(request, *args, **kwargs)
 
         return wrapped

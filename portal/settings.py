@@ -6,10 +6,10 @@ portal with no services: SQLite, Celery's filesystem broker and mail on the cons
 that cannot be parsed stops the start with a message naming the variable.
 """
 
-from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -83,10 +83,18 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_celery_beat",
     "axes",
+    "csp",
+    # Second factor (issue 11): TOTP apps, recovery codes (static tokens) and passkeys.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content Security Policy on every response (see CONTENT_SECURITY_POLICY below).
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -95,12 +103,17 @@ MIDDLEWARE = [
     "requests.uploads.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor in this session.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.middleware.RequestContextMiddleware",
     # Sec-GPC: 1 withdraws analytics and third-party provision (LW-7); needs the user and the
     # request context above.
     "consents.middleware.GlobalPrivacyControlMiddleware",
+    # Staff, and customers who turned it on, finish signing in with their second factor
+    # before any other page (portal.mfa).
+    "portal.mfa.SecondFactorMiddleware",
     # django-axes must come last: it turns a lockout into its own response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -180,15 +193,44 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 
-# Throttling of failed sign-ins (django-axes): five failures for one account or from one
-# address lock further attempts for a quarter of an hour.
+# Throttling of failed sign-ins (django-axes, portal.signin_throttle): five failures of one
+# account from one address pause that pair only (the owner elsewhere and other accounts from
+# that address go on); the pause starts at a quarter of an hour and doubles with each further
+# lock of the pair within a day.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
-AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_COOLOFF_MINUTES = env_int("AXES_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = "portal.signin_throttle.sign_in_cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "portal.signin_throttle.sign_in_username"
+AXES_CLIENT_IP_CALLABLE = "portal.middleware.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.signin_throttle.lockout_response"
+# Each pair's lock expires on its own (not at the pause of whoever signs in next), and tries
+# during a pause neither count nor extend it, so the page can say when it ends.
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "public/accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_DISABLE_ACCESS_LOG = True  # our own AccessLogEntry is the access log (LW-2.2B)
 AXES_VERBOSE = False
+
+# Second factor (portal.mfa): authenticator apps (TOTP) and passkeys (WebAuthn) with
+# recovery codes. Required of privacy staff and administrators; customers may turn it on.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Privacy portal")
+MFA_RECOVERY_CODE_COUNT = 10
+# Passkeys belong to the site's host name and origin. Browsers offer them only on https://
+# or on localhost; a development SITE_URL on http://127.0.0.1 falls back to localhost.
+_passkey_origin = (
+    SITE_URL if SITE_URL.startswith(("https://", "http://localhost")) else "http://localhost:8000"
+)
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list("OTP_WEBAUTHN_ALLOWED_ORIGINS", default=[_passkey_origin])
+OTP_WEBAUTHN_RP_ID = (
+    env.str("OTP_WEBAUTHN_RP_ID", default="")
+    or (OTP_WEBAUTHN_ALLOWED_ORIGINS[0].split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0])
+)
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+# A passkey is a second factor here, after the password, never a way around it (and so
+# around the sign-in throttling).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", _("Japanese")), ("en", _("English"))]
@@ -197,6 +239,8 @@ USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "portal_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# No script reads the language cookie; the server sets it (portal.views.site).
+LANGUAGE_COOKIE_HTTPONLY = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -290,6 +334,37 @@ if env_bool("SECURE_PROXY_SSL_HEADER", default=False):
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp 4): scripts and styles only from our own origin, no
+# inline script and no inline style; a small script that must stay inline carries the
+# request's nonce ({{ request.csp_nonce }}). Google Analytics' origins are allowed only when
+# analytics is configured (GA_MEASUREMENT_ID); the snippet still loads only after consent.
+_GA_SCRIPT = ["https://www.googletagmanager.com"] if GA_MEASUREMENT_ID else []
+_GA_CONNECT = (
+    [
+        "https://www.google-analytics.com",
+        "https://*.google-analytics.com",
+        "https://*.analytics.google.com",
+        "https://www.googletagmanager.com",
+    ]
+    if GA_MEASUREMENT_ID
+    else []
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        # NONCE: django-csp adds this request's nonce only when a page uses it.
+        "script-src": ["'self'", NONCE, *_GA_SCRIPT],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_GA_CONNECT],
+        "connect-src": ["'self'", *_GA_CONNECT],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Uploads are held in memory up to this size; the identity-document limit is separate.

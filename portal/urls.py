@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.views import accounts, health, site
+from portal.views import accounts, health, mfa, site
 
 urlpatterns = [
     path("", site.home, name="home"),
@@ -11,6 +11,19 @@ urlpatterns = [
     path("dashboard/", site.dashboard, name="dashboard"),
     path("language/", site.language_set, name="language_set"),
     path("accounts/sign-up/", accounts.sign_up, name="sign_up"),
+    path("accounts/sign-up/sent/", accounts.sign_up_done, name="sign_up_done"),
+    path("accounts/confirm/<str:token>/", accounts.email_confirm, name="email_confirm"),
+    path(
+        "accounts/confirm-again/",
+        accounts.email_confirmation_resend,
+        name="email_confirmation_resend",
+    ),
+    path("accounts/email/", accounts.email_change, name="email_change"),
+    path(
+        "accounts/email/confirm/<str:token>/",
+        accounts.email_change_confirm,
+        name="email_change_confirm",
+    ),
     path("accounts/sign-in/", accounts.SignInView.as_view(), name="login"),
     path("accounts/sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/profile/", accounts.profile, name="profile"),
@@ -35,6 +48,14 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
+    # The second factor (portal.mfa); everything under accounts/two-factor/ answers before
+    # the second step is done.
+    path("accounts/two-factor/", mfa.mfa_verify, name="mfa_verify"),
+    path("accounts/two-factor/set-up/", mfa.mfa_setup, name="mfa_setup"),
+    path("accounts/two-factor/recovery-codes/", mfa.mfa_recovery_codes, name="mfa_recovery_codes"),
+    path("accounts/two-factor/passkeys/", include("django_otp_webauthn.urls")),
+    path("accounts/security/", mfa.security, name="security"),
+    path("accounts/security/turn-off/", mfa.mfa_remove, name="mfa_remove"),
     path("staff/", site.staff_home, name="staff_home"),
     # Each app's urls.py holds its customer pages and its /staff/ pages.
     path("", include("consents.urls")),

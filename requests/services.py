@@ -1359,6 +1359,7 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     rows of requests and provision records with a pseudonym."""
     from consents.services import consent_devices_erase
     from partners.services import provision_records_unlink
+    from portal.mfa import second_factor_devices_delete
     from portal.models import AccessLogEntry, OutboundMail
     from portal.services import audit_addresses_erase
 
@@ -1378,6 +1379,7 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     customer.groups.clear()
     customer.user_permissions.clear()
     AccessLogEntry.objects.filter(user=customer).delete()
+    second_factor_devices_delete(user=customer)  # app secrets, recovery codes, passkeys
     # The ledgers' narrow writes, through the database's own functions (portal/dbroles.py).
     audit_addresses_erase(customer=customer)
     consent_devices_erase(customer=customer)

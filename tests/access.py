@@ -76,6 +76,12 @@ def check_case(client, cast, case: Case, role: str) -> None:
     assert response.status_code == expected, (
         f"{case.method.upper()} {url} as {role}: {response.status_code}, expected {expected}"
     )
+    if "text/html" in response.get("Content-Type", ""):
+        # Every HTML page carries a Content Security Policy without inline script (issue 11).
+        header = response.get("Content-Security-Policy", "")
+        directives = {p.split()[0]: p.split()[1:] for p in header.split(";") if p.strip()}
+        scripts = directives.get("script-src", directives.get("default-src"))
+        assert scripts is not None and "'unsafe-inline'" not in scripts, (url, header)
     if role == "anonymous" and expected == 302 and case.method == "get":
         assert "/accounts/sign-in/" in response["Location"], response["Location"]
 

@@ -18,6 +18,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.test import Client
 
 from portal.models import User
 from tests import factories
@@ -89,6 +90,15 @@ def django_db_setup(
 def _fast_password_hashing(settings):
     # Real hashing costs ~0.3 s a user; the cast alone would make the suite crawl.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _staff_sign_in_with_second_factor(monkeypatch):
+    # Staff need a second factor on every sign-in (issue 11); force_login gives them a
+    # verified device, as a real code would (tests/otp.py).
+    from tests.otp import force_login_verified
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
 # --- the cast (STYLE.md): a customer, another customer, an agent, an administrator ---------

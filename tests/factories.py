@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from portal.models import User
 from portal.roles import ADMIN_GROUP, STAFF_GROUP
@@ -20,6 +21,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"person{n}@example.jp")
     full_name = factory.Faker("name", locale="ja_JP")
     preferred_language = "ja"
+    # The cast has confirmed its addresses; tests of sign-up confirmation pass None.
+    email_confirmed_at = factory.LazyFunction(timezone.now)
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation

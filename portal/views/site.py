@@ -53,4 +53,5 @@ def set_language_cookie(response: HttpResponse, language: str) -> None:
         max_age=365 * 24 * 3600,
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         secure=settings.SESSION_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )

@@ -76,6 +76,9 @@ def _fees(kind: str) -> dict[str, int]:
 def request_file(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in FORMS:
         raise Http404
+    if not request.user.email_confirmed:
+        # Sign-up confirms the address before anything is filed (issue 11).
+        return render(request, "customer/email_required.html", status=403)
     form_class = FORMS[kind]
     fees = _fees(kind)
     initial = {}

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.models import AccessAction, AccessLogEntry, User
+from portal.models import AccessAction, AccessLogEntry, OutboundMail, User
 
 PASSWORD = "a-long-unusual-passphrase"
 
@@ -29,6 +29,16 @@ def test_sign_up_switch_language_sign_in_edit_profile(page, settings):
     page.get_by_label("パスワード(確認用)").fill(PASSWORD)
     shot("sign-up")
     page.get_by_role("button", name="アカウント作成").click()
+    # The address is confirmed by mail before the account is used (issue 11).
+    expect(page.get_by_role("heading", level=1)).to_have_text("メールをご確認ください")
+    shot("sign-up-check-mail")
+    body = OutboundMail.objects.get(to="kenji@example.jp").body
+    page.goto(re.search(r"https?://[^/\s]+(/accounts/confirm/\S+)", body).group(1))
+    page.get_by_role("button", name="メールアドレスを確認する").click()
+    expect(page.get_by_role("status")).to_contain_text("メールアドレスが確認できました")
+    page.get_by_label("メールアドレス").fill("kenji@example.jp")
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("田中 健二")
     shot("dashboard-ja")
 

@@ -23,23 +23,28 @@ def sign_in(client, email, password=PASSWORD, ip="203.0.113.7"):
 
 @pytest.mark.django_db
 @pytest.mark.clause("LW-2.1")
-def test_sign_up_creates_a_customer_and_signs_in(client):
-    response = client.post(
-        reverse("sign_up"),
-        {
-            "email": "New.Person@Example.JP",
-            "full_name": "新井 はじめ",
-            "preferred_language": "en",
-            "password1": "a-long-unusual-passphrase",
-            "password2": "a-long-unusual-passphrase",
-        },
-    )
-    assert response.status_code == 302
+def test_sign_up_creates_an_unconfirmed_customer_and_mails_the_link(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("sign_up"),
+            {
+                "email": "New.Person@Example.JP",
+                "full_name": "新井 はじめ",
+                "preferred_language": "en",
+                "password1": "a-long-unusual-passphrase",
+                "password2": "a-long-unusual-passphrase",
+            },
+        )
+    assert response.status_code == 302 and response["Location"] == reverse("sign_up_done")
     user = User.objects.get(email="new.person@example.jp")
     assert user.full_name == "新井 はじめ"
     assert not user.is_privacy_staff
+    assert user.email_confirmed_at is None  # until the link in the mail is followed
     assert response.cookies["portal_language"].value == "en"
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert "_auth_user_id" not in client.session  # signing in comes after the mail
+    assert [m.subject for m in mail.outbox] == ["Confirm your email address"]
     assert AccessLogEntry.objects.filter(user=user, action=AccessAction.SIGN_UP).exists()
 
 
@@ -80,15 +85,6 @@ def test_repeated_failures_are_throttled_with_a_clear_message(client, customer, 
 
 
 @pytest.mark.django_db
-def test_throttling_by_address_covers_other_accounts(client, customer, other_customer, settings):
-    for i in range(settings.AXES_FAILURE_LIMIT):
-        sign_in(client, f"nobody{i}@example.jp", "wrong", ip="198.51.100.9")
-    assert sign_in(client, other_customer.email, ip="198.51.100.9").status_code == 429
-    # Another address is not affected.
-    assert sign_in(client, other_customer.email, ip="198.51.100.10").status_code == 302
-
-
-@pytest.mark.django_db
 @pytest.mark.clause("LW-2.2B")
 def test_password_reset_mail_in_the_customers_language(
     client, other_customer, django_capture_on_commit_callbacks
@@ -112,13 +108,6 @@ def test_password_reset_mail_in_the_customers_language(
     assert AccessLogEntry.objects.filter(
         user=other_customer, action=AccessAction.PASSWORD_RESET
     ).exists()
-
-
-@pytest.mark.django_db
-def test_password_reset_for_unknown_address_sends_nothing_and_says_the_same(client):
-    response = client.post(reverse("password_reset"), {"email": "ghost@example.jp"})
-    assert response.status_code == 302
-    assert mail.outbox == []
 
 
 @pytest.mark.django_db
@@ -179,11 +168,13 @@ def test_profile_with_bad_input_shows_messages_and_keeps_what_was_saved(
     customer_client, customer, other_customer
 ):
     customer_client.post(reverse("profile"), PROFILE)
+    # The address is not a profile field any more: it changes only through a confirmed link
+    # (tests/portal/test_account_changes.py), so a posted one is ignored.
     bad = {**PROFILE, "birth_year": "1800", "email": other_customer.email, "phone": "changed"}
     response = customer_client.post(reverse("profile"), bad)
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "birth_year" in errors and "email" in errors
+    assert "birth_year" in errors and "email" not in errors
     customer.refresh_from_db()
     assert customer.phone == "090-0000-1111" and customer.email == "alice@example.jp"
 
