@@ -36,7 +36,7 @@ from requests.models import (
 )
 from tests.consents.factories import opt_in_purpose
 from tests.requests.conftest import PDF
-from tests.requests.factories import data_request, footprint
+from tests.requests.factories import data_request, erasure_approved, footprint
 
 pytestmark = pytest.mark.clause("LW-6.1")
 
@@ -61,6 +61,7 @@ def people(cast):
         "principal": cast.customer,
         "agent": cast.other_customer,
         "staff": cast.agent,
+        "administrator": cast.administrator,
         "partner": found["alice"]["partner"],
         "agent_partner": found["bob"]["partner"],
     }
@@ -181,6 +182,8 @@ def test_deleting_items_erases_the_principals_items(people):
 def test_deleting_the_whole_account_erases_the_principal_and_not_the_agent(people):
     agent_before = snapshot(people["agent"])
     req = agent_request(people, kind=Kind.DELETION, details={"scope": "account", "data_items": []})
+    # a whole account goes only with a privacy administrator's approval (LW-5)
+    erasure_approved(req, asked_by=people["staff"], decided_by=people["administrator"])
     services.deletion_carry_out(request_id=req.pk, actor=people["staff"])
     erased = User.objects.get(pk=people["principal"].pk)
     assert erased.email.endswith("@erased.invalid") and not erased.is_active
