@@ -152,6 +152,8 @@ def consent_decide(
         facts = cursor.fetchone()
     if facts is None:
         return ConsentDecision(granted=False, decided_by="none", event=None)
+    if connection.vendor != "postgresql":
+        facts = _from_db([*_decide_fact_fields(), *ConsentEvent._meta.concrete_fields], facts)
     necessary, default_granted, restricted, reconsent_since = facts[:4]
     general = facts[4:7] if facts[4] is not None else None
     specific = facts[7:10] if facts[7] is not None else None
