@@ -1,0 +1,76 @@
+"""The notices' send job moves into a Celery task: its state on the incident. Incidents whose
+notices went out already (sent in the request before) are marked done."""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("incidents", "0002_roles_and_schedule"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name="incident",
+            name="notices_done",
+            field=models.PositiveIntegerField(default=0, verbose_name="notices sent so far"),
+        ),
+        migrations.AddField(
+            model_name="incident",
+            name="notices_progress_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="notices progress at"),
+        ),
+        migrations.AddField(
+            model_name="incident",
+            name="notices_requested_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="notices requested at"),
+        ),
+        migrations.AddField(
+            model_name="incident",
+            name="notices_requested_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="notices requested by",
+            ),
+        ),
+        migrations.AddField(
+            model_name="incident",
+            name="notices_status",
+            field=models.CharField(
+                choices=[
+                    ("idle", "Not started"),
+                    ("queued", "Queued"),
+                    ("sending", "Sending"),
+                    ("done", "Sent"),
+                ],
+                default="idle",
+                max_length=10,
+                verbose_name="notices",
+            ),
+        ),
+        migrations.AddField(
+            model_name="incident",
+            name="notices_total",
+            field=models.PositiveIntegerField(default=0, verbose_name="notices to send"),
+        ),
+        migrations.RunSQL(
+            """
+            UPDATE incidents_incident i SET notices_status = 'done',
+                notices_progress_at = i.notices_sent_at,
+                notices_total = told.n, notices_done = told.n
+            FROM (
+                SELECT incident_id, count(*) AS n FROM incidents_affectedperson
+                WHERE notified_at IS NOT NULL GROUP BY incident_id
+            ) told
+            WHERE told.incident_id = i.id AND i.notices_sent_at IS NOT NULL
+            """,
+            migrations.RunSQL.noop,
+        ),
+    ]
