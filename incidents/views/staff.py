@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from incidents import notices as notice_services
@@ -262,7 +263,11 @@ def notices(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _("Sending the notice to %(count)s people; this page shows how far it got.")
+                    ngettext(
+                        "Sending the notice to %(count)s person; this page shows how far it got.",
+                        "Sending the notice to %(count)s people; this page shows how far it got.",
+                        sent,
+                    )
                     % {"count": sent},
                 )
                 return redirect("incidents:staff_notices", pk=incident.pk)
