@@ -6,6 +6,27 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def mark_sent_notices_done(apps, schema_editor):
+    Incident = apps.get_model("incidents", "Incident")
+    AffectedPerson = apps.get_model("incidents", "AffectedPerson")
+    told = dict(
+        AffectedPerson.objects.filter(notified_at__isnull=False)
+        .values("incident_id")
+        .annotate(n=models.Count("id"))
+        .values_list("incident_id", "n")
+    )
+    for incident in Incident.objects.filter(notices_sent_at__isnull=False).only(
+        "pk", "notices_sent_at"
+    ):
+        n = told.get(incident.pk, 0)
+        Incident.objects.filter(pk=incident.pk).update(
+            notices_status="done",
+            notices_total=n,
+            notices_done=n,
+            notices_progress_at=incident.notices_sent_at,
+        )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("incidents", "0002_roles_and_schedule"),
@@ -60,17 +81,5 @@ class Migration(migrations.Migration):
             name="notices_total",
             field=models.PositiveIntegerField(default=0, verbose_name="notices to send"),
         ),
-        migrations.RunSQL(
-            """
-            UPDATE incidents_incident i SET notices_status = 'done',
-                notices_progress_at = i.notices_sent_at,
-                notices_total = told.n, notices_done = told.n
-            FROM (
-                SELECT incident_id, count(*) AS n FROM incidents_affectedperson
-                WHERE notified_at IS NOT NULL GROUP BY incident_id
-            ) told
-            WHERE told.incident_id = i.id AND i.notices_sent_at IS NOT NULL
-            """,
-            migrations.RunSQL.noop,
-        ),
+        migrations.RunPython(mark_sent_notices_done, migrations.RunPython.noop),
     ]
