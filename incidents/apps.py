@@ -12,3 +12,10 @@ class IncidentsConfig(AppConfig):
 
         # A person who was told of an incident sees it on their home page (APPI-26).
         register("dashboard", dashboard_section)
+
+        from incidents.notices import notices_requeue_stale
+        from portal.recovery import stale_work_register
+
+        # A notice job queued while the broker was down, or left by a dead worker, goes to a
+        # worker again (issue 10's stale-work sweep).
+        stale_work_register("incidents.notices", notices_requeue_stale)

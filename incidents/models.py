@@ -89,6 +89,15 @@ class IncidentStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class NoticeStatus(models.TextChoices):
+    """Where the notices' send job stands (the work runs in a Celery task, not the request)."""
+
+    IDLE = "idle", _("Not started")
+    QUEUED = "queued", _("Queued")
+    SENDING = "sending", _("Sending")
+    DONE = "done", _("Sent")
+
+
 class Incident(models.Model):
     """One leak, loss or damage of personal data, or the possibility of one (APPI-26)."""
 
@@ -150,6 +159,24 @@ class Incident(models.Model):
     affected_count = models.PositiveIntegerField(_("people affected (scoped)"), default=0)
     unreachable_count = models.PositiveIntegerField(_("people who cannot be told"), default=0)
     notices_sent_at = models.DateTimeField(_("notices sent at"), null=True, blank=True)
+    # The send job (incidents.notices): staff confirm, a task tells everyone chunk by chunk.
+    notices_status = models.CharField(
+        _("notices"), max_length=10, choices=NoticeStatus.choices, default=NoticeStatus.IDLE
+    )
+    notices_total = models.PositiveIntegerField(_("notices to send"), default=0)
+    notices_done = models.PositiveIntegerField(_("notices sent so far"), default=0)
+    notices_requested_at = models.DateTimeField(_("notices requested at"), null=True, blank=True)
+    notices_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("notices requested by"),
+    )
+    # The job's last sign of life (queued, claimed, each committed chunk): the stale-work
+    # sweep queues the job again when this is too old (portal.recovery).
+    notices_progress_at = models.DateTimeField(_("notices progress at"), null=True, blank=True)
     announcement_published_at = models.DateTimeField(
         _("substitute announcement published at"), null=True, blank=True
     )
@@ -193,6 +220,10 @@ class Incident(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status == IncidentStatus.OPEN
+
+    @property
+    def notices_in_flight(self) -> bool:
+        return self.notices_status in (NoticeStatus.QUEUED, NoticeStatus.SENDING)
 
     @property
     def data_item_labels(self) -> list[str]:

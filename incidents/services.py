@@ -197,6 +197,8 @@ def incident_close(*, incident_id: int, actor: User, note: str) -> Incident:
         raise IncidentError(_("The incident is already closed."))
     if not note.strip():
         raise IncidentError(_("Say why the incident is closed."))
+    if incident.notices_in_flight:
+        raise IncidentError(_("Wait until the notices are sent."))
     final_done = incident.reports.filter(kind="final", status="submitted").exists()
     not_reportable = incident.reportable is False and incident.reportable_confirmed_at
     if not (final_done or not_reportable):
@@ -362,7 +364,7 @@ def scope_add(*, incident_id: int, actor: User, rule: ScopeRule, expected_new: i
     incident = _lock(incident_id)
     if not incident.is_open:
         raise IncidentError(_("A closed incident cannot be scoped."))
-    if incident.notices_sent_at:
+    if incident.notices_sent_at or incident.notices_in_flight:
         raise IncidentError(
             _("The notices were sent; record a new incident for people found later.")
         )

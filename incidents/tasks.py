@@ -11,3 +11,12 @@ from incidents import jobs
 def incident_deadline_sweep_task() -> dict[str, int]:
     """Report-deadline reminders and escalation (APPI Rule 8); beat: migration 0002."""
     return jobs.incident_deadline_sweep().as_dict()
+
+
+@shared_task(acks_late=True)
+def notices_send_task(incident_id: int) -> int:
+    """Tell the people affected (APPI-26), chunk by chunk. Safe to run twice or retried: a
+    person already told is never taken again, and a finished job does nothing."""
+    from incidents import notices
+
+    return notices.notices_deliver(incident_id=incident_id)

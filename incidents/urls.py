@@ -21,6 +21,11 @@ urlpatterns = [
     path("staff/incidents/<int:pk>/scope/", staff.scope, name="staff_scope"),
     path("staff/incidents/<int:pk>/close/", staff.close, name="staff_close"),
     path("staff/incidents/<int:pk>/notices/", staff.notices, name="staff_notices"),
+    path(
+        "staff/incidents/<int:pk>/notices/progress/",
+        staff.notices_progress,
+        name="staff_notices_progress",
+    ),
     path("staff/incidents/<int:pk>/announcement/", staff.announcement, name="staff_announcement"),
     path("staff/incidents/<int:pk>/reports/<slug:kind>/", staff.report, name="staff_report"),
     path(

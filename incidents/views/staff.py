@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from incidents import notices as notice_services
@@ -27,6 +28,7 @@ from incidents.forms import (
     SubmittedForm,
 )
 from incidents.models import Incident, ReportKind
+from incidents.notices import notice_progress_text
 from portal.roles import privacy_admin_required, staff_required
 
 PAGE_SIZE = 50
@@ -260,9 +262,15 @@ def notices(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, str(exc))
             else:
                 messages.success(
-                    request, _("%(count)s notices are on their way.") % {"count": sent}
+                    request,
+                    ngettext(
+                        "Sending the notice to %(count)s person; this page shows how far it got.",
+                        "Sending the notice to %(count)s people; this page shows how far it got.",
+                        sent,
+                    )
+                    % {"count": sent},
                 )
-                return _detail(incident.pk)
+                return redirect("incidents:staff_notices", pk=incident.pk)
         else:
             messages.error(request, _("Confirm the number of people first."))
     return render(
@@ -272,7 +280,24 @@ def notices(request: HttpRequest, pk: int) -> HttpResponse:
             "incident": incident,
             "counts": counts,
             "missing": notice_services.notice_texts_missing(incident),
+            "progress_text": notice_progress_text(incident),
         },
+    )
+
+
+@staff_required
+def notices_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """How far the send job got, for the page's poll (incidents/notice_progress.js)."""
+    incident = _incident(pk)
+    return JsonResponse(
+        {
+            "status": incident.notices_status,
+            "status_display": incident.get_notices_status_display(),
+            "done": incident.notices_done,
+            "total": incident.notices_total,
+            "text": notice_progress_text(incident),
+            "finished": not incident.notices_in_flight,
+        }
     )
 
 

@@ -13,16 +13,36 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from incidents.models import AffectedPerson, Incident
+from portal.celery import app
 from portal.models import OutboundMail
 from tests.browser.helpers import dismiss_cookie_banner, sign_in
 from tests.incidents.factories import NOTICE_TEXTS, processor, provision
 
 
+@pytest.fixture
+def notices_to_worker(celery_worker_process):
+    """Send the notices' task to a real worker's queue instead of running it in-process, so
+    the page has a job in flight to show."""
+    eager, routes = app.conf.task_always_eager, app.conf.task_routes
+
+    def route(table) -> None:
+        app.conf.task_routes = table
+        app.amqp.flush_routes()
+        app.amqp.__dict__.pop("router", None)  # Celery caches the router built from the table
+
+    app.conf.task_always_eager = False
+    route({"incidents.tasks.notices_send_task": {"queue": celery_worker_process.queue}})
+    yield celery_worker_process
+    app.conf.task_always_eager = eager
+    route(routes)
+
+
 @pytest.mark.browser
 @pytest.mark.postgres
+@pytest.mark.redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.clause("APPI-26", "LW-5")
-def test_record_scope_approve_and_notify(page, live_server, cast):
+def test_record_scope_approve_and_notify(notices_to_worker, page, live_server, cast):
     shot = page.shots
     desk = processor(name_ja="問合せ代行株式会社", name_en="Inquiry Desk Ltd.")
     now = timezone.localtime()
@@ -108,8 +128,15 @@ def test_record_scope_approve_and_notify(page, live_server, cast):
     shot("notices")
     page.get_by_test_id("notices-send").click()
     expect(page.locator(".messages")).to_contain_text("2 件の通知を送付します")
+    # A worker sends them; the page's poll shows the progress in place until all are out.
+    expect(page.get_by_test_id("notice-progress")).to_have_text(
+        "送付済み — 2 件中 2 件", timeout=60_000
+    )
+    expect(page.locator(".messages")).to_contain_text("2 件の通知を送付します")  # no reload
+    shot("notices-sent")
     mails = dict(OutboundMail.objects.values_list("to", "language"))
     assert mails == {"alice@example.jp": "ja", "bob@example.com": "en"}
+    page.goto(f"/staff/incidents/{incident.pk}/")
     expect(page.get_by_test_id("timeline")).to_contain_text("本人への通知を送付")
 
     # The customer sees it on her home page and opens it.

@@ -67,3 +67,14 @@ def provision(*, partner, customer, when: datetime.datetime, items=("email",), p
 
 def tokyo(*args) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime(*args))
+
+
+def notices_sent(*, incident_id: int, actor, expected: int) -> int:
+    """Confirm the send like the staff page does and run what is queued on commit: the task,
+    in-process here (CELERY_TASK_ALWAYS_EAGER), and the mails' hand-over."""
+    from django.test import TestCase
+
+    from incidents import notices
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return notices.notices_send(incident_id=incident_id, actor=actor, expected=expected)

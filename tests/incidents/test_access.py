@@ -19,7 +19,7 @@ from tests.access import (
     owner_only,
     staff_only,
 )
-from tests.incidents.factories import NOTICE_TEXTS, incident
+from tests.incidents.factories import NOTICE_TEXTS, incident, notices_sent
 
 
 def _incident(cast):
@@ -34,7 +34,7 @@ def _incident(cast):
             customer_reference="ref-alice",
             source="upload",
         )
-        notices.notices_send(incident_id=inc.pk, actor=cast.agent, expected=1)
+        notices_sent(incident_id=inc.pk, actor=cast.agent, expected=1)
         notices.announcement_publish(incident_id=inc.pk, actor=cast.agent)
         cast._assessment = services.assessment_record(
             incident_id=inc.pk,
@@ -111,6 +111,7 @@ CASES = [
         data=lambda cast: {"note": "x"},
     ),
     Case("incidents:staff_notices", staff_only(200), kwargs=pk),
+    Case("incidents:staff_notices_progress", staff_only(200), kwargs=pk),
     Case(
         "incidents:staff_notices",
         staff_only(200),  # everyone was told: the page says so

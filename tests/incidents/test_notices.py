@@ -12,7 +12,14 @@ from incidents.errors import IncidentError
 from incidents.models import AffectedPerson
 from portal.models import OutboundMail
 from tests import factories
-from tests.incidents.factories import NOTICE_TEXTS, incident, processor, provision, tokyo
+from tests.incidents.factories import (
+    NOTICE_TEXTS,
+    incident,
+    notices_sent,
+    processor,
+    provision,
+    tokyo,
+)
 
 
 @pytest.fixture
@@ -50,7 +57,7 @@ def scoped(cast):
 
 @pytest.mark.clause("APPI-26")
 def test_each_person_is_told_in_their_own_language(cast, scoped):
-    sent = notices.notices_send(incident_id=scoped.pk, actor=cast.agent, expected=2)
+    sent = notices_sent(incident_id=scoped.pk, actor=cast.agent, expected=2)
     assert sent == 2
     ja = OutboundMail.objects.get(to="alice@example.jp")
     en = OutboundMail.objects.get(to="bob@example.com")
@@ -79,11 +86,11 @@ def test_each_person_is_told_in_their_own_language(cast, scoped):
 
 @pytest.mark.clause("APPI-26")
 def test_nobody_is_told_twice(cast, scoped):
-    notices.notices_send(incident_id=scoped.pk, actor=cast.agent, expected=2)
+    notices_sent(incident_id=scoped.pk, actor=cast.agent, expected=2)
     with pytest.raises(IncidentError, match="changed"):
-        notices.notices_send(incident_id=scoped.pk, actor=cast.agent, expected=2)
+        notices_sent(incident_id=scoped.pk, actor=cast.agent, expected=2)
     with pytest.raises(IncidentError, match="Everyone"):
-        notices.notices_send(incident_id=scoped.pk, actor=cast.agent, expected=0)
+        notices_sent(incident_id=scoped.pk, actor=cast.agent, expected=0)
     assert OutboundMail.objects.count() == 2
 
 
@@ -94,7 +101,7 @@ def test_a_notice_needs_both_languages_written(cast):
         incident=inc, customer=cast.customer, customer_reference="r1", source="upload"
     )
     with pytest.raises(IncidentError, match="both languages"):
-        notices.notices_send(incident_id=inc.pk, actor=cast.agent, expected=1)
+        notices_sent(incident_id=inc.pk, actor=cast.agent, expected=1)
     assert OutboundMail.objects.count() == 0
 
 
@@ -119,7 +126,7 @@ def test_the_substitute_announcement_is_on_the_public_pages(client, cast, scoped
 def test_a_notified_person_sees_the_incident_on_their_home_page(client, cast, scoped):
     client.force_login(cast.customer)
     assert "incident-notices" not in client.get(reverse("dashboard")).content.decode()
-    notices.notices_send(incident_id=scoped.pk, actor=cast.agent, expected=2)
+    notices_sent(incident_id=scoped.pk, actor=cast.agent, expected=2)
     home = client.get(reverse("dashboard")).content.decode()
     assert "incident-notices" in home
     assert reverse("incidents:notice", kwargs={"pk": scoped.pk}) in home

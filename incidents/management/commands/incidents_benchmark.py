@@ -27,7 +27,9 @@ class _Rollback(Exception):
 
 
 class Command(BaseCommand):
-    help = "Time scope_find, scope_add and notices_send for N people (rolled back)."
+    help = (
+        "Time scope_find, scope_add, notices_send and notices_deliver for N people (rolled back)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--people", type=int, default=10_000)
@@ -135,3 +137,5 @@ class Command(BaseCommand):
             "notices_send",
             lambda: notices.notices_send(incident_id=incident.pk, actor=staff, expected=n),
         )
+        # What the Celery task does (the request above only queues it).
+        self._timed("notices_deliver", lambda: notices.notices_deliver(incident_id=incident.pk))
