@@ -61,3 +61,30 @@ def purpose_uses() -> dict[str, list[str]]:
             bucket = merged.setdefault(code, [])
             bucket.extend(name for name in names if name not in bucket)
     return merged
+
+
+# --- notes under a purpose --------------------------------------------------------------------
+
+# A notes provider is a callable `provider(customer) -> {purpose code: [note, ...]}`, each note
+# {"template": "...", "context": {...}} rendered like a section, inside the purpose's row: what
+# a higher app has to say next to that choice (the way to confirm a shared-use trigger, LY-4).
+# Like a section provider it should cost a fixed number of queries.
+NotesProvider = Callable[[Any], dict[str, list[dict]]]
+
+_notes_providers: list[NotesProvider] = []
+
+
+def register_purpose_notes(provider: NotesProvider) -> NotesProvider:
+    """Add a notes provider (idempotent), from the registering app's `AppConfig.ready()`."""
+    if provider not in _notes_providers:
+        _notes_providers.append(provider)
+    return provider
+
+
+def purpose_notes(customer) -> dict[str, list[dict]]:
+    """{purpose code: notes} merged over every registered provider, in registration order."""
+    merged: dict[str, list[dict]] = {}
+    for provider in _notes_providers:
+        for code, notes in (provider(customer) or {}).items():
+            merged.setdefault(code, []).extend(notes)
+    return merged

@@ -31,6 +31,13 @@ class PartnersConfig(AppConfig):
 
         connect()
 
+        # Next to a shared use that starts with the customer's confirmation, the consent
+        # page links the page that makes the one-time code (LY-4).
+        from consents.sections import register_purpose_notes
+        from partners.api.customer_views import confirmation_notes
+
+        register_purpose_notes(confirmation_notes)
+
 
 def retention_sync(sender, using, **kwargs) -> None:
     """After `migrate` (run as the owner role, portal/dbroles.py), the database's retention

@@ -392,6 +392,9 @@ PARTNERS_WEBHOOK_RETRY_SECONDS = env_int("PARTNERS_WEBHOOK_RETRY_SECONDS", 24 * 
 PARTNERS_WEBHOOK_TIMEOUT_SECONDS = env_parsed("PARTNERS_WEBHOOK_TIMEOUT_SECONDS", "5", float)
 # Plain http:// endpoints only on loopback, and only when allowed (development and tests).
 PARTNERS_WEBHOOK_ALLOW_LOOPBACK_HTTP = env_bool("PARTNERS_WEBHOOK_ALLOW_LOOPBACK_HTTP", DEBUG)
+# Endpoints whose host resolves to a loopback, private, link-local or otherwise non-public
+# address are refused (at registration and at each delivery) unless this is on (tests).
+PARTNERS_WEBHOOK_ALLOW_PRIVATE = env_bool("PARTNERS_WEBHOOK_ALLOW_PRIVATE", False)
 
 LOGGING = {
     "version": 1,

@@ -19,7 +19,7 @@ from consents.cookies import gpc_signal
 from consents.forms import ConsentForm
 from consents.models import ANALYTICS_PURPOSE, PolicyVersion, Service, ServiceKind
 from consents.receipts import receipt_build
-from consents.sections import purpose_uses, sections_for
+from consents.sections import purpose_notes, purpose_uses, sections_for
 from portal.redirects import safe_next
 
 HISTORY_PAGE_SIZE = 50
@@ -52,6 +52,8 @@ def consent_page(request: HttpRequest) -> HttpResponse:
     # Under each choice, what it decides: the recipients the gate asks it for (registered
     # by partners), the analytics cookies, or that it is informational (LY-1).
     uses = purpose_uses()
+    # Next to a choice, what a higher app adds to it (the shared-use confirmation, LY-4).
+    notes = purpose_notes(customer)
     groups = [
         {
             "category": group.category,
@@ -62,6 +64,7 @@ def consent_page(request: HttpRequest) -> HttpResponse:
                     "field": form.bound_field_for(row.purpose.code),
                     "recipients": uses.get(row.purpose.code, []),
                     "analytics": row.purpose.code == ANALYTICS_PURPOSE,
+                    "notes": notes.get(row.purpose.code, []),
                 }
                 for row in group.rows
             ],

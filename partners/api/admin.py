@@ -101,8 +101,24 @@ class ApiKeyAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{key}: {exc}", messages.ERROR)
 
 
+class WebhookEndpointForm(forms.ModelForm):
+    """The address is checked before anything is saved: https, and a host that does not
+    resolve to a loopback, private or other non-public address (webhooks.endpoint_check)."""
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ("system", "url", "is_active")
+
+    def clean_url(self) -> str:
+        try:
+            return webhooks.endpoint_check(self.cleaned_data["url"])
+        except PartnerError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
+    form = WebhookEndpointForm
     list_display = ("url", "system", "is_active", "previous_secret_until")
     list_select_related = ("system__partner",)
     fields = ("system", "url", "is_active")
@@ -113,7 +129,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         try:
-            obj.url = webhooks.endpoint_url_check(obj.url)
+            obj.url = webhooks.endpoint_check(obj.url)
         except PartnerError as exc:
             self.message_user(request, str(exc), messages.ERROR)
             return

@@ -8,9 +8,32 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from partners.api import selectors
 from partners.api.subjects import shared_use_arrangements, subject_confirmation_create
 from partners.errors import PartnerError
 from partners.models import Partner
+
+
+def confirmation_notes(customer) -> dict[str, list[dict]]:
+    """Notes provider for the consent page (consents.sections.register_purpose_notes): under
+    each purpose of a shared use that starts with the customer's confirmation (LY-4), what
+    the code is for and the link to make it, once per group company."""
+    if customer is None or not customer.is_authenticated:
+        return {}
+    notes: dict[str, list[dict]] = {}
+    seen: set[tuple[str, int]] = set()
+    for arrangement in selectors.shared_use_confirmations():
+        for purpose in arrangement.purposes.all():
+            if (purpose.code, arrangement.partner_id) in seen:
+                continue
+            seen.add((purpose.code, arrangement.partner_id))
+            notes.setdefault(purpose.code, []).append(
+                {
+                    "template": "customer/partners/confirm_note.html",
+                    "context": {"partner": arrangement.partner, "arrangement": arrangement},
+                }
+            )
+    return notes
 
 
 @login_required

@@ -2,7 +2,9 @@
 signed per the Standard Webhooks specification (`standardwebhooks`: webhook-id = the event
 id, webhook-timestamp, v1 HMAC signature), by Celery, retried with exponential back-off for
 PARTNERS_WEBHOOK_RETRY_SECONDS, each attempt logged with its status and latency.
-Outgoing HTTP uses httpx (it does not import the PyPI `requests` package)."""
+Outgoing HTTP uses httpx (it does not import the PyPI `requests` package). An endpoint whose
+host resolves to a loopback, private, link-local or otherwise non-public address is refused at
+registration and again at each delivery, unless PARTNERS_WEBHOOK_ALLOW_PRIVATE."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 from collections.abc import Sequence
 from urllib.parse import urlsplit
@@ -61,13 +64,92 @@ def endpoint_url_check(url: str) -> str:
     raise PartnerError(_("A webhook endpoint must be an https:// address."))
 
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64, RFC 6052 / 8215).
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
+def address_is_public(address: IPAddress) -> bool:
+    """A global unicast address: not loopback, private, link-local, shared (100.64/10),
+    reserved, documentation, unspecified or multicast; an IPv6 address that embeds an IPv4
+    one (mapped, 6to4, Teredo, NAT64) is judged by the embedded address too."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = [address.ipv4_mapped, address.sixtofour]
+        if address.teredo:
+            embedded.append(address.teredo[1])
+        if any(address in net for net in _NAT64):
+            embedded.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+        if any(e is not None and not address_is_public(e) for e in embedded):
+            return False
+    return address.is_global and not address.is_multicast
+
+
+def host_resolve(host: str, port: int) -> list[IPAddress]:
+    """Every address the host resolves to (a literal address is itself). Raises OSError
+    (socket.gaierror) when the name does not resolve."""
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    found: list[IPAddress] = []
+    for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        address = ipaddress.ip_address(info[4][0])
+        if address not in found:
+            found.append(address)
+    return found
+
+
+def endpoint_address_check(url: str, *, unresolved_ok: bool = False) -> IPAddress | None:
+    """The address to connect to for `url`, after checking that every address its host
+    resolves to is public (PartnerError otherwise). None when not checked: private
+    addresses are allowed (PARTNERS_WEBHOOK_ALLOW_PRIVATE), or the name does not resolve and
+    `unresolved_ok` (at registration; each delivery checks again). A name that does not
+    resolve raises OSError otherwise, a network error like any other."""
+    if settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE:
+        return None
+    parts = urlsplit(url.strip())
+    host = parts.hostname or ""
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        addresses = host_resolve(host, port)
+    except (OSError, UnicodeError, ValueError):
+        if unresolved_ok:
+            return None
+        raise OSError(f"cannot resolve {host!r}") from None
+    for address in addresses:
+        if address_is_public(address):
+            continue
+        if host.lower() in {str(address), address.exploded}:
+            message = _(
+                "%(address)s is not a public internet address (loopback, private,"
+                " link-local or reserved). Webhooks go only to public addresses."
+            )
+        else:
+            message = _(
+                "%(host)s resolves to %(address)s, which is not a public internet address"
+                " (loopback, private, link-local or reserved). Webhooks go only to"
+                " public addresses."
+            )
+        raise PartnerError(message % {"host": host, "address": address})
+    return addresses[0] if addresses else None
+
+
+def endpoint_check(url: str) -> str:
+    """What registration checks: the scheme (endpoint_url_check) and that the host does not
+    resolve to a non-public address (endpoint_address_check). Returns the URL."""
+    url = endpoint_url_check(url)
+    endpoint_address_check(url, unresolved_ok=True)
+    return url
+
+
 @transaction.atomic
 def endpoint_register(
     *, system: PartnerSystem, url: str, actor: User | None
 ) -> tuple[WebhookEndpoint, str]:
     """Register an endpoint; returns it and its signing secret (shown to the partner once)."""
     endpoint = WebhookEndpoint.objects.create(
-        system=system, url=endpoint_url_check(url), secret=new_secret()
+        system=system, url=endpoint_check(url), secret=new_secret()
     )
     audit_record(
         actor=actor,
@@ -198,15 +280,30 @@ def webhook_deliver(*, delivery_id: int) -> float | None:
     body = event_body(event)
     started = timezone.now()
     clock = time.monotonic()
-    status_code, error = None, ""
+    status_code, error, refused = None, "", False
     try:
         if not endpoint.is_active:
             raise PartnerError("endpoint deactivated")
+        try:
+            address = endpoint_address_check(endpoint.url)
+        except PartnerError as exc:
+            refused = True
+            raise PartnerError(f"refused: {exc}") from None
         headers = sign_headers(endpoint=endpoint, event=event, body=body)
+        url, extensions = httpx.URL(endpoint.url), {}
+        if address is not None:
+            # Connect to the address just checked, not to whatever a second lookup gives
+            # (DNS rebinding); the Host header and TLS (SNI, certificate) keep the name.
+            headers["host"] = url.netloc.decode("ascii")
+            if url.scheme == "https" and url.host != str(address):
+                extensions["sni_hostname"] = url.raw_host.decode("ascii")
+            url = url.copy_with(host=str(address))
         with httpx.Client(
             timeout=settings.PARTNERS_WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False
         ) as client:
-            response = client.post(endpoint.url, content=body.encode(), headers=headers)
+            response = client.post(
+                url, content=body.encode(), headers=headers, extensions=extensions
+            )
         status_code = response.status_code
     except (httpx.HTTPError, PartnerError, OSError) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
@@ -228,6 +325,12 @@ def webhook_deliver(*, delivery_id: int) -> float | None:
         )
         return None
     wait = backoff_seconds(delivery.attempts)
+    if refused:
+        # Another attempt would be refused the same way: failed now, replayable once the
+        # endpoint is corrected.
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
+        logger.error("webhook delivery %s refused: %s", delivery.pk, error)
+        return None
     if not endpoint.is_active or now + datetime.timedelta(seconds=wait) > delivery.retry_until:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
         logger.error("webhook delivery %s failed for good", delivery.pk)

@@ -9,7 +9,9 @@ Works in a database of its own, next to the one in DATABASE_URL (`<name>_bench_s
 unit of work (lower is better). Baselines are raw psycopg on a connection of their own, do the
 same work (the same rows, the same columns) and are checked equal to ours before a figure is
 printed. P3 and P4 run ours in a forked child so that `rss_mb` is that run's peak; P5 serves the
-pages with gunicorn (2 workers) and loads them with wrk on loopback.
+pages with gunicorn (2 workers) and loads them with wrk on loopback, and so does API-decide for
+the partner API's decide call against /healthz/ (issue 14; `bin/api-bench` gives its
+requests/s, p50 and p99).
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ IDS = (
     "P4",
     "P5-consent",
     "P5-dashboard",
+    "API-decide",
 )
 GOALS = {
     "P1-first": 2,
@@ -65,6 +68,7 @@ GOALS = {
     "P4": 5,
     "P5-consent": 1.25,
     "P5-dashboard": 2,
+    "API-decide": None,  # issue 14 asks for the figures, not for a bound
 }
 WORK = {
     "P1-first": "staff queue, first page of 50",
@@ -76,6 +80,14 @@ WORK = {
     "P4": "deadline sweep, whole run",
     "P5-consent": "consent page vs dashboard, gunicorn 2 workers, wrk",
     "P5-dashboard": "dashboard vs /healthz/, gunicorn 2 workers, wrk",
+    "API-decide": "POST /api/v1/decide vs /healthz/, gunicorn 2 workers, wrk",
+}
+DECIDE = "/api/v1/decide"
+# The paths each served measure loads (ours, then its baseline).
+SERVED = {
+    "P5-consent": ("/consents/", "/dashboard/"),
+    "P5-dashboard": ("/dashboard/", "/healthz/"),
+    "API-decide": (DECIDE, "/healthz/"),
 }
 PAGE_SIZE = 50
 
@@ -188,9 +200,9 @@ class Command(BaseCommand):
         for measure_id in ids:
             if measure_id in measures:
                 self._emit(measure_id, measures[measure_id]())
-        p5 = [i for i in ids if i.startswith("P5")]
-        if p5:
-            for measure_id, row in self._serve(p5):
+        served = [i for i in ids if i in SERVED]
+        if served:
+            for measure_id, row in self._serve(served):
                 self._emit(measure_id, row)
         self.raw.close()
         if not self.as_json:
@@ -242,9 +254,10 @@ class Command(BaseCommand):
         if self.as_json:
             self.stdout.write(json.dumps(record, ensure_ascii=False))
         else:
+            goal = "no goal" if record["goal"] is None else f"goal <= {record['goal']}"
             self._note(
                 f"  {measure_id}: {ours} ms vs {base} ms = {record['ratio']}x "
-                f"(goal <= {record['goal']}); load {self._load()}"
+                f"({goal}); load {self._load()}"
             )
 
     def _table(self) -> None:
@@ -255,7 +268,11 @@ class Command(BaseCommand):
             self.stdout.write("  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)))
             if n == 0:
                 self.stdout.write("  ".join("-" * w for w in widths))
-        verdict = [r["id"] for r in self.rows if r["ratio"] is not None and r["ratio"] > r["goal"]]
+        verdict = [
+            r["id"]
+            for r in self.rows
+            if r["ratio"] is not None and r["goal"] is not None and r["ratio"] > r["goal"]
+        ]
         self.stdout.write(f"over goal: {', '.join(verdict) or 'none'}; load {self._load()}")
 
     def _staff_client(self) -> Client:
@@ -693,6 +710,9 @@ class Command(BaseCommand):
             if response.status_code != 200:
                 raise CommandError(f"P5: {path} answered {response.status_code}")
             queries[name] = len(captured)
+        decide = self._decide_call(customer) if "API-decide" in ids else None
+        if decide is not None:
+            queries["decide"] = decide["queries"]
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -738,18 +758,28 @@ class Command(BaseCommand):
                 with urllib.request.urlopen(check, timeout=10) as response:  # noqa: S310
                     if response.status != 200 or response.url != f"{base}{path}":
                         raise Mismatch(f"P5: {path} is not served to the signed-in customer")
+            if decide is not None:
+                check = urllib.request.Request(  # noqa: S310
+                    f"{base}{DECIDE}", data=decide["body"].encode(), headers=decide["headers"]
+                )
+                with urllib.request.urlopen(check, timeout=10) as response:  # noqa: S310
+                    if response.status != 200 or "allowed" not in json.load(response):
+                        raise Mismatch(f"API-decide: {DECIDE} did not answer a decision")
+                script = Path(settings.BASE_DIR / "var" / f"bench-decide-{port}.lua")
+                script.parent.mkdir(exist_ok=True)
+                script.write_text(
+                    'wrk.method = "POST"\n'
+                    f"wrk.body = {json.dumps(decide['body'])}\n"
+                    + "".join(
+                        f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}\n"
+                        for k, v in decide["headers"].items()
+                    )
+                )
 
             def load(path: str) -> float:
+                extra = ["-s", str(script)] if path == DECIDE else ["-H", f"Cookie: {cookie}"]
                 out = subprocess.run(  # noqa: S603 (wrk from PATH, our arguments)
-                    [
-                        wrk,
-                        "-t2",
-                        "-c8",
-                        f"-d{self.wrk_seconds}s",
-                        "-H",
-                        f"Cookie: {cookie}",
-                        f"{base}{path}",
-                    ],
+                    [wrk, "-t2", "-c8", f"-d{self.wrk_seconds}s", *extra, f"{base}{path}"],
                     capture_output=True,
                     text=True,
                     check=True,
@@ -759,7 +789,7 @@ class Command(BaseCommand):
                 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
                 return 1000 / rps  # time per request at saturation
 
-            samples = {"/consents/": [], "/dashboard/": [], "/healthz/": []}
+            samples = {path: [] for i in ids for path in SERVED[i]}
             for _ in range(2):
                 for path in samples:
                     samples[path].append(load(path))
@@ -767,25 +797,53 @@ class Command(BaseCommand):
         finally:
             server.send_signal(signal.SIGTERM)
             server.wait(timeout=30)
+            if decide is not None:
+                script.unlink(missing_ok=True)
         med = {path: round(statistics.median(v), 3) for path, v in samples.items()}
-        rows = {
-            "P5-consent": {
-                "n": 1,
-                "ours_ms": med["/consents/"],
-                "baseline_ms": med["/dashboard/"],
-                "queries": queries["consent"],
-                "rss_mb": rss,
-            },
-            "P5-dashboard": {
-                "n": 1,
-                "ours_ms": med["/dashboard/"],
-                "baseline_ms": med["/healthz/"],
-                "queries": queries["dashboard"],
-                "rss_mb": rss,
-            },
-        }
+        counted = {"P5-consent": "consent", "P5-dashboard": "dashboard", "API-decide": "decide"}
         for measure_id in ids:
-            yield measure_id, rows[measure_id]
+            ours, baseline = SERVED[measure_id]
+            yield (
+                measure_id,
+                {
+                    "n": 1,
+                    "ours_ms": med[ours],
+                    "baseline_ms": med[baseline],
+                    "queries": queries[counted[measure_id]],
+                    "rss_mb": rss,
+                },
+            )
+
+    def _decide_call(self, customer) -> dict:
+        """A decide call of the research institution's system about `customer` (its LY-5
+        purpose and export items), with a key of its own; its queries counted once."""
+        from partners.api.keys import api_key_create
+        from partners.api.models import PartnerSystem, SubjectTrigger
+        from partners.api.subjects import subject_issue
+        from partners.models import Partner
+        from partners.services import EXPORT_ITEMS
+
+        partner = Partner.objects.get(name_en=benchdata.PARTNER)
+        purpose = partner.arrangements.get().purposes.get()
+        system, _new = PartnerSystem.objects.get_or_create(partner=partner, name="bench")
+        _row, key = api_key_create(
+            system=system, scopes="decide", actor=None, label="bench", rate_limit_per_minute=10**9
+        )
+        subject, _new = subject_issue(
+            partner=partner, customer=customer, trigger=SubjectTrigger.STAFF
+        )
+        body = json.dumps(
+            {"subject": subject.subject_id, "purpose": purpose.code, "items": list(EXPORT_ITEMS)}
+        )
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+        client = Client()
+        call = {"content_type": "application/json", "HTTP_AUTHORIZATION": f"Bearer {key}"}
+        client.post(DECIDE, body, secure=True, **call)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(DECIDE, body, secure=True, **call)
+        if response.status_code != 200:
+            raise CommandError(f"API-decide: {DECIDE} answered {response.status_code}")
+        return {"body": body, "headers": headers, "queries": len(captured)}
 
     def _workers_rss(self, master: int) -> float | None:
         """The largest peak RSS of gunicorn's workers (VmHWM), in MB."""

@@ -190,6 +190,7 @@ def test_query_count_is_pinned_with_50_purposes_and_1000_events(
     # Sections registered by higher apps pin their own queries in their own tests.
     monkeypatch.setattr(sections, "_providers", [])
     monkeypatch.setattr(sections, "_uses_providers", [])
+    monkeypatch.setattr(sections, "_notes_providers", [])
     customer_client.get("/consents/")  # warm the session and the content-type caches
     with django_assert_num_queries(11):
         # 1. session, 2. user (authentication); the GPC middleware reads nothing without

@@ -71,6 +71,7 @@ def _route(table) -> None:
 
 def _endpoint(partner, url, settings):
     settings.PARTNERS_WEBHOOK_ALLOW_LOOPBACK_HTTP = True
+    settings.PARTNERS_WEBHOOK_ALLOW_PRIVATE = True  # the receivers run on loopback
     system, _created = PartnerSystem.objects.get_or_create(partner=partner, name="backend")
     endpoint, secret = webhooks.endpoint_register(system=system, url=url, actor=None)
     return endpoint, secret
@@ -90,6 +91,7 @@ def test_a_withdrawal_reaches_a_live_receiver_signed_and_retried(
             own_default_queue=True,
             PARTNERS_WEBHOOK_BACKOFF_SECONDS="0.5",
             PARTNERS_WEBHOOK_ALLOW_LOOPBACK_HTTP="true",
+            PARTNERS_WEBHOOK_ALLOW_PRIVATE="true",
         ) as worker,
     ):
         endpoint, secret = _endpoint(pay, receiver.url, settings)
