@@ -25,6 +25,7 @@ def test_the_sweep_runs_every_five_minutes_from_beat():
 
 def test_every_kind_of_work_queued_on_commit_is_swept():
     assert recovery.stale_work_requeue() == {
+        "incidents.notices": 0,
         "partners.exports": 0,
         "requests.erased_mail": 0,
         "requests.packages": 0,

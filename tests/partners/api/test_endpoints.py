@@ -231,7 +231,7 @@ def test_the_event_feed_pages_with_a_cursor(api, pay, pay_key, customer, phone_p
     grant(customer, phone_purpose)
     restriction = consent_services.restriction_record(
         customer=customer,
-        kind=RestrictionKind.SUSPENSION,  # joint use is not third-party provision
+        kind=RestrictionKind.SUSPENSION,  # joint use is not provision to a third party
         purposes=[phone_purpose],
         reference="DR-2",
         actor=None,

@@ -185,5 +185,5 @@ def test_the_demo_prints_a_working_key_and_a_curl_line(api, capsys):
     subject = re.search(r"sub_[0-9a-f]{40}", curl).group(0)
     response = _decide(api, key, subject)
     assert response.status_code == 200
-    # the demo's phone-number joint use is bound to the customer's consent (LY-4)
+    # The demo's joint use of the phone number also asks the customer's consent (LY-4).
     assert (response.json()["allowed"], response.json()["basis"]) == (True, "joint_use_consent")
