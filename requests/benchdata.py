@@ -162,16 +162,16 @@ def _customers(cursor, n: int, when) -> None:
         """
         INSERT INTO portal_user (password, is_superuser, email, full_name, phone, postal_code,
             prefecture, address, birth_year, preferred_language, is_staff, is_active,
-            date_joined)
+            date_joined, email_confirmed_at)
         SELECT '!', false, 'bench-c' || g || '@bench.invalid', 'ベンチ ' || g,
             '090-' || lpad((g / 10000 %% 10000)::text, 4, '0') || '-'
                 || lpad((g %% 10000)::text, 4, '0'),
             '100-0001', lpad((1 + g %% 47)::text, 2, '0'), '東京都千代田区千代田' || g,
             1950 + g %% 55, CASE WHEN g %% 3 = 0 THEN 'en' ELSE 'ja' END, false, true,
-            %s - interval '400 days'
+            %s - interval '400 days', %s - interval '400 days'
         FROM generate_series(0, %s - 1) AS g
         """,
-        [when, n],
+        [when, when, n],
     )
 
 

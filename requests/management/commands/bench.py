@@ -276,10 +276,21 @@ class Command(BaseCommand):
         self.stdout.write(f"over goal: {', '.join(verdict) or 'none'}; load {self._load()}")
 
     def _staff_client(self) -> Client:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
         from portal.models import User
 
+        staff = User.objects.get(email=benchdata.STAFF_EMAIL.format(0))
         client = Client()
-        client.force_login(User.objects.get(email=benchdata.STAFF_EMAIL.format(0)))
+        client.force_login(staff)
+        # Staff pages need a verified second factor (issue 11): the session a real code leaves.
+        device, _new = TOTPDevice.objects.get_or_create(
+            user=staff, name="bench", defaults={"confirmed": True}
+        )
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
         client.cookies["portal_cookies"] = "necessary"  # the banner was answered once
         return client
 
@@ -411,13 +422,28 @@ class Command(BaseCommand):
             self.raw.transaction(),
             self.raw.cursor().copy(
                 "COPY portal_user (password, is_superuser, email, full_name, phone, postal_code,"
-                " prefecture, address, preferred_language, is_staff, is_active, date_joined)"
-                " FROM STDIN"
+                " prefecture, address, preferred_language, is_staff, is_active, date_joined,"
+                " email_confirmed_at) FROM STDIN"
             ) as copy,
         ):
             for email in emails:
                 copy.write_row(
-                    ["!", False, email, "ベンチ 申請", "", "", "", "", "ja", False, True, "now"]
+                    # a confirmed address: filing needs one (issue 11)
+                    [
+                        "!",
+                        False,
+                        email,
+                        "ベンチ 申請",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "ja",
+                        False,
+                        True,
+                        "now",
+                        "now",
+                    ]
                 )
         people = {u.email: u for u in User.objects.filter(email__in=emails)}
         ours_people = [people[e] for e in emails[:count]]
@@ -471,9 +497,11 @@ class Command(BaseCommand):
                             outcome_reason, on_behalf, principal_name, principal_relationship,
                             details, delivery_method, received_at, sla_days, sla_day_mode, due_at,
                             paused_seconds, extension_days, extension_reason, fee_status,
-                            created_at, updated_at, customer_id)
+                            created_at, updated_at, customer_id, principal_no_account,
+                            representation)
                         VALUES (%s, 'inquiry', 'submitted', '', '', false, '', '', %s,
-                            'electronic', %s, 10, 'business', %s, 0, 0, '', 'none', %s, %s, %s)
+                            'electronic', %s, 10, 'business', %s, 0, 0, '', 'none', %s, %s, %s,
+                            false, '')
                         RETURNING id
                         """,
                         [
@@ -500,8 +528,8 @@ class Command(BaseCommand):
                     )
                     self.raw.execute(
                         'INSERT INTO portal_outboundmail ("to", subject, body, language, status,'
-                        " attempts, last_error, created_at)"
-                        " VALUES (%s, %s, %s, 'ja', 'queued', 0, '', %s)",
+                        " attempts, last_error, created_at, scrub_after_send)"
+                        " VALUES (%s, %s, %s, 'ja', 'queued', 0, '', %s, false)",
                         [person.email, "受付のお知らせ", "ご依頼を受け付けました。" * 20, now],
                     )
 
@@ -652,9 +680,9 @@ class Command(BaseCommand):
                 ]
                 self.raw.execute(
                     'INSERT INTO portal_outboundmail ("to", subject, body, language, status,'
-                    " attempts, last_error, created_at)"
+                    " attempts, last_error, created_at, scrub_after_send)"
                     " SELECT 'bench@bench.invalid', 'digest', repeat('x', %s), 'ja', 'queued',"
-                    " 0, '', now() FROM generate_series(1, %s)",
+                    " 0, '', now(), false FROM generate_series(1, %s)",
                     [body, mails],
                 )
                 raise psycopg.Rollback(tx)
