@@ -12,6 +12,7 @@ from django.utils import timezone
 from partners import services
 from partners.errors import PartnerError
 from partners.models import Basis, DataItem, ExceptionRequest, ExceptionStatus, ProvisionRecord
+from portal.models import Approval, ApprovalStatus
 from tests import factories as people
 from tests.consents import factories as cf
 from tests.partners import factories as pf
@@ -34,7 +35,7 @@ def _setup():
 
 def _approved_unused(customer, partner, purpose, requester, approver) -> ExceptionRequest:
     """An approval recorded without its provision yet (as the database may hold one)."""
-    return ExceptionRequest.objects.create(
+    exception = ExceptionRequest.objects.create(
         customer=customer,
         partner=partner,
         purpose=purpose,
@@ -42,10 +43,18 @@ def _approved_unused(customer, partner, purpose, requester, approver) -> Excepti
         basis=Basis.EXCEPTION_D,
         justification=JUSTIFICATION,
         requested_by=requester,
-        status=ExceptionStatus.PROVIDED,
+    )
+    Approval.objects.create(
+        subject=exception,
+        kind="exception",
+        status=ApprovalStatus.APPROVED,
+        asked_by=requester,
+        reason=JUSTIFICATION,
         decided_by=approver,
         decided_at=timezone.now(),
     )
+    assert exception.status == ExceptionStatus.PROVIDED
+    return exception
 
 
 @pytest.mark.django_db
