@@ -1,14 +1,14 @@
 """The partners app's kind of approval (portal.approvals): a provision under an exception B-F
 of LW-4.1, registered at start-up from partners/apps.py. Approving it makes and records the
-provision (`services.exception_decided`)."""
+provision (`services.exceptions.exception_decided`)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from partners import services
 from partners.models import EXCEPTION_APPROVAL, ExceptionRequest
+from partners.services import exceptions
 from portal import approval_kinds
 from portal.models import Approval
 
@@ -33,7 +33,7 @@ def register() -> None:
             code=EXCEPTION_APPROVAL,
             label=_("Provision under an exception (B-F)"),
             subject="partners.ExceptionRequest",
-            on_decided=services.exception_decided,
+            on_decided=exceptions.exception_decided,
             describe=_describe,
             subjects=_subjects,
         )

@@ -1,6 +1,6 @@
 """The requests app's kinds of approval (portal.approvals), registered at start-up from
 requests/apps.py: a partial or refused decision, a fee waiver, a deadline extension and the
-erasure of a whole account. What approving each does is `services.approval_decided`."""
+erasure of a whole account. What approving each does is `services.approvals.approval_decided`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from portal import approval_kinds
 from portal.models import Approval
-from requests import services
 from requests.models import ApprovalKind, DataRequest
+from requests.services import approvals
 
 
 def _describe(approval: Approval) -> dict:
@@ -36,7 +36,7 @@ def register() -> None:
                 code=code,
                 label=label,
                 subject="requests.DataRequest",
-                on_decided=services.approval_decided,
+                on_decided=approvals.approval_decided,
                 describe=_describe,
                 subjects=_subjects,
             )

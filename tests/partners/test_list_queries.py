@@ -8,8 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partners import services as partner_services
 from partners.models import Basis, DataItem, Export, PartnerKind
+from partners.services import exceptions as partner_exceptions
 from tests.partners import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def _fill(purpose, agent, customer, n):
         pf.ArrangementFactory(partner=processor, basis=Basis.ENTRUSTMENT, purposes=[purpose])
         lab = pf.partner_with(kind=PartnerKind.RESEARCH_INSTITUTION, purpose=purpose)
         Export.objects.create(partner=lab, purpose=purpose, requested_by=agent)
-        partner_services.exception_request(
+        partner_exceptions.exception_request(
             customer=customer,
             partner=lab,
             purpose=purpose,

@@ -12,11 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import services as partner_services
 from partners.models import Basis, DataItem
+from partners.services import exceptions as partner_exceptions
 from portal import approval_kinds, approvals
 from portal.models import Approval, ApprovalStatus, AuditEvent
-from requests import services as request_services
+from requests.services import approvals as request_approvals
 from tests import factories as people
 from tests.consents import factories as cf
 from tests.partners import factories as pf
@@ -34,7 +34,7 @@ KINDS = {
 
 def _exception(customer, actor, code="approvals-test"):
     purpose = cf.provision_purpose(code=code)
-    return partner_services.exception_request(
+    return partner_exceptions.exception_request(
         customer=customer,
         partner=pf.partner_with(purpose=purpose, items=[DataItem.PREFECTURE]),
         purpose=purpose,
@@ -47,7 +47,7 @@ def _exception(customer, actor, code="approvals-test"):
 
 def _waiver(cast, actor=None):
     req = data_request(status="awaiting_payment", customer=cast.customer, kind="disclosure")
-    return request_services.approval_ask(
+    return request_approvals.approval_ask(
         request_id=req.pk, actor=actor or cast.agent, kind="waiver", reason="生活保護受給中"
     )
 
@@ -101,8 +101,8 @@ def test_the_service_refuses_your_own_request_and_a_second_decision(cast):
 def test_one_audit_vocabulary_for_every_kind(cast):
     waiver = _waiver(cast)
     exception = approvals.of(_exception(cast.customer, cast.agent)).get()
-    request_services.approval_decide(approval_id=waiver.pk, actor=cast.administrator, approve=True)
-    partner_services.exception_reject(
+    request_approvals.approval_decide(approval_id=waiver.pk, actor=cast.administrator, approve=True)
+    partner_exceptions.exception_reject(
         exception=exception.subject, actor=cast.administrator, note="法的根拠がありません。"
     )
     actions = list(
@@ -137,7 +137,7 @@ def test_one_inbox_lists_every_kind_in_a_fixed_number_of_queries(cast, admin_cli
     for i in range(6):
         customer = people.customer(email=f"inbox{i}@example.jp")
         req = data_request(status="awaiting_payment", customer=customer, kind="disclosure")
-        request_services.approval_ask(
+        request_approvals.approval_ask(
             request_id=req.pk, actor=cast.agent, kind="waiver", reason="生活保護受給中"
         )
         _exception(customer, cast.agent, code=f"inbox-more-{i}")
