@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import approvals
 from portal.models import User
 from portal.services import audit_record
 from portal.signals import account_erased
@@ -17,7 +18,6 @@ from requests import principals, workflow
 from requests.errors import RequestError
 from requests.models import (
     OPEN_STATUSES,
-    Approval,
     DataRequest,
     DecisionItem,
     DisclosurePackage,
@@ -194,7 +194,7 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     TimelineEntry.objects.filter(request__customer=customer).update(note="")
     RequestMessage.objects.filter(request__customer=customer).update(body=ERASED)
     FeePayment.objects.filter(request__customer=customer).update(note="")
-    Approval.objects.filter(request__customer=customer).update(reason=ERASED, comment="")
+    approvals.scrub(subjects=DataRequest.objects.filter(customer=customer), text=ERASED)
     DecisionItem.objects.filter(request__customer=customer).update(reason="")
     storage = documents.private_storage()
     for doc in RequestDocument.objects.filter(request__customer=customer):
