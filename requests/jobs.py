@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from portal import selectors as portal_selectors
-from portal.models import JobSettings, User
+from portal.models import User
 from portal.services import (
     ClaimKey,
     MailSpec,
@@ -40,6 +40,7 @@ from requests.models import (
     PAUSED_STATUSES,
     DataRequest,
     DocumentPurpose,
+    JobSettings,
     Kind,
     RequestDocument,
     Status,

@@ -629,8 +629,9 @@ class Command(BaseCommand):
     # --- P4: the deadline sweep ------------------------------------------------------------------
 
     def _sweep(self) -> dict:
-        from portal.models import JobSettings, OutboundMail, ReminderClaim
+        from portal.models import OutboundMail, ReminderClaim
         from requests import jobs
+        from requests.models import JobSettings
 
         now = self.generated_at
         horizon = now + timedelta(days=JobSettings.current().reminder_offsets[0])

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from portal.models import AuditEvent, JobSettings, OutboundMail, ReminderClaim
+from portal.models import AuditEvent, OutboundMail, ReminderClaim
 from requests import jobs, workflow
-from requests.models import DataRequest, Kind, Outcome, Status, TimelineEntry
+from requests.models import DataRequest, JobSettings, Kind, Outcome, Status, TimelineEntry
 from tests.requests.factories import data_request
 
 
