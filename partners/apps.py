@@ -8,7 +8,7 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
-        from partners.services import provision_records_unlink
+        from partners.services.records import provision_records_unlink
         from portal.erasure import eraser_register
 
         # An erased account's provision records keep only their pseudonym (APPI-29).

@@ -94,3 +94,21 @@ def profile_items_erase(*, customer: User, fields: dict, access_log: bool) -> No
         User.objects.filter(pk=customer.pk).update(**fields)
     if access_log:
         AccessLogEntry.objects.filter(user=customer).delete()
+
+
+def erased_mail_scrub(*, mail_ids: list[int]) -> int:
+    """Scrub the address and text of mails to an erased account once they were sent (or
+    failed for good). Returns how many are still waiting to be sent."""
+    waiting = 0
+    for mail in OutboundMail.objects.filter(pk__in=mail_ids):
+        if mail.status in (OutboundMail.Status.PENDING, OutboundMail.Status.SENDING):
+            waiting += 1
+            continue
+        if mail.to.endswith("@erased.invalid"):
+            if mail.scrub_after_send:
+                OutboundMail.objects.filter(pk=mail.pk).update(scrub_after_send=False)
+            continue
+        OutboundMail.objects.filter(pk=mail.pk).update(
+            to="erased@erased.invalid", subject="", body="", scrub_after_send=False
+        )
+    return waiting

@@ -16,10 +16,10 @@ class RequestsConfig(AppConfig):
         renamed_register(RENAMED)
 
         from portal.erasure import eraser_register
-        from requests.erasure import requests_erase
+        from requests.services.erasure import requests_rows_erase
 
         # An erased account's requests stay as records, with the personal text blanked.
-        eraser_register("requests", requests_erase, order=40)
+        eraser_register("requests", requests_rows_erase, order=40)
 
         from portal import navigation
 

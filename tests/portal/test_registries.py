@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001 (the admin's own Japanese punctuation)
 """What the feature apps register with the base (docs/architecture.md, "Registries"): the
 order the base shows and runs them in, written out here; the settings rows' shared base; and
 old audit names shown under today's names in the admin."""
