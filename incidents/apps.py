@@ -29,5 +29,5 @@ class IncidentsConfig(AppConfig):
         from portal.recovery import stale_work_register
 
         # A notice job queued while the broker was down, or left by a dead worker, goes to a
-        # worker again (issue 10's stale-work sweep).
+        # worker again (the stale-work sweep).
         stale_work_register("incidents.notices", notices_requeue_stale)

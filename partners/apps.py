@@ -48,10 +48,10 @@ class PartnersConfig(AppConfig):
         from partners import recovery
         from portal.recovery import stale_work_register
 
-        # Exports stranded by a dead broker or worker (issue 10).
+        # Exports stranded by a dead broker or worker.
         stale_work_register("partners.exports", recovery.export_requeue_stale)
 
-        # The partner API's event feed listens to consents and portal (issue 14).
+        # The partner API's event feed listens to consents and portal.
         from partners.api.events import connect
 
         connect()

@@ -169,7 +169,7 @@ ENTRIES: dict[str, Entry] = {
             "provided_at": P,
         },
     ),
-    # --- partners: the partner API (issue 14) ---
+    # --- partners: the partner API ---
     "partners.PartnerSystem": Entry(
         None, None, dict.fromkeys(["id", "partner", "name", "is_active", "created_at"], N)
     ),

@@ -12,7 +12,7 @@ from portal.models import (
     User,
 )
 
-# The Django admin asks for the same second factor as the staff pages (issue 11): a session
+# The Django admin asks for the same second factor as the staff pages: a session
 # without a verified device is not let in (django-otp's documented way to swap the site).
 admin.site.__class__ = OTPAdminSite
 
@@ -153,7 +153,7 @@ CRONTAB_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_wee
 class CrontabScheduleForm(forms.ModelForm):
     """django-celery-beat validates a crontab with python-crontab, which lets through values
     (`5,`, `-1`) that Celery's own parser, used by beat and by the page itself, rejects with
-    an exception: the page answered 500 and beat would stop on the schedule (issue 10). Each
+    an exception: the page answered 500 and beat would stop on the schedule. Each
     field is parsed here the way beat will parse it, and a bad one gets a message."""
 
     class Meta:

@@ -206,7 +206,7 @@ class OutboundMail(models.Model):
 
 
 class ReminderClaim(models.Model):
-    """One reminder, claimed before its mail is written (DESIGN.md "Background jobs").
+    """One reminder, claimed before its mail is written (docs/architecture.md).
 
     The unique row per (subject, reminder, due date, recipient) makes every scheduled mail
     exactly-once: a second sweep, a second beat or a retried task finds the row taken and sends

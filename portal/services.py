@@ -251,7 +251,7 @@ def access_log_purge(*, now: datetime.datetime | None = None) -> int:
     return deleted
 
 
-# --- scheduled jobs (issue 6) ----------------------------------------------------------------
+# --- scheduled jobs ----------------------------------------------------------------
 
 
 class ClaimKey(NamedTuple):
@@ -271,7 +271,7 @@ _CLAIM_COLUMNS = "subject_type, subject_id, reminder, due_at, recipient_id, clai
 def reminder_claim_many(
     *, keys: Sequence[ClaimKey], now: datetime.datetime | None = None
 ) -> set[ClaimKey]:
-    """Claim reminders; return the keys claimed by this call (DESIGN.md "Background jobs").
+    """Claim reminders; return the keys claimed by this call (docs/architecture.md).
 
     One INSERT ... ON CONFLICT DO NOTHING RETURNING for any number of keys on PostgreSQL: a
     key someone already holds comes back missing, and a key another transaction is inserting

@@ -84,7 +84,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
-    # Second factor (issue 11): TOTP apps, recovery codes (static tokens) and passkeys.
+    # Second factor: TOTP apps, recovery codes (static tokens) and passkeys.
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -179,7 +179,7 @@ AUTH_USER_MODEL = "portal.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Permissions in one query instead of ModelBackend's two (issue 13); signs nobody in.
+    # Permissions in one query instead of ModelBackend's two; signs nobody in.
     "portal.backends.PermissionsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -322,7 +322,7 @@ if BACKGROUND_STALE_AFTER_MINUTES < 1:
 # behind a proxy that terminates TLS and already redirects.
 _secure = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=_secure)
-# Load balancers probe the instances over plain HTTP (issue 13).
+# Load balancers probe the instances over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=_secure)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=_secure)

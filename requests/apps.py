@@ -38,6 +38,6 @@ class RequestsConfig(AppConfig):
         from portal.recovery import stale_work_register
         from requests import recovery
 
-        # Packages and erased-mail scrubs stranded by a dead broker or worker (issue 10).
+        # Packages and erased-mail scrubs stranded by a dead broker or worker.
         stale_work_register("requests.packages", recovery.package_requeue_stale)
         stale_work_register("requests.erased_mail", recovery.erased_mail_scrub_stale)

@@ -407,7 +407,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-# --- the back-office (issue 5) ---------------------------------------------------------------
+# --- the back-office ---------------------------------------------------------------
 
 
 class QueueFilterForm(forms.Form):

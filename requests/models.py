@@ -67,7 +67,7 @@ class DeliveryMethod(models.TextChoices):
 
 
 class Representation(models.TextChoices):
-    """How someone files for another person (APPI Art. 37; ../shared/APPI.md "Identity")."""
+    """How someone files for another person (APPI Art. 37)."""
 
     AGENT = "agent", _("Agent with a power of attorney")
     LEGAL_REPRESENTATIVE = (
@@ -266,7 +266,7 @@ class DataRequest(models.Model):
         indexes = [
             models.Index(fields=["customer", "-received_at"]),
             models.Index(fields=["status", "due_at"]),
-            # The staff queue's order over open requests (issue 13): a deep page walks this
+            # The staff queue's order over open requests: a deep page walks this
             # index to its offset instead of sorting every open request.
             models.Index(
                 fields=["due_at", "id"],
@@ -488,7 +488,7 @@ class RequestDocument(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-    # Set when the retention job removes the file (issue 6); the row stays as a record.
+    # Set when the retention job removes the file; the row stays as a record.
     deleted_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
 
     class Meta:
@@ -542,7 +542,7 @@ class FeePayment(models.Model):
         return f"{self.get_kind_display()} ¥{self.amount_yen:,}"
 
 
-# --- the back-office (issue 5) ---------------------------------------------------------------
+# --- the back-office ---------------------------------------------------------------
 
 
 class Ground(models.IntegerChoices):

@@ -85,7 +85,7 @@ def test_after_a_further_thirty_days_the_request_lapses_through_the_workflow(
         assert (req.status, req.outcome) == (Status.CLOSED, Outcome.LAPSED)
         assert TimelineEntry.objects.filter(request=req, event="lapse").exists()
         assert AuditEvent.objects.filter(
-            action="requests.request.lapse", target_id=str(req.pk), actor=None
+            action="requests.request.lapsed", target_id=str(req.pk), actor=None
         ).exists()
     still.refresh_from_db()
     assert still.status == Status.AWAITING_CUSTOMER
