@@ -5,3 +5,29 @@ from django.utils.translation import gettext_lazy as _
 class ConsentsConfig(AppConfig):
     name = "consents"
     verbose_name = _("Consents")
+
+    def ready(self) -> None:
+        from consents.services import consent_devices_erase
+        from portal.erasure import eraser_register
+
+        # An erased account's consent events keep the choice, not the address or device.
+        eraser_register("consents.devices", consent_devices_erase, order=20)
+
+        from portal import navigation
+
+        # The consent page in the menu, the policy pages in the footer; on every page the
+        # cookie choices decide the style sheet, analytics and the banner (LW-4, LW-9).
+        navigation.link_register("customer", _("Consents"), "consents:consent_page", order=40)
+        navigation.link_register("footer", _("Privacy policy"), "consents:policy", order=10)
+        navigation.page_register("privacy_policy", "consents:policy")
+        navigation.link_register("footer", _("Policy history"), "consents:policy_history", order=20)
+        navigation.link_register("footer", _("Cookie settings"), "consents:cookies", order=30)
+        navigation.card_register("dashboard", "customer/consents/dashboard_card.html", order=10)
+        navigation.include_register("head", "public/consents/head.html", order=10)
+        navigation.include_register("page_top", "public/consents/page_top.html", order=10)
+        navigation.include_register("page_end", "public/consents/page_end.html", order=10)
+
+        from consents import inventory
+
+        # The rows of this app's models in the data inventory (LW-1).
+        inventory.register()

@@ -141,8 +141,8 @@ def consent_decide(
     to the general and the service-specific state through the unique (customer, purpose,
     service) indexes, the event of the state that decides (service-specific first, by primary
     key), the active restrictions and the latest widening version. The statement is written
-    once (`_decide_sql`): on this hot path building the ORM query cost ten times the query
-    (issue 13). Unknown purpose: not granted, "none".
+    once (`_decide_sql`): on this hot path building the ORM query cost ten times the query.
+    Unknown purpose: not granted, "none".
     """
     sql, event_fields = _decide_sql()
     with connection.cursor() as cursor:

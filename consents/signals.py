@@ -1,5 +1,5 @@
 """Signals consents sends after a change, inside the transaction that made it, so that higher
-apps (partners' event feed, issue 14) can react in the same transaction without consents
+apps (partners' event feed) can react in the same transaction without consents
 knowing them."""
 
 from django.dispatch import Signal

@@ -11,11 +11,11 @@ from incidents.models import (
     IncidentSettings,
     Report,
 )
-from portal.admin import ReadOnlyAdmin
+from portal.admin import ReadOnlyAdmin, SingletonSettingsAdmin
 
 
 @admin.register(IncidentSettings)
-class IncidentSettingsAdmin(admin.ModelAdmin):
+class IncidentSettingsAdmin(SingletonSettingsAdmin):
     list_display = (
         "__str__",
         "preliminary_days",
@@ -23,12 +23,6 @@ class IncidentSettingsAdmin(admin.ModelAdmin):
         "final_days_unauthorised",
         "reminder_days_before",
     )
-
-    def has_add_permission(self, request):
-        return super().has_add_permission(request) and not IncidentSettings.objects.exists()
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EventInline(admin.TabularInline):

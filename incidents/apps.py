@@ -7,6 +7,18 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
+        from portal import navigation
+
+        navigation.link_register(
+            "footer", _("Incident announcements"), "incidents:announcements", order=70
+        )
+        navigation.card_register("staff_home", "staff/incidents/home_card.html", order=40)
+
+        from incidents import inventory
+
+        # The rows of this app's models in the data inventory (LW-1).
+        inventory.register()
+
         from incidents.views.customer import dashboard_section
         from portal.sections import register
 
@@ -17,5 +29,5 @@ class IncidentsConfig(AppConfig):
         from portal.recovery import stale_work_register
 
         # A notice job queued while the broker was down, or left by a dead worker, goes to a
-        # worker again (issue 10's stale-work sweep).
+        # worker again (the stale-work sweep).
         stale_work_register("incidents.notices", notices_requeue_stale)

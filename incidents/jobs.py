@@ -1,4 +1,4 @@
-"""The report deadlines' reminders (APPI Rule 8; DESIGN.md "Background jobs").
+"""The report deadlines' reminders (APPI Rule 8; docs/architecture.md).
 
 Before each report's due date every privacy staff member is reminded (at the configured days
 before; only the nearest offset reached fires); once it has passed, the privacy

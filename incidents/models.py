@@ -19,10 +19,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.i18n import localized
-from portal.models import _validate_day_list, parse_day_list
+from portal.models import SingletonSettings, _validate_day_list
 
 
-class IncidentSettings(models.Model):
+class IncidentSettings(SingletonSettings):
     """The report deadlines (APPI Rule 8) and when staff are reminded. One row, edited in the
     admin; with no row the defaults below apply."""
 
@@ -44,7 +44,6 @@ class IncidentSettings(models.Model):
         validators=[_validate_day_list],
         help_text=_("Comma-separated, e.g. “3, 1”."),
     )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("incident deadlines")
@@ -58,24 +57,6 @@ class IncidentSettings(models.Model):
                 name="incidents_settings_days_positive",
             ),
         ]
-
-    def __str__(self) -> str:
-        return str(self._meta.verbose_name)
-
-    def save(self, *args, **kwargs):
-        self.pk = 1
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def current(cls) -> IncidentSettings:
-        return cls.objects.filter(pk=1).first() or cls(pk=1)
-
-    @property
-    def reminder_offsets(self) -> list[int]:
-        try:
-            return parse_day_list(self.reminder_days_before) or [3, 1]
-        except ValueError:
-            return [3, 1]
 
 
 class IncidentKind(models.TextChoices):

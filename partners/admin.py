@@ -54,7 +54,7 @@ class PartnerForm(forms.ModelForm):
     def clean_kind(self):
         """A new kind must fit the basis of every arrangement the partner has (LW-4.3).
         Checked here, on the kind field: the arrangements inline shows no basis field, so
-        the arrangement's own validation could not say what is wrong (issue 10)."""
+        the arrangement's own validation could not say what is wrong."""
         kind = self.cleaned_data["kind"]
         if not self.instance.pk or kind == self.instance.kind:
             return kind
@@ -176,5 +176,5 @@ class ExportAdmin(ReadOnlyAdmin):
     exclude = ("file_name",)
 
 
-# The partner API's admin (issue 14).
+# The partner API's admin.
 from partners.api import admin as api_admin  # noqa: E402, F401

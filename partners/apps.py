@@ -8,6 +8,31 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
+        from partners.services.records import provision_records_unlink
+        from portal.erasure import eraser_register
+
+        # An erased account's provision records keep only their pseudonym (APPI-29).
+        eraser_register("partners.provision_records", provision_records_unlink, order=30)
+
+        from portal import navigation
+
+        # The published registry in the footer (LY-1, LY-7); the customer's page and the staff
+        # home link this app's pages.
+        navigation.link_register(
+            "footer", _("Group companies"), "partners:group_companies", order=40
+        )
+        navigation.link_register(
+            "footer", _("Countries and regions data goes to"), "partners:countries", order=50
+        )
+        navigation.link_register("footer", _("Joint use"), "partners:joint_use", order=60)
+        navigation.card_register("dashboard", "customer/partners/dashboard_card.html", order=20)
+        navigation.card_register("staff_home", "staff/partners/home_card.html", order=10)
+
+        from partners import inventory
+
+        # The rows of this app's models in the data inventory (LW-1).
+        inventory.register()
+
         from consents.sections import register, register_purpose_uses
         from partners.selectors import consent_bound_recipients
         from partners.views.customer import consent_section
@@ -28,10 +53,10 @@ class PartnersConfig(AppConfig):
         from partners import recovery
         from portal.recovery import stale_work_register
 
-        # Exports stranded by a dead broker or worker (issue 10).
+        # Exports stranded by a dead broker or worker.
         stale_work_register("partners.exports", recovery.export_requeue_stale)
 
-        # The partner API's event feed listens to consents and portal (issue 14).
+        # The partner API's event feed listens to consents and portal.
         from partners.api.events import connect
 
         connect()

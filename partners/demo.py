@@ -298,7 +298,7 @@ def load(*, out) -> None:
         f"{len(ARRANGEMENTS)} arrangements"
     )
     _records(partners, purposes)
-    # The partner API's demo system and key (issue 14).
+    # The partner API's demo system and key.
     from partners.api.demo import load as api_load
 
     api_load(out=out)

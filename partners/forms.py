@@ -57,7 +57,7 @@ class RecordFilterForm(forms.Form):
     def audit_values(self) -> dict[str, str]:
         """What the audit event records about the filters (LW-5): only cleaned values, each
         bounded by its field, as text; a field that did not validate is named, never copied
-        (a NUL byte or a megabyte of text must not reach the append-only log, issue 10)."""
+        (a NUL byte or a megabyte of text must not reach the append-only log)."""
         if not self.is_bound:
             return {}
         self.is_valid()

@@ -699,7 +699,7 @@ class ProvisionRecord(models.Model):
         return [str(labels.get(item, item)) for item in self.data_items]
 
 
-# The partner API's models (issue 14) live in their own module.
+# The partner API's models live in their own module.
 from partners.api.models import (  # noqa: E402, F401
     ApiIdempotencyKey,
     ApiKey,

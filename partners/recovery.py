@@ -1,4 +1,4 @@
-"""Stale exports go back to a worker (issue 10, "Background work never strands"; LY-5).
+"""Stale exports go back to a worker ("Background work never strands"; LY-5).
 
 An export queued while the broker was down stays "queued"; one whose worker died stays
 "running". Both are found by `progress_at` (set when queued, when a worker claims it and after

@@ -31,5 +31,5 @@ def export_files_purge_task() -> int:
     return exports.export_files_purge()
 
 
-# The partner API's tasks (issue 14), so that Celery's autodiscovery finds them.
+# The partner API's tasks, so that Celery's autodiscovery finds them.
 from partners.api.tasks import webhook_deliver_task, webhook_deliveries_sweep_task  # noqa: E402, F401

@@ -42,7 +42,7 @@ urlpatterns = [
         staff.export_resume,
         name="staff_export_resume",
     ),
-    # the partner API's staff page (issue 14)
+    # the partner API's staff page
     path("staff/partners/api/", api_staff.api_page, name="staff_api"),
     path(
         "staff/partners/api/keys/<int:pk>/revoke/",

@@ -1,4 +1,4 @@
-"""Account changes that cannot be hijacked (issue 11, LW-5).
+"""Account changes that cannot be hijacked (LW-5).
 
 - Sign-up confirms the address by mail before the account may file requests.
 - Changing the address takes effect only when the new address follows a link; the old

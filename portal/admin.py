@@ -3,19 +3,18 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
-from portal import approvals
+from portal import approvals, audit_names
 from portal.errors import PortalError
 from portal.models import (
     AccessLogEntry,
     Approval,
     AuditEvent,
-    JobSettings,
     OutboundMail,
     ReminderClaim,
     User,
 )
 
-# The Django admin asks for the same second factor as the staff pages (issue 11): a session
+# The Django admin asks for the same second factor as the staff pages: a session
 # without a verified device is not let in (django-otp's documented way to swap the site).
 admin.site.__class__ = OTPAdminSite
 
@@ -70,13 +69,48 @@ class AccessLogEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """Filter by an action's current name; rows written under an older name of the same action
+    are included (portal/audit_names.py)."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        written = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
+        return [(name, name) for name in sorted({audit_names.current_name(a) for a in written})]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(action__in=audit_names.names_for(self.value()))
+        return queryset
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "actor", "action", "target_type", "target_id", "ip_address")
-    list_filter = ("action", "target_type")
+    list_display = (
+        "created_at",
+        "actor",
+        "action_name",
+        "target_type",
+        "target_id",
+        "ip_address",
+    )
+    list_filter = (AuditActionFilter, "target_type")
     search_fields = ("action", "target_id", "actor__email")
     list_select_related = ("actor",)
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_name(self, event: AuditEvent) -> str:
+        """Today's name; a row written under an older name says so."""
+        current = audit_names.current_name(event.action)
+        if current == event.action:
+            return current
+        return _("%(current)s (written as %(written)s)") % {
+            "current": current,
+            "written": event.action,
+        }
 
 
 @admin.register(OutboundMail)
@@ -86,26 +120,14 @@ class OutboundMailAdmin(ReadOnlyAdmin):
     search_fields = ("to", "subject")
 
 
-# --- scheduled jobs (issue 6) ----------------------------------------------------------------
+# --- scheduled jobs --------------------------------------------------------------------------
 
 
-@admin.register(JobSettings)
-class JobSettingsAdmin(admin.ModelAdmin):
-    """One row: when reminders, nudges, lapsing and purges happen. The schedules themselves
-    are the periodic tasks of django-celery-beat."""
-
-    list_display = (
-        "__str__",
-        "reminder_days_before",
-        "nudge_after_days",
-        "lapse_after_days",
-        "document_retention_days",
-        "digest_hour",
-        "updated_at",
-    )
+class SingletonSettingsAdmin(admin.ModelAdmin):
+    """The admin of a `SingletonSettings` row: it can be added once and never deleted."""
 
     def has_add_permission(self, request):
-        return super().has_add_permission(request) and not JobSettings.objects.exists()
+        return super().has_add_permission(request) and not self.model.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -182,7 +204,7 @@ CRONTAB_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_wee
 class CrontabScheduleForm(forms.ModelForm):
     """django-celery-beat validates a crontab with python-crontab, which lets through values
     (`5,`, `-1`) that Celery's own parser, used by beat and by the page itself, rejects with
-    an exception: the page answered 500 and beat would stop on the schedule (issue 10). Each
+    an exception: the page answered 500 and beat would stop on the schedule. Each
     field is parsed here the way beat will parse it, and a bad one gets a message."""
 
     class Meta:

@@ -1,4 +1,4 @@
-"""A user's permissions in one query (issue 13).
+"""A user's permissions in one query.
 
 Django's ModelBackend reads a user's own permissions and their groups' permissions in two
 queries, on every staff page. This backend reads both in one and leaves the set where

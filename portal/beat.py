@@ -1,5 +1,7 @@
 """Periodic jobs live in the database (django-celery-beat), created by data migrations so that
-administrators see and change them in the admin. `periodic_tasks` is that migration operation."""
+administrators see and change them in the admin. `periodic_tasks` is that migration operation;
+each app creates the schedules of its own tasks in its own migrations (docs/architecture.md,
+"Jobs")."""
 
 from __future__ import annotations
 
@@ -17,12 +19,16 @@ class Job:
     minute: str = "0"
 
 
-def periodic_tasks(*jobs: Job):
-    """A migration operation creating (or updating) the jobs' schedules; reversed by deleting."""
+def periodic_tasks(*jobs: Job, keep_existing: bool = False):
+    """A migration operation creating (or updating) the jobs' schedules; reversed by deleting.
+    With `keep_existing`, a schedule already in the database is left as it is (a schedule
+    moved from one app's migrations to another's keeps what administrators changed)."""
 
     def forward(apps, schema_editor):
         PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
         for job in jobs:
+            if keep_existing and PeriodicTask.objects.filter(name=job.name).exists():
+                continue
             if job.every_minutes:
                 interval, _ = apps.get_model(
                     "django_celery_beat", "IntervalSchedule"

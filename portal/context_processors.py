@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.http import HttpRequest
 
+from portal import navigation
+
 
 def site(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
@@ -14,4 +16,8 @@ def site(request: HttpRequest) -> dict:
         ),
         "is_privacy_admin": bool(user and user.is_authenticated and user.is_privacy_admin),
         "GA_MEASUREMENT_ID": settings.GA_MEASUREMENT_ID,
+        # What the feature apps add to the layout (portal/navigation.py).
+        "site_links": navigation.links(),
+        "site_includes": navigation.includes(),
+        "site_pages": navigation.pages(),
     }

@@ -17,7 +17,7 @@ class SignUpForm(UserCreationForm):
         fields = ("email", "full_name", "preferred_language")
 
     def validate_unique(self):
-        # Whether the address has an account is never said here (issue 11): the sign-up
+        # Whether the address has an account is never said here: the sign-up
         # service tells its holder by mail instead.
         pass
 

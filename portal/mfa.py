@@ -1,4 +1,4 @@
-"""The second factor (issue 11, LW-5): authenticator apps (TOTP), passkeys (WebAuthn) and
+"""The second factor (LW-5): authenticator apps (TOTP), passkeys (WebAuthn) and
 recovery codes, on django-otp and django-otp-webauthn.
 
 Privacy staff and administrators must finish every sign-in with a second factor; a customer

@@ -1,4 +1,5 @@
-"""The portal's own models: the user, the access log, the audit log and the mail outbox."""
+"""The portal's own models: the user, the access log, the audit log, the mail outbox, the
+reminder claims, and the abstract base of the feature apps' settings rows."""
 
 from __future__ import annotations
 
@@ -67,8 +68,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
-    # When the owner of the address followed the sign-up confirmation link (issue 11). Until
-    # then the account cannot file requests. Accounts made by staff or commands are set here
+    # When the owner of the address followed the sign-up confirmation link. Until then the
+    # account cannot file requests. Accounts made by staff or commands are set here
     # by whoever creates them.
     email_confirmed_at = models.DateTimeField(_("email address confirmed"), null=True, blank=True)
 
@@ -203,17 +204,17 @@ class OutboundMail(models.Model):
         return f"{self.to}: {self.subject}"
 
 
-# --- scheduled jobs (issue 6) ----------------------------------------------------------------
+# --- scheduled jobs --------------------------------------------------------------------------
 
 
 class ReminderClaim(models.Model):
-    """One reminder, claimed before its mail is written (DESIGN.md "Background jobs").
+    """One reminder, claimed before its mail is written (docs/architecture.md).
 
     The unique row per (subject, reminder, due date, recipient) makes every scheduled mail
     exactly-once: a second sweep, a second beat or a retried task finds the row taken and sends
     nothing, while a changed due date is a new key and gets its own reminders. The subject is
-    named by label and id so that any app (requests, partners' supervision reviews) can use it
-    without this app knowing the model. `recipient` is empty when one claim covers a mail to
+    named by label and id so that any feature app can use it without this app knowing the
+    model. `recipient` is empty when one claim covers a mail to
     a whole audience (e.g. every privacy staff member)."""
 
     subject_type = models.CharField(_("subject type"), max_length=100)
@@ -276,44 +277,19 @@ def parse_day_list(value: str) -> list[int]:
     return sorted(days, reverse=True)
 
 
-class JobSettings(models.Model):
-    """When the scheduled jobs remind, nudge, lapse and purge (LW-6.2, APPI-29). One row,
-    edited in the admin; with no row the defaults below apply."""
+class SingletonSettings(models.Model):
+    """Settings staff change at run time, as one row of the app they configure, edited in the
+    admin (docs/architecture.md, "Configuration"). The row's id is fixed to 1 (a check
+    constraint in each subclass says so to the database); with no row the field defaults
+    apply. A subclass that reminds before due dates names its day list
+    `reminder_days_before` and reads it through `reminder_offsets`."""
 
-    reminder_days_before = models.CharField(
-        _("staff reminders (days before the due date)"),
-        max_length=40,
-        default="3, 1",
-        validators=[_validate_day_list],
-        help_text=_("Comma-separated, e.g. “3, 1”."),
-    )
-    nudge_after_days = models.PositiveSmallIntegerField(
-        _("nudge the customer after (days waiting)"), default=7
-    )
-    lapse_after_days = models.PositiveSmallIntegerField(
-        _("lapse after a further (days)"), default=30
-    )
-    document_retention_days = models.PositiveSmallIntegerField(
-        _("keep identity documents after closing (days)"), default=30
-    )
-    digest_hour = models.PositiveSmallIntegerField(
-        _("overdue digest from (hour, Japan time)"), default=9
-    )
+    DEFAULT_REMINDER_OFFSETS = [3, 1]
+
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
-        verbose_name = _("job settings")
-        verbose_name_plural = _("job settings")
-        constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="portal_job_settings_single"),
-            models.CheckConstraint(
-                condition=models.Q(digest_hour__lte=23), name="portal_job_settings_digest_hour"
-            ),
-            models.CheckConstraint(
-                condition=models.Q(nudge_after_days__gte=1, lapse_after_days__gte=1),
-                name="portal_job_settings_waits_positive",
-            ),
-        ]
+        abstract = True
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
@@ -323,7 +299,7 @@ class JobSettings(models.Model):
         super().save(*args, **kwargs)
 
     @classmethod
-    def current(cls) -> JobSettings:
+    def current(cls):
         """The row, or an unsaved one holding the defaults."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
@@ -331,9 +307,9 @@ class JobSettings(models.Model):
     def reminder_offsets(self) -> list[int]:
         """Days before the due date, largest first; the defaults if the text is unusable."""
         try:
-            return parse_day_list(self.reminder_days_before) or [3, 1]
+            return parse_day_list(self.reminder_days_before) or list(self.DEFAULT_REMINDER_OFFSETS)
         except ValueError:
-            return [3, 1]
+            return list(self.DEFAULT_REMINDER_OFFSETS)
 
 
 class ApprovalStatus(models.TextChoices):

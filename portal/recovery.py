@@ -1,4 +1,4 @@
-"""Background work never strands (issue 10): one periodic sweep hands stale work to a worker
+"""Background work never strands: one periodic sweep hands stale work to a worker
 again.
 
 Work queued on commit can be lost in two ways: the broker refused the task (it was down when

@@ -31,7 +31,7 @@ def _role_required(permission: str):
                 return redirect_to_login(request.get_full_path())
             if not request.user.is_active or not request.user.has_perm(permission):
                 raise PermissionDenied
-            # Staff pages need this session's second factor (issue 11); is_verified comes
+            # Staff pages need this session's second factor; is_verified comes
             # from django-otp's middleware, and without it nobody passes.
             is_verified = getattr(request.user, "is_verified", None)
             if is_verified is None or not is_verified():

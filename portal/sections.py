@@ -1,5 +1,5 @@
 """Sections that feature apps add to portal pages (the customer's home page), without the
-portal knowing them (STYLE.md 13).
+portal knowing them (docs/architecture.md).
 
 A provider is a callable `provider(user) -> {"template": "...", "context": {...}} | None`,
 registered once per page from the app's `AppConfig.ready()`. A page renders its sections in

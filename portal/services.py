@@ -26,8 +26,8 @@ from portal.models import (
 
 logger = logging.getLogger(__name__)
 
-# Fields a customer edits on the profile page (LW-2.1); also what correction and addition
-# requests may change through `user_profile_update`.
+# Fields a customer edits on the profile page (LW-2.1); also what a correction or an addition
+# may change through `user_profile_update`.
 PROFILE_FIELDS = (
     "full_name",
     "email",
@@ -47,8 +47,9 @@ def audit_record(
     target: models.Model | None = None,
     payload: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit log (LW-5). `action` is a dotted name such as
-    `requests.request.closed`; the IP comes from the current web request, if any."""
+    """Append one event to the audit log (LW-5). `action` is a dotted name, `<app>.<subject>.
+    <past participle>` such as `portal.user.email_changed` (docs/architecture.md, "Audit
+    actions"); the IP comes from the current web request, if any."""
     if actor is not None and not actor.is_authenticated:
         actor = None
     return AuditEvent.objects.create(
@@ -250,7 +251,7 @@ def access_log_purge(*, now: datetime.datetime | None = None) -> int:
     return deleted
 
 
-# --- scheduled jobs (issue 6) ----------------------------------------------------------------
+# --- scheduled jobs ----------------------------------------------------------------
 
 
 class ClaimKey(NamedTuple):
@@ -270,7 +271,7 @@ _CLAIM_COLUMNS = "subject_type, subject_id, reminder, due_at, recipient_id, clai
 def reminder_claim_many(
     *, keys: Sequence[ClaimKey], now: datetime.datetime | None = None
 ) -> set[ClaimKey]:
-    """Claim reminders; return the keys claimed by this call (DESIGN.md "Background jobs").
+    """Claim reminders; return the keys claimed by this call (docs/architecture.md).
 
     One INSERT ... ON CONFLICT DO NOTHING RETURNING for any number of keys on PostgreSQL: a
     key someone already holds comes back missing, and a key another transaction is inserting

@@ -84,7 +84,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
-    # Second factor (issue 11): TOTP apps, recovery codes (static tokens) and passkeys.
+    # Second factor: TOTP apps, recovery codes (static tokens) and passkeys.
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -179,7 +179,7 @@ AUTH_USER_MODEL = "portal.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Permissions in one query instead of ModelBackend's two (issue 13); signs nobody in.
+    # Permissions in one query instead of ModelBackend's two; signs nobody in.
     "portal.backends.PermissionsBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -325,7 +325,7 @@ if BACKGROUND_STALE_AFTER_MINUTES < 1:
 # behind a proxy that terminates TLS and already redirects.
 _secure = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=_secure)
-# Load balancers probe the instances over plain HTTP (issue 13).
+# Load balancers probe the instances over plain HTTP.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/$", r"^readyz/$"]
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=_secure)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=_secure)
@@ -377,7 +377,14 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Retention of the access log (LW-2.2B), in days.
 ACCESS_LOG_RETENTION_DAYS = env_int("ACCESS_LOG_RETENTION_DAYS", 365)
 
-# Partners (issue 7): provision records are kept 3 years (APPI Art. 29, Rule 20) and then
+# Requests: identity documents up to this size (bytes); disclosure packages downloadable for
+# this many days; a full refusal on grounds (1)-(3) refunds a paid fee unless this is off
+# (LW-6.4).
+REQUESTS_DOCUMENT_MAX_BYTES = env_int("REQUESTS_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
+REQUESTS_PACKAGE_DAYS = env_int("REQUESTS_PACKAGE_DAYS", 14)
+REQUESTS_REFUND_ON_REFUSAL = env_bool("REQUESTS_REFUND_ON_REFUSAL", default=True)
+
+# Partners: provision records are kept 3 years (APPI Art. 29, Rule 20) and then
 # purged; the per-partner pseudonym keys of de-identified exports (LY-5) are derived from this
 # secret, which never lives in the database.
 PROVISION_RECORD_RETENTION_DAYS = env_int("PROVISION_RECORD_RETENTION_DAYS", 3 * 365)
@@ -386,7 +393,7 @@ PARTNERS_EXPORT_CHUNK_SIZE = env_int("PARTNERS_EXPORT_CHUNK_SIZE", 2000)
 # Export files (de-identified CSV) are deleted this many days after the export finished.
 PARTNERS_EXPORT_FILE_DAYS = env_int("PARTNERS_EXPORT_FILE_DAYS", 30)
 
-# Partner API (issue 14): calls per minute per key (a key may set its own), and webhooks:
+# Partner API: calls per minute per key (a key may set its own), and webhooks:
 # the first retry after this many seconds, doubling up to the cap, for a bounded time.
 PARTNERS_API_RATE_LIMIT = env_int("PARTNERS_API_RATE_LIMIT", 600)
 PARTNERS_WEBHOOK_BACKOFF_SECONDS = env_parsed("PARTNERS_WEBHOOK_BACKOFF_SECONDS", "10", float)

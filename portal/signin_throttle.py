@@ -1,4 +1,4 @@
-"""Sign-in throttling that does not lock the real user out (issue 11, LW-5), on django-axes.
+"""Sign-in throttling that does not lock the real user out (LW-5), on django-axes.
 
 Failures are counted per pair of account and address (AXES_LOCKOUT_PARAMETERS): an attacker's
 wrong passwords from one address pause that account *from that address* only; its owner signs

@@ -22,7 +22,7 @@ def mail_send_task(self, mail_id: int) -> bool:
 @shared_task
 def ping_task(note: str) -> str:
     """A trivial task used to prove a worker is alive end to end: it writes an audit event."""
-    event = services.audit_record(actor=None, action="portal.worker.ping", payload={"note": note})
+    event = services.audit_record(actor=None, action="portal.worker.pinged", payload={"note": note})
     return str(event.pk)
 
 

@@ -63,7 +63,7 @@ urlpatterns = [
     path("", include("partners.urls")),
     path("", include("requests.urls")),
     path("", include("incidents.urls")),
-    # The partner API (issue 14), versioned.
+    # The partner API, versioned.
     path("api/v1/", include("partners.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,6 +1,6 @@
 """Admin of the requests app: deadlines (SLA) and the fee schedule are configured here; requests
 and their timelines can be looked at, and the actions that change state call the workflow
-services, so the same checks, timeline, audit and notices apply (STYLE.md 11)."""
+services, so the same checks, timeline, audit and notices apply (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.translation import gettext_lazy as _
 
-from portal.admin import ReadOnlyAdmin
+from portal.admin import ReadOnlyAdmin, SingletonSettingsAdmin
 from portal.models import Approval
 from requests import workflow
 from requests.errors import RequestError
@@ -18,11 +18,28 @@ from requests.models import (
     DisclosurePackage,
     FeePayment,
     FeeSchedule,
+    JobSettings,
     RequestDocument,
     RequestMessage,
     SLAConfig,
     TimelineEntry,
 )
+
+
+@admin.register(JobSettings)
+class JobSettingsAdmin(SingletonSettingsAdmin):
+    """One row: when reminders, nudges, lapsing and purges happen. The schedules themselves
+    are the periodic tasks of django-celery-beat."""
+
+    list_display = (
+        "__str__",
+        "reminder_days_before",
+        "nudge_after_days",
+        "lapse_after_days",
+        "document_retention_days",
+        "digest_hour",
+        "updated_at",
+    )
 
 
 @admin.register(SLAConfig)

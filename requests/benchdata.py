@@ -1,4 +1,4 @@
-"""The data of `manage.py bench` (issue 13), written with bulk SQL in a database of its own.
+"""The data of `manage.py bench`, written with bulk SQL in a database of its own.
 
 At scale N: N customers with one open request each (spread from two days overdue to fourteen
 days ahead of the moment of generation, a tenth paused, a fifth unassigned, the rest over ten

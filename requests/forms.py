@@ -180,7 +180,8 @@ class DisclosureForm(_DeliveryMixin, FilingForm):
     )
     categories = forms.MultipleChoiceField(
         label=_("Categories"),
-        choices=list(CATEGORIES.items()),
+        # Read when the form is built: the apps register their categories at start-up.
+        choices=lambda: list(CATEGORIES.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -406,7 +407,7 @@ class WithdrawForm(forms.Form):
     )
 
 
-# --- the back-office (issue 5) ---------------------------------------------------------------
+# --- the back-office ---------------------------------------------------------------
 
 
 class QueueFilterForm(forms.Form):

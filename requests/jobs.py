@@ -1,4 +1,4 @@
-"""The scheduled jobs of requests (DESIGN.md "Background jobs"): staff deadline reminders,
+"""The scheduled jobs of requests (docs/architecture.md): staff deadline reminders,
 escalation and the overdue digest (LW-6.2), customer nudges and lapsing, and the retention
 purge of identity documents (APPI-29 style retention, LW-6.3 ground 4 documents).
 
@@ -25,7 +25,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from portal import selectors as portal_selectors
-from portal.models import JobSettings, User
+from portal.models import User
 from portal.services import (
     ClaimKey,
     MailSpec,
@@ -40,6 +40,7 @@ from requests.models import (
     PAUSED_STATUSES,
     DataRequest,
     DocumentPurpose,
+    JobSettings,
     Kind,
     RequestDocument,
     Status,
@@ -86,7 +87,7 @@ def _active(person: User | None) -> bool:
 
 def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResult:
     """Staff reminders before the due date, escalation at it, and the daily overdue list
-    (LW-6.2), as one digest mail per recipient per sweep (issue 13).
+    (LW-6.2), as one digest mail per recipient per sweep.
 
     - At each configured offset before `due_at` (default 3 days and 1 day) the assignee, or
       every privacy staff member while nobody (active) is assigned, is reminded. Only the
@@ -224,7 +225,7 @@ def _digest_context(
 ) -> dict:
     """The digest's three sections, their lines written here in the recipient's language:
     each message is translated once per mail rather than once per line by the template
-    engine, which was most of a large sweep's time (issue 13)."""
+    engine, which was most of a large sweep's time."""
     with translation.override(person.preferred_language):
         kinds = {value: str(label) for value, label in Kind.choices}
         # The staff page of a request, from one reverse() for the whole mail.

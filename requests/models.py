@@ -1,5 +1,5 @@
 """Data-subject requests (LW-6): the request, its timeline, messages, uploads, deadline and fee
-configuration, and fee payments.
+configuration, fee payments, and the settings of the request jobs.
 
 Only `requests/workflow.py` writes `DataRequest.status`; everything else goes through
 `requests/services.py`.
@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.models import SingletonSettings, _validate_day_list
 
 
 class Kind(models.TextChoices):
@@ -66,7 +68,7 @@ class DeliveryMethod(models.TextChoices):
 
 
 class Representation(models.TextChoices):
-    """How someone files for another person (APPI Art. 37; ../shared/APPI.md "Identity")."""
+    """How someone files for another person (APPI Art. 37)."""
 
     AGENT = "agent", _("Agent with a power of attorney")
     LEGAL_REPRESENTATIVE = (
@@ -272,7 +274,7 @@ class DataRequest(models.Model):
         indexes = [
             models.Index(fields=["customer", "-received_at"]),
             models.Index(fields=["status", "due_at"]),
-            # The staff queue's order over open requests (issue 13): a deep page walks this
+            # The staff queue's order over open requests: a deep page walks this
             # index to its offset instead of sorting every open request.
             models.Index(
                 fields=["due_at", "id"],
@@ -494,7 +496,7 @@ class RequestDocument(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
-    # Set when the retention job removes the file (issue 6); the row stays as a record.
+    # Set when the retention job removes the file; the row stays as a record.
     deleted_at = models.DateTimeField(_("file deleted at"), null=True, blank=True)
 
     class Meta:
@@ -548,7 +550,7 @@ class FeePayment(models.Model):
         return f"{self.get_kind_display()} ¥{self.amount_yen:,}"
 
 
-# --- the back-office (issue 5) ---------------------------------------------------------------
+# --- the back-office ---------------------------------------------------------------
 
 
 class Ground(models.IntegerChoices):
@@ -665,3 +667,43 @@ class DisclosurePackage(models.Model):
             and self.expires_at is not None
             and self.expires_at > (now or timezone.now())
         )
+
+
+class JobSettings(SingletonSettings):
+    """When the request jobs remind, nudge, lapse and purge (LW-6.2, APPI-29). One row,
+    edited in the admin; with no row the defaults below apply. Until migration 0011 the row
+    lived in the base app (`portal_jobsettings`); that migration moved its values here."""
+
+    reminder_days_before = models.CharField(
+        _("staff reminders (days before the due date)"),
+        max_length=40,
+        default="3, 1",
+        validators=[_validate_day_list],
+        help_text=_("Comma-separated, e.g. “3, 1”."),
+    )
+    nudge_after_days = models.PositiveSmallIntegerField(
+        _("nudge the customer after (days waiting)"), default=7
+    )
+    lapse_after_days = models.PositiveSmallIntegerField(
+        _("lapse after a further (days)"), default=30
+    )
+    document_retention_days = models.PositiveSmallIntegerField(
+        _("keep identity documents after closing (days)"), default=30
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        _("overdue digest from (hour, Japan time)"), default=9
+    )
+
+    class Meta:
+        verbose_name = _("job settings")
+        verbose_name_plural = _("job settings")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="requests_job_settings_single"),
+            models.CheckConstraint(
+                condition=Q(digest_hour__lte=23), name="requests_job_settings_digest_hour"
+            ),
+            models.CheckConstraint(
+                condition=Q(nudge_after_days__gte=1, lapse_after_days__gte=1),
+                name="requests_job_settings_waits_positive",
+            ),
+        ]

@@ -1,4 +1,4 @@
-"""Stale work of the requests app goes back to a worker (issue 10, "Background work never
+"""Stale work of the requests app goes back to a worker ("Background work never
 strands"): disclosure packages queued while the broker was down or left "building" by a worker
 that died (LW-6.1), and notices to an erased account whose scrub was never queued (LW-6.1,
 LW-1). Registered with `portal.recovery` in RequestsConfig.ready."""

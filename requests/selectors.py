@@ -135,7 +135,7 @@ def open_request_of_kind(
     return qs.order_by("received_at").first()
 
 
-# --- the staff queue (issue 5) ----------------------------------------------------------------
+# --- the staff queue ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ def queue(
 
 def queue_page(*, queryset: QuerySet[DataRequest], number, per_page: int) -> Page:
     """One page of the queue with the total, in one query: the count rides along as an
-    uncorrelated scalar subquery, which PostgreSQL evaluates once (issue 13). The order
+    uncorrelated scalar subquery, which PostgreSQL evaluates once. The order
     (due_at, id) walks the partial index on open requests, so a deep page reads the index up
     to its offset and never sorts the table. Only an empty or out-of-range page falls back
     to the paginator's separate count."""

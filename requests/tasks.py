@@ -7,7 +7,7 @@ from celery import shared_task
 
 from requests import jobs
 
-# --- scheduled jobs (issue 6); beat schedules: portal/migrations/0007_job_schedules.py ------
+# --- scheduled jobs; beat schedules: portal/migrations/0007_job_schedules.py ------
 
 
 @shared_task
@@ -28,7 +28,7 @@ def document_retention_purge_task() -> dict[str, int]:
     return jobs.document_retention_purge()
 
 
-# --- the back-office (issue 5): disclosure packages and erasure ---------------------------------
+# --- the back-office: disclosure packages and erasure ---------------------------------
 
 
 @shared_task(bind=True, max_retries=3, default_retry_delay=30)

@@ -38,7 +38,7 @@ _PDF_END = re.compile(rb"%%EOF[\r\n\t \x00]*\Z")
 
 
 def document_max_bytes() -> int:
-    return int(getattr(settings, "REQUESTS_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024))
+    return settings.REQUESTS_DOCUMENT_MAX_BYTES
 
 
 def too_large_message() -> str:

@@ -1,4 +1,4 @@
-"""The request lifecycle: the only code that writes `DataRequest.status` (DESIGN.md "Requests").
+"""The request lifecycle: the only code that writes `DataRequest.status` (docs/architecture.md).
 
 Every transition is one function. Each locks the request row (SELECT ... FOR UPDATE), checks
 the current state against TRANSITIONS, moves the clock (LW-6.2), writes a timeline entry and
@@ -66,6 +66,25 @@ TRANSITIONS: dict[str, Transition] = {
     "close": Transition(frozenset({S.IN_REVIEW}), S.CLOSED),
     "lapse": Transition(frozenset({S.AWAITING_CUSTOMER, S.AWAITING_PAYMENT}), S.CLOSED),
     "withdraw": Transition(frozenset(OPEN_STATUSES), S.CLOSED),
+}
+
+# The audit action each transition writes: the same subject, in the past tense
+# (docs/architecture.md, "Who owns what"). The timeline keeps the transition's own name.
+AUDIT_ACTIONS: dict[str, str] = {
+    "verification_start": "requests.request.verification_started",
+    "customer_ask": "requests.request.customer_asked",
+    "customer_respond": "requests.request.customer_responded",
+    "identity_confirm": "requests.request.identity_confirmed",
+    "identity_fail": "requests.request.identity_failed",
+    "fee_quote": "requests.request.fee_quoted",
+    "payment_record": "requests.request.payment_recorded",
+    "fee_waive": "requests.request.fee_waived",
+    "approval_ask": "requests.request.approval_asked",
+    "approval_return": "requests.request.approval_returned",
+    "approve": "requests.request.approved",
+    "close": "requests.request.closed",
+    "lapse": "requests.request.lapsed",
+    "withdraw": "requests.request.withdrawn",
 }
 
 # Closing outcomes staff may choose directly; the others need a privacy administrator's
@@ -149,7 +168,7 @@ def _move(
         )
         audit_record(
             actor=actor,
-            action=f"requests.request.{name}",
+            action=AUDIT_ACTIONS[name],
             target=req,
             payload={"reference": req.reference, "from": old, "to": new, **(payload or {})},
         )
@@ -164,7 +183,7 @@ def _notice_context(req: DataRequest, event: str, recipient: User | None = None)
         "event": event,
         "url": reverse("requests:detail", kwargs={"reference": req.reference}),
         "due_at": req.effective_due_at(),
-        "package_days": int(getattr(settings, "REQUESTS_PACKAGE_DAYS", 14)),
+        "package_days": settings.REQUESTS_PACKAGE_DAYS,
     }
 
 
@@ -527,7 +546,7 @@ def requested_categories(req: DataRequest) -> list[str]:
 def refund_due(req: DataRequest) -> bool:
     """A full refusal on grounds (1)-(3) refunds a paid fee, unless the setting
     REQUESTS_REFUND_ON_REFUSAL is off (LW-6.4). Ground (4) and lapses refund nothing."""
-    if not getattr(settings, "REQUESTS_REFUND_ON_REFUSAL", True):
+    if not settings.REQUESTS_REFUND_ON_REFUSAL:
         return False
     if req.outcome != Outcome.REFUSED or req.fee_status != FeeStatus.PAID:
         return False
@@ -644,7 +663,7 @@ def request_close(
 
 def request_lapse(*, request_id: int, actor: User | None, reason: str) -> DataRequest:
     """Close a request that waited too long for the customer's documents or payment; nothing
-    is refunded (LW-6.4). Run by the scheduled job (issue 6) or staff."""
+    is refunded (LW-6.4). Run by the scheduled job or staff."""
 
     def change(req: DataRequest) -> list[str]:
         req.outcome, req.outcome_reason = Outcome.LAPSED, reason
@@ -703,7 +722,7 @@ def request_extension_grant(*, request_id: int, actor: User, days: int, reason: 
         )
         audit_record(
             actor=actor,
-            action="requests.request.extension_grant",
+            action="requests.request.extension_granted",
             target=req,
             payload={"reference": req.reference, "days": days},
         )

@@ -77,7 +77,7 @@ def check_case(client, cast, case: Case, role: str) -> None:
         f"{case.method.upper()} {url} as {role}: {response.status_code}, expected {expected}"
     )
     if "text/html" in response.get("Content-Type", ""):
-        # Every HTML page carries a Content Security Policy without inline script (issue 11).
+        # Every HTML page carries a Content Security Policy without inline script.
         header = response.get("Content-Security-Policy", "")
         directives = {p.split()[0]: p.split()[1:] for p in header.split(";") if p.strip()}
         scripts = directives.get("script-src", directives.get("default-src"))

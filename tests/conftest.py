@@ -94,14 +94,14 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _staff_sign_in_with_second_factor(monkeypatch):
-    # Staff need a second factor on every sign-in (issue 11); force_login gives them a
+    # Staff need a second factor on every sign-in; force_login gives them a
     # verified device, as a real code would (tests/otp.py).
     from tests.otp import force_login_verified
 
     monkeypatch.setattr(Client, "force_login", force_login_verified)
 
 
-# --- the cast (STYLE.md): a customer, another customer, an agent, an administrator ---------
+# --- the cast: a customer, another customer, an agent, an administrator ---------------------
 
 
 @dataclass

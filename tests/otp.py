@@ -1,4 +1,4 @@
-"""Test helpers for the second factor (issue 11).
+"""Test helpers for the second factor.
 
 Staff must finish every sign-in with a second factor. Tests that sign staff in with
 `client.force_login` (and the browser journeys, through tests/browser/helpers.sign_in) get a

@@ -1,4 +1,4 @@
-"""No input gets a 500 (issue 10): every form of the portal, customer and staff side, posted by
+"""No input gets a 500: every form of the portal, customer and staff side, posted by
 the user it is for with bad values: NUL bytes, huge strings, numbers out of range, wrong types
 (a list where one value is expected), missing fields and unknown ones.
 

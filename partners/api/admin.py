@@ -1,4 +1,4 @@
-"""Admin of the partner API (issue 14): systems, keys (made and revoked through the same
+"""Admin of the partner API: systems, keys (made and revoked through the same
 services as the staff page; a new key is shown once), webhook endpoints (secrets rotated
 here), deliveries with their attempts (failed ones replayed from here)."""
 

@@ -1,4 +1,4 @@
-"""The partner event feed (issue 14): what a partner hears when a customer it knows changes
+"""The partner event feed: what a partner hears when a customer it knows changes
 their mind. Fed by the signals of `consents` and `portal` (so neither imports partners), in
 the transaction of the change; each change is one event per partner (unique `source`), and
 the webhook deliveries are queued when that transaction commits.

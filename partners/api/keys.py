@@ -57,7 +57,7 @@ def api_key_create(
     secret: str | None = None,
 ) -> tuple[ApiKey, str]:
     """Make a key for a partner system; return the row and the key, which is never shown
-    again (issue 14). Audited without the key. `prefix` and `secret` are for the demo only,
+    again. Audited without the key. `prefix` and `secret` are for the demo only,
     whose key is derived from the secret key so that running the demo again reuses it."""
     scopes_list = scopes_parse(scopes)
     if not system.is_active or not system.partner.is_active:

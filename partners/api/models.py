@@ -1,4 +1,4 @@
-"""Models of the partner API (issue 14): partner systems and their keys, pairwise subjects,
+"""Models of the partner API: partner systems and their keys, pairwise subjects,
 idempotent provisions, the event feed and its webhook deliveries.
 
 Imported by `partners.models`, so they belong to the partners app. Foreign keys name other

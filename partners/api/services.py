@@ -1,4 +1,4 @@
-"""What the partner API does, behind its thin views (issue 14): ask the gate, provide with
+"""What the partner API does, behind its thin views: ask the gate, provide with
 the APPI-29 record, read the consent state for one partner, and the audit of every call.
 
 The gate itself is `partners.services.gate.provision_decide` /
@@ -59,7 +59,7 @@ def api_call_record(
     decision: str | None = None,
     extra: dict | None = None,
 ) -> None:
-    """Audit one call (issue 14): system, key, subject, decision; never a personal value
+    """Audit one call: system, key, subject, decision; never a personal value
     (the subject is named by our row id and the partner's pseudonymous id)."""
     payload: dict[str, Any] = {
         "system": key.system_id,

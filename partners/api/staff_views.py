@@ -1,4 +1,4 @@
-"""Staff page of the partner API (issue 14): systems and their keys (made and revoked by
+"""Staff page of the partner API: systems and their keys (made and revoked by
 privacy administrators; a new key is shown once), linking a customer to a partner, and the
 latest webhook deliveries with each attempt's status and latency."""
 

@@ -1,4 +1,4 @@
-"""Pairwise subject ids (issue 14): how a partner system names a customer without our ids.
+"""Pairwise subject ids: how a partner system names a customer without our ids.
 
 `subject_id = "sub_" + HMAC-SHA256(secret, "partners.subject:<salt>:<customer id>")`, truncated,
 with the key derived from the same secret outside the database as the LY-5 pseudonyms but

@@ -1,4 +1,4 @@
-"""The partner API under /api/v1/ (issue 14), written with django-ninja. Thin: authenticate
+"""The partner API under /api/v1/, written with django-ninja. Thin: authenticate
 the key, check the scope, resolve the subject, call one service, audit the call."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Webhooks (issue 14): every event of a partner's feed is pushed to its systems' endpoints,
+"""Webhooks: every event of a partner's feed is pushed to its systems' endpoints,
 signed per the Standard Webhooks specification (`standardwebhooks`: webhook-id = the event
 id, webhook-timestamp, v1 HMAC signature), by Celery, retried with exponential back-off for
 PARTNERS_WEBHOOK_RETRY_SECONDS, each attempt logged with its status and latency.

@@ -1,4 +1,4 @@
-"""Consent-bound arrangements and single-use exceptions (issue 10; LY-1, LY-4, LW-4.1).
+"""Consent-bound arrangements and single-use exceptions (LY-1, LY-4, LW-4.1).
 
 - `Arrangement.needs_consent`: an entrustment or joint use the gate also asks the customer's
   consent for (existing arrangements keep today's behaviour: False). A CHECK keeps the mark

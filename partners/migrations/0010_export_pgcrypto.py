@@ -1,5 +1,5 @@
 # The de-identified export computes its keyed pseudonyms in PostgreSQL with pgcrypto's
-# hmac() (issue 13); pgcrypto is a trusted extension, so the database owner may create it.
+# hmac(); pgcrypto is a trusted extension, so the database owner may create it.
 from django.contrib.postgres.operations import CryptoExtension
 from django.db import migrations
 

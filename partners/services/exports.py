@@ -290,7 +290,7 @@ _RECORD_COLUMNS = (
 
 @dataclass(frozen=True)
 class _ExportPlan:
-    """What every chunk of one export binds into its one statement (issue 13)."""
+    """What every chunk of one export binds into its one statement."""
 
     partner: Partner
     purpose: Purpose

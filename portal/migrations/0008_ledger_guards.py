@@ -4,8 +4,8 @@
   blanks the IP address of an event whose actor is an erased account and changes nothing
   else; before, it let anyone blank the IP address of any row.
 - `portal_user_is_erased(id)`: the account was closed by an erasure (inactive, with the
-  pseudonymous address `erased-...@erased.invalid` that requests.services.account_erase
-  gives it).
+  pseudonymous address `erased-...@erased.invalid` that the erasure gives it,
+  portal/erasure.py).
 - `portal_auditevent_erase(customer)`: SECURITY DEFINER, with a fixed search_path. Refuses a
   customer that is not erased; blanks that customer's IP addresses and nothing else. The
   runtime role holds SELECT and INSERT on the table and EXECUTE on this function only.

@@ -1,4 +1,4 @@
-"""Background work never strands (issue 10): outbox rows remember that they are to be scrubbed
+"""Background work never strands: outbox rows remember that they are to be scrubbed
 once sent (a notice to an account being erased), and the stale-work sweep runs every five
 minutes as a django-celery-beat schedule."""
 

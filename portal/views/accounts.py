@@ -159,7 +159,7 @@ class OutboxPasswordResetForm(PasswordResetForm):
 
     def save(self, *args, **kwargs):
         # One mail either way: the link to an account holder, a note to any other address,
-        # so that the page and the mailbox tell an outsider nothing (issue 11).
+        # so that the page and the mailbox tell an outsider nothing.
         email = self.cleaned_data["email"]
         if not any(True for _user in self.get_users(email)):
             with transaction.atomic():

@@ -1,4 +1,4 @@
-"""Probes for load balancers and the benchmark (issue 13): `/healthz/` answers without touching
+"""Probes for load balancers and the benchmark: `/healthz/` answers without touching
 the database (the process is up), `/readyz/` checks that the database and the broker answer."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The second factor: the sign-in step, enrolment, recovery codes and the security page
-(issue 11, LW-5). The devices and their checks are django-otp's; see portal.mfa."""
+(LW-5). The devices and their checks are django-otp's; see portal.mfa."""
 
 from __future__ import annotations
 

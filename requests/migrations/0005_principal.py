@@ -1,4 +1,4 @@
-"""The person an agent's request is for (issue 10, LW-6.1): how the filer represents them,
+"""The person an agent's request is for (LW-6.1): how the filer represents them,
 the link to their account (or that they have none) and when the authority was checked.
 Requests already filed by an agent were filed with a power of attorney: they are marked so."""
 

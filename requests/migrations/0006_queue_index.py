@@ -1,4 +1,4 @@
-# The staff queue's order as a partial index over open requests (issue 13).
+# The staff queue's order as a partial index over open requests.
 
 from django.db import migrations, models
 

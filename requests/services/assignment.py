@@ -1,4 +1,4 @@
-"""The back-office (issue 5): claiming and assigning requests, linking the principal, and
+"""The back-office: claiming and assigning requests, linking the principal, and
 the audit of staff views (LW-5).
 """
 
@@ -59,7 +59,7 @@ def request_assign(
         TimelineEntry.objects.create(request=req, event="assign", actor=actor)
         audit_record(
             actor=actor,
-            action="requests.request.assign",
+            action="requests.request.assigned",
             target=req,
             payload={
                 "reference": req.reference,

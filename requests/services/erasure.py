@@ -117,8 +117,9 @@ def _queue_mail_scrub(mail_ids: list[int]) -> None:
 
 
 def items_erase(*, customer: User, items: list[str], actor: User) -> None:
-    """Erase chosen items of a customer's data (the choices of the deletion form)."""
-    from portal.models import AccessLogEntry
+    """Erase chosen items of a customer's data (the choices of the deletion form): the
+    profile fields and access log through the base, the messages here."""
+    from portal.erasure import profile_items_erase
 
     changes: dict[str, Any] = {}
     if "phone" in items:
@@ -127,10 +128,7 @@ def items_erase(*, customer: User, items: list[str], actor: User) -> None:
         changes.update(postal_code="", prefecture="", address="")
     if "birth_year" in items:
         changes["birth_year"] = None
-    if changes:
-        User.objects.filter(pk=customer.pk).update(**changes)
-    if "access_log" in items:
-        AccessLogEntry.objects.filter(user=customer).delete()
+    profile_items_erase(customer=customer, fields=changes, access_log="access_log" in items)
     if "messages" in items:
         RequestMessage.objects.filter(
             request__customer=customer, request__status=Status.CLOSED
@@ -148,38 +146,38 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     close the account for good. Returns the ids of mails still waiting to be sent to the old
     address (the closing notice), which are scrubbed once sent.
 
-    Kept: the rows of the append-only audit log and consent ledger (LW-5, LW-9: evidence,
-    tied to the anonymized account, with the network address and device blanked), and the
-    rows of requests and provision records with a pseudonym."""
-    from consents.services import consent_devices_erase
-    from partners.services import records
-    from portal.mfa import second_factor_devices_delete
-    from portal.models import AccessLogEntry, OutboundMail
-    from portal.services import audit_addresses_erase
+    The base closes the account under its pseudonym and runs every app's eraser
+    (portal/erasure.py); this app's own is `requests_rows_erase`. Kept: the rows of the
+    append-only audit log and consent ledger (LW-5, LW-9: evidence, tied to the anonymized
+    account, with the network address and device blanked), and the rows of requests and
+    provision records with a pseudonym."""
+    from portal.erasure import account_erase as base_account_erase
 
-    old_email = customer.email
     address = erased_email(customer.pk)
-    customer.email = address
-    customer.full_name = ""
-    customer.phone = ""
-    customer.postal_code = ""
-    customer.prefecture = ""
-    customer.address = ""
-    customer.birth_year = None
-    customer.last_login = None
-    customer.is_active = False
-    customer.set_unusable_password()
-    customer.save()
-    customer.groups.clear()
-    customer.user_permissions.clear()
-    AccessLogEntry.objects.filter(user=customer).delete()
-    second_factor_devices_delete(user=customer)  # app secrets, recovery codes, passkeys
-    # The ledgers' narrow writes, through the database's own functions (portal/dbroles.py).
-    audit_addresses_erase(customer=customer)
-    consent_devices_erase(customer=customer)
-    records.provision_records_unlink(customer=customer)
-    requests_qs = DataRequest.objects.filter(customer=customer)
-    requests_qs.update(
+    pending = base_account_erase(customer=customer, address=address)
+    audit_record(
+        actor=actor,
+        action="requests.account.erased",
+        target=customer,
+        payload={"pseudonym": address},
+    )
+    account_erased.send(sender=type(customer), customer=customer)
+    return pending
+
+
+def erased_mail_scrub(*, mail_ids: list[int]) -> int:
+    """Scrub the address and text of mails to an erased account once they were sent (or
+    failed for good). Returns how many are still waiting to be sent."""
+    from portal.erasure import erased_mail_scrub as base_mail_scrub
+
+    return base_mail_scrub(mail_ids=mail_ids)
+
+
+def requests_rows_erase(*, customer: User) -> None:
+    """This app's eraser (registered with portal.erasure from the app's ready()): an erased
+    customer's requests stay as records (the request itself is a legal record), with the
+    personal text blanked and the identity documents and disclosure packages deleted."""
+    DataRequest.objects.filter(customer=customer).update(
         principal_name="",
         principal_relationship="",
         details={},
@@ -217,46 +215,3 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     DisclosurePackage.objects.filter(request__customer=customer).update(
         status=PackageStatus.EXPIRED, json_name="", html_name=""
     )
-    # Mails already sent to the old address: their copies go; pending ones wait until sent.
-    OutboundMail.objects.filter(to=old_email).exclude(
-        status__in=[OutboundMail.Status.PENDING, OutboundMail.Status.SENDING]
-    ).update(to=address, subject="", body="")
-    pending = list(
-        OutboundMail.objects.filter(
-            to=old_email,
-            status__in=[OutboundMail.Status.PENDING, OutboundMail.Status.SENDING],
-        ).values_list("pk", flat=True)
-    )
-    # Marked in this transaction, so the stale-work sweep scrubs them even if the scrub task
-    # is never queued (a dead broker at commit).
-    OutboundMail.objects.filter(pk__in=pending).update(scrub_after_send=True)
-    # Signed out everywhere: every session carries a hash of the password, which the unusable
-    # password above no longer matches, so Django ends them on their next request.
-    audit_record(
-        actor=actor,
-        action="requests.account.erased",
-        target=customer,
-        payload={"pseudonym": address},
-    )
-    account_erased.send(sender=type(customer), customer=customer)
-    return pending
-
-
-def erased_mail_scrub(*, mail_ids: list[int]) -> int:
-    """Scrub the address and text of mails to an erased account once they were sent (or
-    failed for good). Returns how many are still waiting to be sent."""
-    from portal.models import OutboundMail
-
-    waiting = 0
-    for mail in OutboundMail.objects.filter(pk__in=mail_ids):
-        if mail.status in (OutboundMail.Status.PENDING, OutboundMail.Status.SENDING):
-            waiting += 1
-            continue
-        if mail.to.endswith("@erased.invalid"):
-            if mail.scrub_after_send:
-                OutboundMail.objects.filter(pk=mail.pk).update(scrub_after_send=False)
-            continue
-        OutboundMail.objects.filter(pk=mail.pk).update(
-            to="erased@erased.invalid", subject="", body="", scrub_after_send=False
-        )
-    return waiting

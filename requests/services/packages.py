@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 
 def package_days() -> int:
-    return int(getattr(settings, "REQUESTS_PACKAGE_DAYS", 14))
+    return settings.REQUESTS_PACKAGE_DAYS
 
 
 def package_prepare(*, request: DataRequest) -> DisclosurePackage:
@@ -318,7 +318,7 @@ def package_mailed_record(*, request_id: int, actor: User) -> DisclosurePackage:
 
 
 def package_expired_purge(*, now: datetime | None = None) -> int:
-    """Delete the files of packages past their download period (DESIGN.md "Background jobs");
+    """Delete the files of packages past their download period (docs/architecture.md);
     the row stays as the record that a package was made. Returns how many were purged."""
     now = now or timezone.now()
     storage = package_storage()

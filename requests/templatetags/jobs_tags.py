@@ -1,4 +1,4 @@
-"""Template tags of the scheduled jobs (issue 6)."""
+"""Template tags of the scheduled jobs."""
 
 from django import template
 

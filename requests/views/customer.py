@@ -80,7 +80,7 @@ def request_file(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in FORMS:
         raise Http404
     if not request.user.email_confirmed:
-        # Sign-up confirms the address before anything is filed (issue 11).
+        # Sign-up confirms the address before anything is filed.
         return render(request, "customer/email_required.html", status=403)
     form_class = FORMS[kind]
     fees = _fees(kind)

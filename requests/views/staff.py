@@ -89,7 +89,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     assignment.queue_view_record(
         viewer=request.user, request_ids=[r.pk for r in rows], page=page.number
     )
-    # The rows' links from one reverse() rather than two {% url %} per row (issue 13).
+    # The rows' links from one reverse() rather than two {% url %} per row.
     # Labels translated once per page rather than twice per row (`get_FOO_display` builds
     # the choices each call), and the due date formatted here.
     stem = reverse("requests:staff_detail", kwargs={"pk": 1})[: -len("1/")]

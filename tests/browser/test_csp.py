@@ -1,4 +1,4 @@
-"""No page breaks the Content Security Policy (issue 11, LW-5).
+"""No page breaks the Content Security Policy (LW-5).
 
 A real Chromium visits every page of the URL conf with the demo data, as a visitor, a
 customer, privacy staff and an administrator (the Django admin too), and records each

@@ -1,5 +1,5 @@
 """A member of staff adds a passkey and then finishes signing in with it, in a real Chromium
-with a virtual authenticator (issue 11, LW-5)."""
+with a virtual authenticator (LW-5)."""
 
 import re
 

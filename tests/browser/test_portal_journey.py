@@ -29,7 +29,7 @@ def test_sign_up_switch_language_sign_in_edit_profile(page, settings):
     page.get_by_label("パスワード(確認用)").fill(PASSWORD)
     shot("sign-up")
     page.get_by_role("button", name="アカウント作成").click()
-    # The address is confirmed by mail before the account is used (issue 11).
+    # The address is confirmed by mail before the account is used.
     expect(page.get_by_role("heading", level=1)).to_have_text("メールをご確認ください")
     shot("sign-up-check-mail")
     body = OutboundMail.objects.get(to="kenji@example.jp").body

@@ -155,4 +155,4 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
     document = json.loads(response.body())
     assert {w["category"] for w in document["withheld"]} == {"access_log"}
     assert "access_log" not in {s["category"] for s in document["sections"]}
-    assert AuditEvent.objects.filter(action="requests.request.approve", actor=cast.administrator)
+    assert AuditEvent.objects.filter(action="requests.request.approved", actor=cast.administrator)

@@ -1,7 +1,7 @@
 """A customer's disclosure request in a real Chromium (LW-6.1, LW-6.2, LW-6.3, LW-6.4,
 APPI-36): file with a fee shown first, upload an identity document when asked, exchange
 messages, pay, and read the closing notice. Staff steps run through the workflow services,
-as the staff pages come with issue 5."""
+as the staff pages do."""
 
 from __future__ import annotations
 

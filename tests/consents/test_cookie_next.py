@@ -1,5 +1,5 @@
 """Where the cookie and announcement forms send the browser back: only a path on this site;
-anything else, including a bare word, goes home instead of a 500 (issue 10)."""
+anything else, including a bare word, goes home instead of a 500."""
 
 from __future__ import annotations
 

@@ -147,7 +147,7 @@ def test_decision_takes_one_query(customer, django_assert_num_queries):
     services.consent_change(customer=customer, choices={purpose.code: True}, source="web")
     relied_on = ConsentEvent.objects.get(customer=customer, purpose=purpose)
     # One statement: the purpose with both states, the deciding state's ledger event,
-    # the restrictions and the latest widening version (issue 13).
+    # the restrictions and the latest widening version.
     with django_assert_num_queries(1):
         decision = decide(customer, purpose, service)
     assert (decision.granted, decision.decided_by) == (True, "general")

@@ -1,5 +1,5 @@
 """Bad input on the partners pages gets a clear message, never a 500, and nothing saved is
-lost (issue 10, "No input gets a 500")."""
+lost ("No input gets a 500")."""
 
 from __future__ import annotations
 

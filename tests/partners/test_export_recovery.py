@@ -1,4 +1,4 @@
-"""An export never strands (issue 10, LY-5): one queued while the broker was down, or left
+"""An export never strands (LY-5): one queued while the broker was down, or left
 "running" by a worker that died, is handed to a worker again by the stale-work sweep and
 finishes with every customer exported once."""
 

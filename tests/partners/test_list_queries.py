@@ -47,7 +47,7 @@ def _count(client, url) -> int:
 # name countries (2; a third only for countries no partner is in); joint use = arrangements
 # with partner and country + purposes (2).
 PUBLIC = {"group_companies": 3, "countries": 2, "joint_use": 2}
-# Staff pages: 1 session, 2 user, 3 the session's second-factor device (issue 11), 4
+# Staff pages: 1 session, 2 user, 3 the session's second-factor device, 4
 # permissions (own and groups' in one query), 5 the cookie banner's decision (no cookie yet;
 # no customer policy notice on staff pages), then: registry =
 # partners with country + arrangements + purposes + reviews due + pending count (5);

@@ -256,7 +256,7 @@ def test_records_list_filters_and_pins_its_queries(
         customer=customer, partner=other, purpose=quality_purpose, items=ITEMS
     )
     url = reverse("partners:staff_records")
-    # 1 session, 2 user, 3 the session's second-factor device (issue 11), 4 the user's own
+    # 1 session, 2 user, 3 the session's second-factor device, 4 the user's own
     # and groups' permissions in one query (role check), 5 the partner named in the filter,
     # 6 count, 7 one page of records with every relation joined, 8 the audit event, 9 the
     # cookie banner's decision (no cookie yet; no customer policy notice on staff pages),

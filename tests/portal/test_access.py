@@ -6,7 +6,7 @@ from tests.access import Case, cases_params, check_case, everyone, signed_in, st
 
 CASES = [
     Case("home", everyone(200)),
-    # Load-balancer probes (issue 13): open to everyone, no session needed.
+    # Load-balancer probes: open to everyone, no session needed.
     Case("healthz", everyone(200)),
     Case("readyz", everyone(200)),
     Case("dashboard", signed_in(200)),
@@ -27,7 +27,7 @@ CASES = [
     Case("language_set", everyone(405), id="get:language_set"),
     Case("logout", everyone(302), method="post"),
     Case("logout", everyone(405), id="get:logout"),
-    # Sign-up confirmation and email change (issue 11). A token that is not ours: the
+    # Sign-up confirmation and email change. A token that is not ours: the
     # confirmation page still shows (its button does the work); the change page says it is bad.
     Case("sign_up_done", everyone(200)),
     Case("email_confirm", everyone(200), kwargs=lambda cast: {"token": "not-a-token"}),

@@ -1,4 +1,4 @@
-"""Account changes that cannot be hijacked (issue 11, LW-5): a confirmed sign-up, an email
+"""Account changes that cannot be hijacked (LW-5): a confirmed sign-up, an email
 change that the new address confirms and the old one hears of, and no page or mail that tells
 an outsider whether an address has an account."""
 

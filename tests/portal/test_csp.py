@@ -1,4 +1,4 @@
-"""The Content Security Policy and the language cookie (issue 11, LW-5). Every row of the
+"""The Content Security Policy and the language cookie (LW-5). Every row of the
 access tables also checks that its HTML response carries the policy (tests/access.py)."""
 
 import os

@@ -1,4 +1,4 @@
-"""The load-balancer probes (issue 13): `/healthz/` never touches the database, `/readyz/`
+"""The load-balancer probes: `/healthz/` never touches the database, `/readyz/`
 says whether the database and the broker answer."""
 
 import pytest

@@ -1,4 +1,4 @@
-"""Staff sign in with a second factor; customers may turn it on (issue 11, LW-5)."""
+"""Staff sign in with a second factor; customers may turn it on (LW-5)."""
 
 import base64
 import hashlib

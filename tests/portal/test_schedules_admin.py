@@ -1,5 +1,5 @@
 """A malformed crontab in the schedules admin is a message on the field, never a 500, and the
-schedule beat reads stays as it was (issue 10)."""
+schedule beat reads stays as it was."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Sign-in throttling locks the pair of account and address, with a growing pause, and never
-locks the real user out (issue 11, LW-5)."""
+locks the real user out (LW-5)."""
 
 import re
 from datetime import UTC, timedelta

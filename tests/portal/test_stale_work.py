@@ -1,4 +1,4 @@
-"""The one stale-work sweep (issue 10, "Background work never strands"): a beat schedule made
+"""The one stale-work sweep ("Background work never strands"): a beat schedule made
 by a migration, every app's stale work registered with it, one failing sweep not stopping the
 others, and its setting read from the environment."""
 

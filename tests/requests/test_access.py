@@ -150,7 +150,7 @@ CASES = [
         method="post",
         data=lambda cast: {"body": "ご連絡ありがとうございます。"},
     ),
-    # The back-office (issue 5).
+    # The back-office.
     Case("requests:staff_queue", staff_only(200)),
     Case("requests:staff_overview", staff_only(200)),
     Case("approvals", admin_only(200)),

@@ -1,5 +1,5 @@
 """The admin: SLA and fee configuration, and actions that move requests through the same
-workflow services as everything else (STYLE.md 11)."""
+workflow services as everything else (docs/architecture.md)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def test_an_admin_action_moves_the_request_through_the_workflow(cast, admin_clie
     assert ready.status == Status.IN_REVIEW
     assert wrong.status == Status.SUBMITTED  # refused by the table, with a message
     assert wrong.reference in response.content.decode()
-    event = AuditEvent.objects.get(action="requests.request.identity_confirm")
+    event = AuditEvent.objects.get(action="requests.request.identity_confirmed")
     assert event.actor == cast.administrator
     assert ready.timeline.get().event == "identity_confirm"
 

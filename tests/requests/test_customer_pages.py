@@ -382,8 +382,9 @@ def test_the_pages_speak_english_too(other_customer, client):
 def test_a_second_request_with_a_principal_name_but_no_agent_box_is_a_duplicate_not_a_500(
     customer, customer_client
 ):
-    """Regression (issue 10 fuzz): `principal_name` posted with the agent box unticked made the
-    duplicate check look for agent filings only, and the unique index raised."""
+    """Regression (found by the form fuzzer): `principal_name` posted with the agent box
+    unticked made the duplicate check look for agent filings only, and the unique index
+    raised."""
     first = data_request(status=Status.VERIFYING, customer=customer, kind=Kind.INQUIRY)
     response = customer_client.post(
         file_url(Kind.INQUIRY),

@@ -105,7 +105,7 @@ def test_partial_decision_goes_to_approval_and_nobody_closes_it_without(cast):
     assert (approval.status, approval.decided_by) == (ApprovalStatus.APPROVED, cast.administrator)
     assert AuditEvent.objects.filter(action="requests.decision.drafted", actor=cast.agent).exists()
     assert AuditEvent.objects.filter(
-        action="requests.request.approve", actor=cast.administrator
+        action="requests.request.approved", actor=cast.administrator
     ).exists()
 
 

@@ -1,5 +1,5 @@
 """Whole-account deletion through a request needs a privacy administrator's approval (least
-privilege, LW-5; issue 11): staff cannot close it as fulfilled alone; they ask, and a privacy
+privilege, LW-5): staff cannot close it as fulfilled alone; they ask, and a privacy
 administrator who is not the person who asked approves, which erases the account and closes."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """A double submit of a message form posts the message once, on the customer's and on the
-staff side (issue 10): the form carries a fresh token, the service posts once per token, and
+staff side: the form carries a fresh token, the service posts once per token, and
 the database refuses a second row with the same token."""
 
 from __future__ import annotations

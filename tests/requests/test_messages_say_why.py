@@ -1,4 +1,4 @@
-"""Messages say why (issue 10, LW-6.4, APPI-36): a fee quoted on a kind that cannot carry one
+"""Messages say why (LW-6.4, APPI-36): a fee quoted on a kind that cannot carry one
 names APPI Art. 38 and the kinds that can, in both languages; a lapsed request's fee reads
 "lapsed, not charged"; the close form of a decision waiting for approval offers no
 "fulfilled" notice."""

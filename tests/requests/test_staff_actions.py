@@ -25,7 +25,7 @@ CASES = [
         Kind.INQUIRY,
         {},
         Status.VERIFYING,
-        "requests.request.verification_start",
+        "requests.request.verification_started",
     ),
     (
         "identity_confirm",
@@ -33,7 +33,7 @@ CASES = [
         Kind.DISCLOSURE,
         {},
         Status.IN_REVIEW,
-        "requests.request.identity_confirm",
+        "requests.request.identity_confirmed",
     ),
     (
         "identity_fail",
@@ -41,7 +41,7 @@ CASES = [
         Kind.DISCLOSURE,
         {"fail-reason": "確認できませんでした。"},
         Status.CLOSED,
-        "requests.request.identity_fail",
+        "requests.request.identity_failed",
     ),
     (
         "customer_ask",
@@ -49,7 +49,7 @@ CASES = [
         Kind.DISCLOSURE,
         {"note": "本人確認書類をお送りください。"},
         Status.AWAITING_CUSTOMER,
-        "requests.request.customer_ask",
+        "requests.request.customer_asked",
     ),
     (
         "fee_quote",
@@ -57,7 +57,7 @@ CASES = [
         Kind.DISCLOSURE,
         {},
         Status.AWAITING_PAYMENT,
-        "requests.request.fee_quote",
+        "requests.request.fee_quoted",
     ),
     (
         "payment_record",
@@ -65,7 +65,7 @@ CASES = [
         Kind.DISCLOSURE,
         {"method": "bank_transfer", "amount_yen": "1000", "paid_on": "2026-05-01"},
         Status.IN_REVIEW,
-        "requests.request.payment_record",
+        "requests.request.payment_recorded",
     ),
     (
         "waiver_ask",
@@ -89,7 +89,7 @@ CASES = [
         Kind.INQUIRY,
         {"answer": "回答です。"},
         Status.CLOSED,
-        "requests.request.close",
+        "requests.request.closed",
     ),
     (
         "purpose_notice",
@@ -97,7 +97,7 @@ CASES = [
         Kind.PURPOSE_NOTICE,
         {},
         Status.CLOSED,
-        "requests.request.close",
+        "requests.request.closed",
     ),
 ]
 

@@ -125,7 +125,7 @@ def _many_requests(cast, n: int) -> None:
 @pytest.mark.clause("LW-6.2", "LW-5")
 def test_the_queue_takes_seven_queries_with_500_requests_first_and_last_page(cast, agent_client):
     """Issue 13: the same 7 queries whatever the size, once the browser answered the cookie
-    banner: 1 the session, 2 the user, 3 the session's second-factor device (issue 11), 4 the
+    banner: 1 the session, 2 the user, 3 the session's second-factor device, 4 the
     user's permissions (one query for own and group permissions,
     `portal.backends.PermissionsBackend`), 5 the staff list for the assignee filter, 6 one page
     of requests with customer and assignee joined and the total as a scalar subquery, 7 the
@@ -231,7 +231,7 @@ def test_claim_assign_and_reassign(cast, agent_client):
     agent_client.post(url, {"assignee": cast.customer.pk, "expected": cast.administrator.pk})
     req.refresh_from_db()
     assert req.assignee == cast.administrator
-    assert AuditEvent.objects.filter(action="requests.request.assign").count() == 2
+    assert AuditEvent.objects.filter(action="requests.request.assigned").count() == 2
 
 
 @pytest.mark.clause("LW-5")

@@ -149,7 +149,7 @@ def test_upload_page_shows_the_error_and_saves_nothing(cast, customer_client):
     assert not RequestDocument.objects.exists()
 
 
-# --- a file that carries another type (issue 11) ------------------------------------------
+# --- a file that carries another type ------------------------------------------
 
 SCRIPT = b"<script>fetch('/staff/').then(r => r.text()).then(alert)</script>"
 
@@ -224,7 +224,7 @@ def test_other_types_are_refused(customer, data):
         upload(req, "id.png", data, "image/png")
 
 
-# --- the body is refused early (issue 11) -----------------------------------------------
+# --- the body is refused early -----------------------------------------------
 
 BOUNDARY = "----portal-upload-test"
 

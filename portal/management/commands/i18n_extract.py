@@ -7,9 +7,9 @@ run in a scratch folder of links that holds exactly the app's files, so that app
 into each other's catalogues.
 
     manage.py i18n_extract            # all apps: update .po files and compile .mo files
-    manage.py i18n_extract consents   # one app
+    manage.py i18n_extract <app>      # one app
     manage.py i18n_extract --check    # exit 1 if a catalogue is stale or has untranslated text
-    manage.py i18n_extract consents --translations ja.json   # fill msgstr from {msgid: msgstr}
+    manage.py i18n_extract <app> --translations ja.json   # fill msgstr from {msgid: msgstr}
 """
 
 from __future__ import annotations
@@ -26,7 +26,14 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-APPS = ("portal", "consents", "partners", "requests", "incidents")
+
+def _project_apps() -> tuple[str, ...]:
+    """The project's own apps, the base first (the installed apps whose code is here)."""
+    from portal.inventory import project_app_labels
+
+    return tuple(project_app_labels())
+
+
 AUDIENCES = ("customer", "staff", "public", "emails")
 IGNORE = ["migrations/*", "locale/*", "management/*", "__pycache__/*"]
 
@@ -45,7 +52,7 @@ def _app_template_paths(app: str) -> list[tuple[Path, str]]:
             if folder.is_dir():
                 found.append((folder, f"templates_{audience}"))
         return found
-    others = {a for a in APPS if a != "portal"}
+    others = {a for a in _project_apps() if a != "portal"}
     for path in sorted(root.rglob("*")):
         rel = path.relative_to(root)
         if path.is_dir() or path.suffix not in {".html", ".txt"}:
@@ -69,7 +76,7 @@ class Command(BaseCommand):
     help = "Extract, merge and compile each app's Japanese catalogue (or --check them)."
 
     def add_arguments(self, parser):
-        parser.add_argument("apps", nargs="*", help=f"some of: {', '.join(APPS)}")
+        parser.add_argument("apps", nargs="*", help="some of the project's apps (default: all)")
         parser.add_argument("--check", action="store_true")
         parser.add_argument(
             "--translations",
@@ -83,11 +90,12 @@ class Command(BaseCommand):
             self.translations = {}
         if shutil.which("xgettext") is None:
             raise CommandError("GNU gettext is needed (Debian: apt-get install gettext)")
-        unknown = set(apps) - set(APPS)
+        known = _project_apps()
+        unknown = set(apps) - set(known)
         if unknown:
             raise CommandError(f"not an app with a catalogue: {', '.join(sorted(unknown))}")
         problems: list[str] = []
-        for app in apps or APPS:
+        for app in apps or known:
             problems += self._one(app, check=check)
         if problems:
             raise CommandError("\n".join(problems))

@@ -1,4 +1,4 @@
-"""Every hot path of issue 13 against its raw-SQL baseline, in one run.
+"""Every hot path against its raw-SQL baseline, in one run.
 
     python manage.py bench [--scale N] [--only P1,P3] [--json] [--fresh]
 
@@ -10,7 +10,7 @@ unit of work (lower is better). Baselines are raw psycopg on a connection of the
 same work (the same rows, the same columns) and are checked equal to ours before a figure is
 printed. P3 and P4 run ours in a forked child so that `rss_mb` is that run's peak; P5 serves the
 pages with gunicorn (2 workers) and loads them with wrk on loopback, and so does API-decide for
-the partner API's decide call against /healthz/ (issue 14; `bin/api-bench` gives its
+the partner API's decide call against /healthz/ (`bin/api-bench` gives its
 requests/s, p50 and p99).
 """
 
@@ -68,7 +68,7 @@ GOALS = {
     "P4": 5,
     "P5-consent": 1.25,
     "P5-dashboard": 2,
-    "API-decide": None,  # issue 14 asks for the figures, not for a bound
+    "API-decide": None,  # the figures are reported, with no bound
 }
 WORK = {
     "P1-first": "staff queue, first page of 50",
@@ -155,7 +155,7 @@ class _Rollback(Exception):
 
 
 class Command(BaseCommand):
-    help = "Measure the hot paths of issue 13 against raw-SQL baselines (one table or JSON lines)."
+    help = "Measure the hot paths against raw-SQL baselines (one table or JSON lines)."
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", type=int, default=10_000, help="customers = requests")
@@ -284,7 +284,7 @@ class Command(BaseCommand):
         staff = User.objects.get(email=benchdata.STAFF_EMAIL.format(0))
         client = Client()
         client.force_login(staff)
-        # Staff pages need a verified second factor (issue 11): the session a real code leaves.
+        # Staff pages need a verified second factor: the session a real code leaves.
         device, _new = TOTPDevice.objects.get_or_create(
             user=staff, name="bench", defaults={"confirmed": True}
         )
@@ -428,7 +428,7 @@ class Command(BaseCommand):
         ):
             for email in emails:
                 copy.write_row(
-                    # a confirmed address: filing needs one (issue 11)
+                    # a confirmed address: filing needs one
                     [
                         "!",
                         False,
@@ -629,8 +629,9 @@ class Command(BaseCommand):
     # --- P4: the deadline sweep ------------------------------------------------------------------
 
     def _sweep(self) -> dict:
-        from portal.models import JobSettings, OutboundMail, ReminderClaim
+        from portal.models import OutboundMail, ReminderClaim
         from requests import jobs
+        from requests.models import JobSettings
 
         now = self.generated_at
         horizon = now + timedelta(days=JobSettings.current().reminder_offsets[0])

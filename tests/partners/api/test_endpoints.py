@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  (Japanese punctuation in expected messages)
-"""The endpoints under /api/v1/ (issue 14): ask the gate (nothing recorded), provide (values
+"""The endpoints under /api/v1/: ask the gate (nothing recorded), provide (values
 with the APPI-29 record, idempotent), consent state for this partner, the event feed, the
 OpenAPI document and the docs page."""
 

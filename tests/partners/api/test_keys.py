@@ -1,4 +1,4 @@
-"""API keys (issue 14): 401 without a valid key, 403 outside its scope, hashed, revocable,
+"""API keys: 401 without a valid key, 403 outside its scope, hashed, revocable,
 expiring, rate-limited with 429 and Retry-After; every call audited without values."""
 
 from __future__ import annotations

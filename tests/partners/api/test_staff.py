@@ -1,4 +1,4 @@
-"""The staff page and the admin of the partner API (issue 14): keys made and revoked there
+"""The staff page and the admin of the partner API: keys made and revoked there
 (shown once), webhook secrets rotated, failed deliveries replayed, attempts visible; the page
 costs a fixed number of queries."""
 

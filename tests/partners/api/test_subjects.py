@@ -1,4 +1,4 @@
-"""Pairwise subject ids (issue 14): stable per partner, different across partners and from
+"""Pairwise subject ids: stable per partner, different across partners and from
 the LY-5 export pseudonyms; issued when an application is connected (LY-7), when the customer
 confirms a shared-use trigger (LY-4), or by staff; another partner's subject is a 404."""
 

@@ -1,4 +1,4 @@
-"""Webhook endpoints only on public addresses (issue 14): a URL whose host is, or resolves to,
+"""Webhook endpoints only on public addresses: a URL whose host is, or resolves to,
 a loopback, private, link-local or otherwise non-public address is refused when an
 administrator registers it and again when a delivery is attempted (logged as refused, failed
 at once, never retried), unless PARTNERS_WEBHOOK_ALLOW_PRIVATE."""

@@ -1,4 +1,4 @@
-"""Webhooks (issue 14): a withdrawal reaches a live receiver on loopback, pushed by a real
+"""Webhooks: a withdrawal reaches a live receiver on loopback, pushed by a real
 Celery worker, signed per Standard Webhooks and verified with the `standardwebhooks` package;
 a failed attempt is retried with the same event id; attempts are logged; a failed delivery
 is replayed; secrets rotate."""

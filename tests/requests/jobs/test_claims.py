@@ -1,4 +1,4 @@
-"""The exactly-once claim (DESIGN.md "Background jobs"): a unique row per subject, reminder,
+"""The exactly-once claim (docs/architecture.md): a unique row per subject, reminder,
 due date and recipient, taken before a mail is written."""
 
 from __future__ import annotations

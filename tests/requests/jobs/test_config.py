@@ -8,7 +8,8 @@ from django.urls import reverse
 from django_celery_beat.models import PeriodicTask
 
 from portal.celery import app
-from portal.models import JobSettings, OutboundMail
+from portal.models import OutboundMail
+from requests.models import JobSettings
 
 
 @pytest.mark.clause("LW-6.2")
@@ -22,7 +23,7 @@ def test_defaults_apply_when_nothing_is_configured(db):
 
 @pytest.mark.clause("LW-6.2", "LW-5")
 def test_an_administrator_configures_the_jobs_in_the_admin(admin_client_):
-    url = reverse("admin:portal_jobsettings_add")
+    url = reverse("admin:requests_jobsettings_add")
     form = {
         "reminder_days_before": "5、2, x",
         "nudge_after_days": "7",
@@ -46,7 +47,7 @@ def test_an_administrator_configures_the_jobs_in_the_admin(admin_client_):
 
 @pytest.mark.clause("LW-5")
 def test_privacy_staff_cannot_change_the_settings(agent_client):
-    assert agent_client.get(reverse("admin:portal_jobsettings_add")).status_code in (302, 403)
+    assert agent_client.get(reverse("admin:requests_jobsettings_add")).status_code in (302, 403)
 
 
 @pytest.mark.clause("LW-6.2", "APPI-29")

@@ -13,9 +13,9 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.models import JobSettings, OutboundMail, ReminderClaim
+from portal.models import OutboundMail, ReminderClaim
 from requests import jobs, workflow
-from requests.models import DataRequest, Kind, Status
+from requests.models import DataRequest, JobSettings, Kind, Status
 from tests import factories
 from tests.requests.factories import data_request
 

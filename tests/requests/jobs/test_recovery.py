@@ -1,4 +1,4 @@
-"""The requests app's background work never strands (issue 10): a disclosure package queued
+"""The requests app's background work never strands: a disclosure package queued
 while the broker was down, or left "building" by a dead worker, is built by the stale-work
 sweep; the notice to an erased account is scrubbed once sent even if its scrub task was never
 queued. The broker here is really dead (nothing listens on its port)."""

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from django.core.files.base import ContentFile
 
-from portal.models import AuditEvent, JobSettings
+from portal.models import AuditEvent
 from requests import jobs
-from requests.models import DocumentPurpose, RequestDocument, Status
+from requests.models import DocumentPurpose, JobSettings, RequestDocument, Status
 from requests.services import documents
 from tests.requests.conftest import PDF
 from tests.requests.factories import data_request

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 import pytest
 
-from portal.models import AuditEvent, JobSettings, OutboundMail, ReminderClaim
+from portal.models import AuditEvent, OutboundMail, ReminderClaim
 from requests import jobs, workflow
-from requests.models import DataRequest, Kind, Outcome, Status, TimelineEntry
+from requests.models import DataRequest, JobSettings, Kind, Outcome, Status, TimelineEntry
 from tests.requests.factories import data_request
 
 
@@ -85,7 +85,7 @@ def test_after_a_further_thirty_days_the_request_lapses_through_the_workflow(
         assert (req.status, req.outcome) == (Status.CLOSED, Outcome.LAPSED)
         assert TimelineEntry.objects.filter(request=req, event="lapse").exists()
         assert AuditEvent.objects.filter(
-            action="requests.request.lapse", target_id=str(req.pk), actor=None
+            action="requests.request.lapsed", target_id=str(req.pk), actor=None
         ).exists()
     still.refresh_from_db()
     assert still.status == Status.AWAITING_CUSTOMER
