@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.inventory import CATEGORIES
+
 
 class Kind(models.TextChoices):
     DISCLOSURE = "disclosure", _("Disclosure of my data")
@@ -585,8 +587,6 @@ class DecisionItem(models.Model):
 
     @property
     def category_label(self) -> str:
-        from portal.inventory import CATEGORIES
-
         return str(CATEGORIES.get(self.category, self.category))
 
     @property

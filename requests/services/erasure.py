@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -10,10 +9,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import User
-from portal.services import audit_record
+from consents.services import consent_devices_erase
+from partners.services import records
+from portal import tasking
+from portal.mfa import second_factor_devices_delete
+from portal.models import AccessLogEntry, OutboundMail, User
+from portal.services import audit_addresses_erase, audit_record
 from portal.signals import account_erased
 from requests import principals, workflow
+from requests.choices import DELETION_ITEM_CHOICES
 from requests.errors import RequestError
 from requests.models import (
     OPEN_STATUSES,
@@ -32,14 +36,10 @@ from requests.models import (
 )
 from requests.services import common, documents, packages
 
-logger = logging.getLogger(__name__)
-
 ERASED = "[erased]"
 
 
 def erased_email(user_id: int) -> str:
-    from partners.services import records
-
     return f"erased-{records.customer_reference(user_id)[:16]}@erased.invalid"
 
 
@@ -50,8 +50,6 @@ def deletion_carry_out(
     closing notice is written first (to the address still on file); then personal fields are
     erased or anonymized as the data inventory classifies them (LW-1). Request records and
     provision records stay, tied to the anonymized account and its pseudonym."""
-    from requests.forms import DELETION_ITEM_CHOICES
-
     with transaction.atomic():
         req = common.lock(request_id)
         if req.kind != Kind.DELETION:
@@ -103,23 +101,18 @@ def deletion_carry_out(
             items_erase(customer=customer, items=items, actor=actor)
             pending = []
         if pending:
-            transaction.on_commit(lambda: _queue_mail_scrub(pending))
+            # A dead broker: the mails keep the old address until scrubbed by hand.
+            tasking.enqueue_on_commit(
+                "requests.tasks.erased_mail_scrub_task",
+                pending,
+                countdown=60,
+                what=f"scrubbing mails {pending}",
+            )
     return closed
-
-
-def _queue_mail_scrub(mail_ids: list[int]) -> None:
-    from requests.tasks import erased_mail_scrub_task
-
-    try:
-        erased_mail_scrub_task.apply_async((mail_ids,), countdown=60)
-    except Exception:  # a dead broker: the mails keep the old address until scrubbed by hand
-        logger.warning("broker unavailable; mails %s wait to be scrubbed", mail_ids)
 
 
 def items_erase(*, customer: User, items: list[str], actor: User) -> None:
     """Erase chosen items of a customer's data (the choices of the deletion form)."""
-    from portal.models import AccessLogEntry
-
     changes: dict[str, Any] = {}
     if "phone" in items:
         changes["phone"] = ""
@@ -151,12 +144,6 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     Kept: the rows of the append-only audit log and consent ledger (LW-5, LW-9: evidence,
     tied to the anonymized account, with the network address and device blanked), and the
     rows of requests and provision records with a pseudonym."""
-    from consents.services import consent_devices_erase
-    from partners.services import records
-    from portal.mfa import second_factor_devices_delete
-    from portal.models import AccessLogEntry, OutboundMail
-    from portal.services import audit_addresses_erase
-
     old_email = customer.email
     address = erased_email(customer.pk)
     customer.email = address
@@ -245,8 +232,6 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
 def erased_mail_scrub(*, mail_ids: list[int]) -> int:
     """Scrub the address and text of mails to an erased account once they were sent (or
     failed for good). Returns how many are still waiting to be sent."""
-    from portal.models import OutboundMail
-
     waiting = 0
     for mail in OutboundMail.objects.filter(pk__in=mail_ids):
         if mail.status in (OutboundMail.Status.PENDING, OutboundMail.Status.SENDING):
