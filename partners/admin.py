@@ -154,9 +154,18 @@ class ProvisionRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(ExceptionRequest)
 class ExceptionRequestAdmin(ReadOnlyAdmin):
-    list_display = ("requested_at", "basis", "partner", "customer", "status", "requested_by")
-    list_filter = ("status", "basis")
+    """Exceptions B-F; their approval is a portal.Approval, decided in the approvals inbox."""
+
+    list_display = ("requested_at", "basis", "partner", "customer", "state", "requested_by")
+    list_filter = ("basis",)
     list_select_related = ("partner", "customer", "requested_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("approvals")
+
+    @admin.display(description=_("status"))
+    def state(self, obj: ExceptionRequest) -> str:
+        return obj.get_status_display()
 
 
 @admin.register(Export)

@@ -13,6 +13,7 @@ from consents.countries import country_name
 from consents.models import ANALYTICS_PURPOSE, Purpose, PurposeCategory
 from consents.selectors import consent_decide
 from partners.models import (
+    EXCEPTION_APPROVAL,
     HOME_COUNTRY,
     Arrangement,
     ArrangementStatus,
@@ -20,13 +21,12 @@ from partners.models import (
     Country,
     DataItem,
     ExceptionRequest,
-    ExceptionStatus,
     Export,
     Partner,
     PartnerKind,
     ProvisionRecord,
 )
-from portal.models import User
+from portal.models import Approval, ApprovalStatus, User
 
 
 def overseas_purpose_for(country: Country) -> Purpose | None:
@@ -221,17 +221,23 @@ def exports_list() -> QuerySet[Export]:
 
 
 def exceptions_list() -> QuerySet[ExceptionRequest]:
-    return ExceptionRequest.objects.select_related(
-        "customer", "partner", "purpose", "requested_by", "decided_by"
-    ).order_by(
-        # pending first, then newest
-        "-status",
-        "-requested_at",
+    """Exceptions B-F with their approval (portal.approvals), those waiting first, then
+    the newest."""
+    waiting = Approval.objects.filter(
+        exception=OuterRef("pk"), kind=EXCEPTION_APPROVAL, status=ApprovalStatus.PENDING
+    )
+    return (
+        ExceptionRequest.objects.select_related("customer", "partner", "purpose", "requested_by")
+        .prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("decided_by"))
+        )
+        .annotate(waiting=Exists(waiting))
+        .order_by("-waiting", "-requested_at", "-id")
     )
 
 
 def exceptions_pending_count() -> int:
-    return ExceptionRequest.objects.filter(status=ExceptionStatus.PENDING).count()
+    return Approval.objects.filter(kind=EXCEPTION_APPROVAL, status=ApprovalStatus.PENDING).count()
 
 
 @dataclass

@@ -312,6 +312,9 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         "max_retries": env_int("CELERY_BROKER_PUBLISH_CONNECT_RETRIES", 0)
     }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker normally turns what tasks print into log lines; bin/run turns that off so that the
+# console mail backend's mail appears in its terminal, apart from the worker's log.
+CELERY_WORKER_REDIRECT_STDOUTS = env_bool("CELERY_WORKER_REDIRECT_STDOUTS", default=True)
 # Background work (exports, packages, mail scrubs) queued or running with no progress for this
 # many minutes is handed to a worker again by the stale-work sweep (portal/recovery.py).
 BACKGROUND_STALE_AFTER_MINUTES = env_int("BACKGROUND_STALE_AFTER_MINUTES", 15)

@@ -22,7 +22,8 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import Resolver404, resolve
 
-from partners.models import Basis, DataItem, ExceptionRequest
+from partners.models import Basis, DataItem
+from partners.services import exceptions as partner_exceptions
 from portal.models import User
 from requests.models import ApprovalKind, Kind, Status
 from requests.services import approvals
@@ -210,14 +211,14 @@ def _states(customer: User, staff: User, admin: User) -> None:
     )
     # An exception provision waiting for an administrator (LW-4.1).
     purpose = cf.provision_purpose(code="ly5-fuzz")
-    ExceptionRequest.objects.create(
+    partner_exceptions.exception_request(
         customer=customer,
         partner=pf.partner_with(purpose=purpose),
         purpose=purpose,
-        data_items=[DataItem.PREFECTURE],
+        items=[DataItem.PREFECTURE],
         basis=Basis.EXCEPTION_C,
         justification="救急隊が本人を探すため、都道府県が今すぐ必要です。",
-        requested_by=staff,
+        actor=staff,
     )
 
 

@@ -1,26 +1,27 @@
-"""Exceptions B-F to the consent rule (LW-4.1): asked, approved or rejected once."""
+"""Exceptions B-F to the consent rule (LW-4.1): asked, approved or rejected once, through the
+one approval service (portal.approvals, kind "exception")."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from consents.models import Purpose
 from consents.services import consent_lock
 from partners.errors import PartnerError
 from partners.models import (
+    EXCEPTION_APPROVAL,
     Basis,
     DataItem,
     ExceptionRequest,
-    ExceptionStatus,
     Partner,
     ProvisionRecord,
 )
 from partners.services import records
-from portal.models import User
+from portal import approvals
+from portal.models import ApprovalStatus, User
 from portal.services import audit_record
 
 
@@ -58,15 +59,33 @@ def exception_request(
         target=request,
         payload={"basis": basis, "partner": partner.pk, "customer": customer.pk},
     )
+    try:
+        approvals.ask(
+            kind=EXCEPTION_APPROVAL, subject=request, actor=actor, reason=request.justification
+        )
+    except approvals.ApprovalError as exc:
+        raise PartnerError(str(exc)) from None
     return request
+
+
+def _pending_approval(exception: ExceptionRequest):
+    approval = (
+        approvals.of(exception, kind=EXCEPTION_APPROVAL)
+        .filter(status=ApprovalStatus.PENDING)
+        .first()
+    )
+    if approval is None:
+        raise PartnerError(_("This exception has already been decided."))
+    return approval
 
 
 @transaction.atomic
 def exception_approve(
     *, exception: ExceptionRequest, actor: User, note: str = ""
 ) -> ProvisionRecord:
-    """A privacy administrator other than the requester approves: the provision is made
-    and recorded in the same transaction (LW-4.1)."""
+    """A privacy administrator other than the requester approves, through the one approval
+    service: the provision is made and recorded in the same transaction (LW-4.1), by
+    `exception_decided` below."""
     # The customer's consent lock first, as every provision takes it (no lock-order
     # inversion with provision_record, which takes it before the exception's row).
     customer_id = ExceptionRequest.objects.values_list("customer_id", flat=True).get(
@@ -74,19 +93,24 @@ def exception_approve(
     )
     if customer_id is not None:
         consent_lock(customer=customer_id)
-    locked = ExceptionRequest.objects.select_for_update().get(pk=exception.pk)
-    if locked.status != ExceptionStatus.PENDING:
-        raise PartnerError(_("This exception has already been decided."))
-    if not actor.is_privacy_admin:
-        raise PartnerError(_("Only a privacy administrator can approve an exception."))
-    if actor.pk == locked.requested_by_id:
-        raise PartnerError(_("Another administrator must approve your own request."))
-    locked.status = ExceptionStatus.PROVIDED
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.decision_note = note.strip()
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    record = records.provision_record(
+    approval = _pending_approval(exception)
+    try:
+        approvals.decide(approval_id=approval.pk, actor=actor, approve=True, comment=note)
+    except approvals.ApprovalError as exc:
+        raise PartnerError(str(exc)) from None
+    return ProvisionRecord.objects.get(exception_id=exception.pk)
+
+
+def exception_decided(approval, actor: User) -> None:
+    """What a decided exception approval does, in the decision's transaction (registered in
+    partners/apps.py): approved, the provision it describes is made and recorded; returned,
+    nothing is provided."""
+    if approval.status != ApprovalStatus.APPROVED:
+        return
+    locked = ExceptionRequest.objects.select_for_update().get(pk=approval.subject_id)
+    if locked.customer_id is not None:
+        consent_lock(customer=locked.customer_id)
+    records.provision_record(
         customer=locked.customer,
         partner=locked.partner,
         purpose=locked.purpose,
@@ -94,39 +118,19 @@ def exception_approve(
         actor=actor,
         exception=locked,
     )
-    audit_record(
-        actor=actor,
-        action="partners.exception.approved",
-        target=locked,
-        payload={"record": record.pk, "basis": locked.basis},
-    )
-    exception.status, exception.decided_by = locked.status, locked.decided_by
-    exception.decided_at, exception.decision_note = locked.decided_at, locked.decision_note
-    return record
 
 
 @transaction.atomic
 def exception_reject(*, exception: ExceptionRequest, actor: User, note: str) -> ExceptionRequest:
     """A privacy administrator refuses an exception; nothing is provided."""
-    locked = ExceptionRequest.objects.select_for_update().get(pk=exception.pk)
-    if locked.status != ExceptionStatus.PENDING:
-        raise PartnerError(_("This exception has already been decided."))
-    if not actor.is_privacy_admin:
-        raise PartnerError(_("Only a privacy administrator can decide an exception."))
     if not note.strip():
         raise PartnerError(_("Say why the exception is rejected."))
-    locked.status = ExceptionStatus.REJECTED
-    locked.decided_by = actor if actor.pk != locked.requested_by_id else None
-    locked.decided_at = timezone.now()
-    locked.decision_note = note.strip()
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    audit_record(
-        actor=actor,
-        action="partners.exception.rejected",
-        target=locked,
-        payload={"basis": locked.basis},
-    )
-    return locked
+    approval = _pending_approval(exception)
+    try:
+        approvals.decide(approval_id=approval.pk, actor=actor, approve=False, comment=note)
+    except approvals.ApprovalError as exc:
+        raise PartnerError(str(exc)) from None
+    return ExceptionRequest.objects.get(pk=exception.pk)
 
 
 def exception_view_record(*, viewer: User, exception: ExceptionRequest) -> None:

@@ -1,18 +1,19 @@
-"""Approvals of waivers, extensions and erasures by a privacy administrator (LW-5, LW-6.2,
-LW-6.4).
+"""Approvals about a request by a privacy administrator (LW-5, LW-6.2, LW-6.3, LW-6.4):
+staff ask for a fee waiver, an extension or an erasure here (a decision is asked through the
+workflow), and `approval_decided` carries out what the one approval service
+(`portal.approvals`) decided.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal.models import User
-from portal.services import audit_record
+from portal import approvals
+from portal.models import Approval, ApprovalStatus, User
 from requests import workflow
 from requests.errors import RequestError
-from requests.models import Approval, ApprovalKind, ApprovalStatus, Status, TimelineEntry
+from requests.models import ApprovalKind, Status, TimelineEntry
 from requests.services import common, erasure
 
 
@@ -43,79 +44,50 @@ def approval_ask(
                 raise RequestError(
                     _("Confirm the requester's identity before asking to erase the account.")
                 )
-        if req.approvals.filter(kind=kind, status=ApprovalStatus.PENDING).exists():
-            raise RequestError(_("This is already waiting for approval."))
-        approval = Approval.objects.create(
-            request=req, kind=kind, asked_by=actor, reason=reason, days=days
-        )
+        try:
+            approval = approvals.ask(kind=kind, subject=req, actor=actor, reason=reason, days=days)
+        except approvals.ApprovalError as exc:
+            raise RequestError(str(exc)) from None
         TimelineEntry.objects.create(request=req, event=f"{kind}_ask", actor=actor, note=reason)
-        audit_record(
-            actor=actor,
-            action=f"requests.approval.{kind}_asked",
-            target=req,
-            payload={"reference": req.reference, "approval": approval.pk, "days": days},
-        )
     return approval
 
 
 def approval_decide(*, approval_id: int, actor: User, approve: bool, comment: str = "") -> Approval:
-    """A privacy administrator approves or returns what staff asked (LW-5). Nobody approves
-    their own request. A decision is approved through the workflow (it closes the request);
-    a waiver and an extension call the same workflow services as the admin actions."""
-    if not actor.is_privacy_admin:
-        raise RequestError(_("Only a privacy administrator can do this."))
-    comment = comment.strip()
-    if not approve and not comment:
-        raise RequestError(_("Write a comment for the staff member who asked."))
-    with transaction.atomic():
-        approval = Approval.objects.select_for_update().get(pk=approval_id)
-        if approval.status != ApprovalStatus.PENDING:
-            raise RequestError(_("This was already decided by someone else."))
-        if approval.asked_by_id == actor.pk:
-            raise RequestError(
-                _("You asked for this yourself; another privacy administrator must decide.")
+    """A privacy administrator approves or returns what staff asked about a request (LW-5),
+    through the one approval service; `approval_decided` below carries the decision out."""
+    try:
+        return approvals.decide(
+            approval_id=approval_id, actor=actor, approve=approve, comment=comment
+        )
+    except approvals.ApprovalError as exc:
+        raise RequestError(str(exc)) from None
+
+
+def approval_decided(approval: Approval, actor: User) -> None:
+    """What a decided approval of a request does, in the decision's transaction (registered
+    as the `on_decided` of the request kinds in requests/apps.py). A decision is approved
+    or returned through the workflow (approving closes the request); an approved erasure is
+    carried out (the workflow checks the approval, recorded just before); a waiver and an
+    extension call the same workflow services as the admin actions."""
+    req_id = approval.subject_id
+    approve = approval.status == ApprovalStatus.APPROVED
+    if approval.kind == ApprovalKind.DECISION:
+        if approve:
+            workflow.request_approve(request_id=req_id, actor=actor)
+        else:
+            workflow.request_approval_return(
+                request_id=req_id, actor=actor, comment=approval.comment
             )
-        req_id = approval.request_id
-        if approval.kind == ApprovalKind.DECISION:
-            if approve:
-                workflow.request_approve(request_id=req_id, actor=actor)
-            else:
-                workflow.request_approval_return(request_id=req_id, actor=actor, comment=comment)
-            approval.refresh_from_db()
-            return approval
-        if approval.kind == ApprovalKind.ERASURE and approve:
-            # Recorded as approved first, in this transaction: the workflow checks it before
-            # it closes the request as fulfilled. If the erasure is refused, all rolls back.
-            approval.status = ApprovalStatus.APPROVED
-            approval.decided_by, approval.decided_at = actor, timezone.now()
-            approval.comment = comment
-            approval.save(update_fields=["status", "decided_by", "decided_at", "comment"])
-            audit_record(
-                actor=actor,
-                action="requests.approval.erasure_approved",
-                target=approval.request,
-                payload={"approval": approval.pk},
-            )
-            erasure.deletion_carry_out(request_id=req_id, actor=actor)
-            return approval
-        if approve and approval.kind == ApprovalKind.WAIVER:
-            workflow.request_fee_waive(request_id=req_id, actor=actor, reason=approval.reason)
-        elif approve and approval.kind == ApprovalKind.EXTENSION:
-            workflow.request_extension_grant(
-                request_id=req_id, actor=actor, days=approval.days or 0, reason=approval.reason
-            )
-        approval.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.RETURNED
-        approval.decided_by, approval.decided_at = actor, timezone.now()
-        approval.comment = comment
-        approval.save(update_fields=["status", "decided_by", "decided_at", "comment"])
-        if not approve:
-            TimelineEntry.objects.create(
-                request_id=req_id, event=f"{approval.kind}_return", actor=actor, note=comment
-            )
-            audit_record(
-                actor=actor,
-                action=f"requests.approval.{approval.kind}_returned",
-                target=approval.request,
-                payload={"approval": approval.pk},
-            )
-    return approval
+        return
+    if approve and approval.kind == ApprovalKind.ERASURE:
+        erasure.deletion_carry_out(request_id=req_id, actor=actor)
+    elif approve and approval.kind == ApprovalKind.WAIVER:
+        workflow.request_fee_waive(request_id=req_id, actor=actor, reason=approval.reason)
+    elif approve and approval.kind == ApprovalKind.EXTENSION:
+        workflow.request_extension_grant(
+            request_id=req_id, actor=actor, days=approval.days or 0, reason=approval.reason
+        )
+    elif not approve:
+        TimelineEntry.objects.create(
+            request_id=req_id, event=f"{approval.kind}_return", actor=actor, note=approval.comment
+        )

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from consents.services import consent_devices_erase
 from partners.services import records
-from portal import tasking
+from portal import approvals, tasking
 from portal.mfa import second_factor_devices_delete
 from portal.models import AccessLogEntry, OutboundMail, User
 from portal.services import audit_addresses_erase, audit_record
@@ -21,7 +21,6 @@ from requests.choices import DELETION_ITEM_CHOICES
 from requests.errors import RequestError
 from requests.models import (
     OPEN_STATUSES,
-    Approval,
     DataRequest,
     DecisionItem,
     DisclosurePackage,
@@ -181,7 +180,7 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     TimelineEntry.objects.filter(request__customer=customer).update(note="")
     RequestMessage.objects.filter(request__customer=customer).update(body=ERASED)
     FeePayment.objects.filter(request__customer=customer).update(note="")
-    Approval.objects.filter(request__customer=customer).update(reason=ERASED, comment="")
+    approvals.scrub(subjects=DataRequest.objects.filter(customer=customer), text=ERASED)
     DecisionItem.objects.filter(request__customer=customer).update(reason="")
     storage = documents.private_storage()
     for doc in RequestDocument.objects.filter(request__customer=customer):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import selectors as portal_selectors
-from portal.models import User
+from portal.models import Approval, User
 from portal.roles import privacy_admin_required, staff_required
 from requests import selectors, workflow
 from requests.errors import RequestError
@@ -36,7 +36,6 @@ from requests.forms import (
 )
 from requests.models import (
     OPEN_STATUSES,
-    Approval,
     ApprovalKind,
     DataRequest,
     DisclosurePackage,
@@ -613,16 +612,6 @@ def package_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @privacy_admin_required
-def approvals(request: HttpRequest) -> HttpResponse:
-    """What waits for a privacy administrator (LW-5, LW-6.3)."""
-    rows = list(selectors.approvals_pending())
-    assignment.queue_view_record(
-        viewer=request.user, request_ids=[a.request_id for a in rows], page=0
-    )
-    return render(request, "staff/requests/approvals.html", {"rows": rows})
-
-
-@privacy_admin_required
 @require_http_methods(["GET", "POST"])
 def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
@@ -646,10 +635,10 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Approved.") if approve else _("Returned with your comment.")
             )
-            return redirect("requests:staff_approvals")
+            return redirect("approvals")
     else:
-        assignment.request_staff_view_record(request=approval.request, viewer=request.user)
-    req = approval.request
+        assignment.request_staff_view_record(request=approval.subject, viewer=request.user)
+    req = approval.subject
     preview = None
     if approval.kind == ApprovalKind.DECISION and approval.status == "pending":
         preview = workflow.closing_notice_preview(

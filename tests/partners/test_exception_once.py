@@ -13,6 +13,7 @@ from partners.errors import PartnerError
 from partners.models import Basis, DataItem, ExceptionRequest, ExceptionStatus, ProvisionRecord
 from partners.services import exceptions, gate
 from partners.services import records as partner_records
+from portal.models import Approval, ApprovalStatus
 from tests import factories as people
 from tests.consents import factories as cf
 from tests.partners import factories as pf
@@ -35,7 +36,7 @@ def _setup():
 
 def _approved_unused(customer, partner, purpose, requester, approver) -> ExceptionRequest:
     """An approval recorded without its provision yet (as the database may hold one)."""
-    return ExceptionRequest.objects.create(
+    exception = ExceptionRequest.objects.create(
         customer=customer,
         partner=partner,
         purpose=purpose,
@@ -43,10 +44,18 @@ def _approved_unused(customer, partner, purpose, requester, approver) -> Excepti
         basis=Basis.EXCEPTION_D,
         justification=JUSTIFICATION,
         requested_by=requester,
-        status=ExceptionStatus.PROVIDED,
+    )
+    Approval.objects.create(
+        subject=exception,
+        kind="exception",
+        status=ApprovalStatus.APPROVED,
+        asked_by=requester,
+        reason=JUSTIFICATION,
         decided_by=approver,
         decided_at=timezone.now(),
     )
+    assert exception.status == ExceptionStatus.PROVIDED
+    return exception
 
 
 @pytest.mark.django_db

@@ -156,11 +156,12 @@ def footprint(customer, *, tag: str, staff) -> dict:
 
 def erasure_approved(req: DataRequest, *, asked_by: User, decided_by: User):
     """A whole-account deletion approved by a privacy administrator (LW-5), as
-    `services.approval_decide` leaves it, so that a test can carry the erasure out itself."""
-    from requests.models import Approval, ApprovalKind, ApprovalStatus
+    `portal.approvals.decide` leaves it, so that a test can carry the erasure out itself."""
+    from portal.models import Approval, ApprovalStatus
+    from requests.models import ApprovalKind
 
     return Approval.objects.create(
-        request=req,
+        subject=req,
         kind=ApprovalKind.ERASURE,
         status=ApprovalStatus.APPROVED,
         asked_by=asked_by,

@@ -153,7 +153,7 @@ CASES = [
     # The back-office (issue 5).
     Case("requests:staff_queue", staff_only(200)),
     Case("requests:staff_overview", staff_only(200)),
-    Case("requests:staff_approvals", admin_only(200)),
+    Case("approvals", admin_only(200)),
     Case(
         "requests:staff_approval", admin_only(200), kwargs=lambda cast: {"pk": _approval(cast).pk}
     ),

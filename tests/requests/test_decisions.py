@@ -10,13 +10,11 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from portal.models import AuditEvent, OutboundMail
+from portal.models import Approval, ApprovalStatus, AuditEvent, OutboundMail
 from requests import workflow
 from requests.errors import RequestError
 from requests.models import (
-    Approval,
     ApprovalKind,
-    ApprovalStatus,
     DecisionItem,
     FeePayment,
     FeeStatus,

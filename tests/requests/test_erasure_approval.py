@@ -5,13 +5,14 @@ administrator who is not the person who asked approves, which erases the account
 from __future__ import annotations
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
-from portal.models import AuditEvent, User
+from portal.models import Approval, ApprovalStatus, AuditEvent, User
 from requests import workflow
 from requests.errors import RequestError
-from requests.models import Approval, ApprovalStatus, Kind, Outcome, Status
+from requests.models import Kind, Outcome, Status
 from requests.services import approvals, erasure
 from tests import factories
 from tests.requests.factories import data_request
@@ -86,7 +87,7 @@ def test_an_administrator_other_than_who_asked_approves_and_the_account_is_erase
     assert (req.status, req.outcome) == (Status.CLOSED, Outcome.FULFILLED)
     assert not erased.is_active and erased.email.endswith("@erased.invalid")
     assert AuditEvent.objects.filter(
-        action="requests.approval.erasure_approved", actor=cast.administrator
+        action="portal.approval.approved", actor=cast.administrator
     ).exists()
     assert AuditEvent.objects.filter(
         action="requests.account.erased", actor=cast.administrator
@@ -122,12 +123,13 @@ def test_staff_who_are_not_administrators_cannot_approve(cast):
 
 
 @pytest.mark.clause("LW-5")
-def test_an_approval_asked_and_decided_by_the_same_person_does_not_count(cast):
-    """The database row alone is not enough: who decided must not be who asked."""
+def test_an_approval_asked_and_decided_by_the_same_person_cannot_exist(cast):
+    """Not even written straight to the database: who decided must not be who asked."""
     from tests.requests.factories import erasure_approved
 
     req = _deletion(cast, details=WHOLE)
-    erasure_approved(req, asked_by=cast.administrator, decided_by=cast.administrator)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        erasure_approved(req, asked_by=cast.administrator, decided_by=cast.administrator)
     with pytest.raises(RequestError):
         erasure.deletion_carry_out(request_id=req.pk, actor=cast.agent)
     assert _untouched(cast, req)

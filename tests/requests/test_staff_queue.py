@@ -295,7 +295,7 @@ def test_the_overview_counts_and_draws_two_charts(cast, agent_client):
 def test_the_approvals_list_query_count_does_not_grow(cast, admin_client_):
     """1 session, 2 user, 3 permissions, 4 the pending approvals with request, customer and
     who asked (joined), 5 the audit event; the layout's own queries do not depend on rows."""
-    url = reverse("requests:staff_approvals")
+    url = reverse("approvals")
 
     def ask():
         req = data_request(
