@@ -34,6 +34,7 @@ from consents.selectors import (
     reconsent_since_expression,
     third_party_purposes,
 )
+from portal.appendonly import erased_write
 from portal.middleware import current_request_context
 from portal.models import User
 from portal.services import audit_record
@@ -353,8 +354,6 @@ def consent_devices_erase(*, customer: User) -> int:
     """Blank the network address and device of the erased account's consent events (LW-9,
     LW-6.1); the ledger keeps what was chosen and when. Refused for an account that is not
     erased. Returns how many events were blanked."""
-    from portal.appendonly import erased_write
-
     return erased_write(
         function="consents_consentevent_erase",
         customer=customer,

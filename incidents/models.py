@@ -18,7 +18,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.i18n import localized
+from partners.models import DataItem
+from portal.i18n import join_list, localized
 from portal.models import SingletonSettings, _validate_day_list
 
 
@@ -208,8 +209,6 @@ class Incident(models.Model):
 
     @property
     def data_item_labels(self) -> list[str]:
-        from partners.models import DataItem
-
         labels = dict(DataItem.choices)
         return [str(labels.get(item, item)) for item in self.data_items]
 
@@ -272,14 +271,10 @@ class IncidentEvent(models.Model):
 
 def _readable(name: str, value):
     """A value of the change history as the active language reads it."""
-    from portal.i18n import join_list
-
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list):
         if name == "data_items":
-            from partners.models import DataItem
-
             labels = dict(DataItem.choices)
             value = [labels.get(v, v) for v in value]
         return join_list(value) if value else None

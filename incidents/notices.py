@@ -18,8 +18,8 @@ from incidents.errors import IncidentError
 from incidents.models import AffectedPerson, Incident, NoticeStatus
 from incidents.services import _lock, event_write
 from partners.models import DataItem
+from portal import tasking
 from portal.models import User
-from portal.recovery import task_send
 from portal.services import MailSpec, audit_record, mail_queue_many
 
 NOTICE_FIELDS = ("notice_summary", "notice_actions", "notice_advice", "notice_contact")
@@ -109,12 +109,9 @@ def notices_send(*, incident_id: int, actor: User, expected: int) -> int:
 
 
 def _queue(incident_id: int) -> None:
-    def _hand_to_worker() -> None:
-        from incidents.tasks import notices_send_task
-
-        task_send(notices_send_task, incident_id, what=f"notices of incident {incident_id}")
-
-    transaction.on_commit(_hand_to_worker)
+    tasking.enqueue_on_commit(
+        "incidents.tasks.notices_send_task", incident_id, what=f"notices of incident {incident_id}"
+    )
 
 
 def notices_deliver(*, incident_id: int, chunk_size: int = CHUNK) -> int:
@@ -237,9 +234,11 @@ def notices_requeue_stale(stale_before: datetime) -> int:
             target=incident,
             payload={"was": incident.notices_status},
         )
-        from incidents.tasks import notices_send_task
-
-        if task_send(notices_send_task, incident.pk, what=f"notices of incident {incident.pk}"):
+        if tasking.task_send(
+            "incidents.tasks.notices_send_task",
+            incident.pk,
+            what=f"notices of incident {incident.pk}",
+        ):
             handed += 1
     return handed
 

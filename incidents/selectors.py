@@ -19,6 +19,7 @@ from incidents.models import (
     Report,
 )
 from partners.models import ProvisionRecord
+from partners.services import records
 from portal import selectors as portal_selectors
 from portal.models import User
 
@@ -155,8 +156,6 @@ def scope_find(*, incident: Incident, rule: ScopeRule) -> ScopeResult:
     - upload: customer references (the pseudonym of the provision records) or email
       addresses, one a line or cell.
     """
-    from partners.services import records
-
     people: dict[str, Found] = {}
     result = ScopeResult()
     if rule.source == "provision":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from incidents import jobs
+from incidents import jobs, notices
 
 
 @shared_task
@@ -17,6 +17,4 @@ def incident_deadline_sweep_task() -> dict[str, int]:
 def notices_send_task(incident_id: int) -> int:
     """Tell the people affected (APPI-26), chunk by chunk. Safe to run twice or retried: a
     person already told is never taken again, and a finished job does nothing."""
-    from incidents import notices
-
     return notices.notices_deliver(incident_id=incident_id)

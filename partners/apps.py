@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.db import connections
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -73,9 +75,6 @@ def retention_sync(sender, using, **kwargs) -> None:
     """After `migrate` (run as the owner role, portal/dbroles.py), the database's retention
     period of provision records follows settings.PROVISION_RECORD_RETENTION_DAYS: the purge
     function refuses to delete younger records whatever the runtime role asks (APPI-29)."""
-    from django.conf import settings
-    from django.db import connections
-
     connection = connections[using]
     if connection.vendor != "postgresql":
         return

@@ -14,6 +14,7 @@ import datetime
 from django.db import transaction
 
 from consents.models import Purpose, Service
+from partners.api.demo import load as api_load
 from partners.models import (
     Arrangement,
     ArrangementStatus,
@@ -299,8 +300,6 @@ def load(*, out) -> None:
     )
     _records(partners, purposes)
     # The partner API's demo system and key.
-    from partners.api.demo import load as api_load
-
     api_load(out=out)
 
 

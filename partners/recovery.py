@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from partners.models import Export, ExportStatus
-from portal.recovery import task_send
 from portal.services import audit_record
+from portal.tasking import task_send
 
 BATCH = 200
 
@@ -24,8 +24,6 @@ BATCH = 200
 def export_requeue_stale(stale_before: datetime.datetime) -> int:
     """Queue again every export queued or running without progress since `stale_before`;
     return how many were handed to the broker."""
-    from partners.tasks import export_run_task
-
     stale = Q(status__in=[ExportStatus.QUEUED, ExportStatus.RUNNING], progress_at__lt=stale_before)
     handed = 0
     for export in (
@@ -44,6 +42,6 @@ def export_requeue_stale(stale_before: datetime.datetime) -> int:
             target=export,
             payload={"was": export.status},
         )
-        if task_send(export_run_task, export.pk, what=f"export {export.pk}"):
+        if task_send("partners.tasks.export_run_task", export.pk, what=f"export {export.pk}"):
             handed += 1
     return handed

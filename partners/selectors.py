@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from consents.countries import country_name
-from consents.models import ANALYTICS_PURPOSE, Purpose
+from consents.models import ANALYTICS_PURPOSE, Purpose, PurposeCategory
 from consents.selectors import consent_decide
 from partners.models import (
     EXCEPTION_APPROVAL,
@@ -27,6 +27,29 @@ from partners.models import (
     ProvisionRecord,
 )
 from portal.models import Approval, ApprovalStatus, User
+
+
+def overseas_purpose_for(country: Country) -> Purpose | None:
+    """The consent item for provision to this country (LY-2, APPI Art. 28): the country's
+    configured purpose, else an active overseas-provision purpose that lists the country."""
+    if country.consent_purpose_id:
+        return country.consent_purpose
+    for purpose in Purpose.objects.filter(
+        category=PurposeCategory.OVERSEAS_PROVISION, is_active=True
+    ):
+        if country.code.upper() in purpose.country_list:
+            return purpose
+    return None
+
+
+def needs_overseas_consent(partner: Partner, basis: str) -> bool:
+    """APPI Art. 28: provision abroad needs its own consent, except to a country recognised
+    as equivalent; an entrusted processor abroad is exempt when it keeps measures
+    equivalent to APPI (Rule 16)."""
+    country = partner.country
+    if not country.is_overseas or country.equivalent_protection:
+        return False
+    return not (basis in (Basis.ENTRUSTMENT, Basis.JOINT_USE) and partner.equivalent_measures)
 
 
 def _in_force(today: datetime.date) -> Q:
@@ -312,8 +335,6 @@ def consent_bound_recipients(*, today: datetime.date | None = None) -> dict[str,
     country's consent asks for the overseas purpose too (APPI Art. 28). The consent page
     shows it under each choice (LY-1, LY-4). Queries: partners with arrangements and their
     purposes, plus the overseas purposes."""
-    from partners.services import gate
-
     today = today or timezone.localdate()
     partners = (
         Partner.objects.filter(is_active=True)
@@ -334,9 +355,9 @@ def consent_bound_recipients(*, today: datetime.date | None = None) -> dict[str,
             if arrangement.consults_consent:
                 for purpose in arrangement.purposes.all():
                     add(purpose.code, partner)
-            if gate.needs_overseas_consent(partner, arrangement.basis):
+            if needs_overseas_consent(partner, arrangement.basis):
                 if partner.country_id not in overseas_cache:
-                    overseas_cache[partner.country_id] = gate.overseas_purpose_for(partner.country)
+                    overseas_cache[partner.country_id] = overseas_purpose_for(partner.country)
                 overseas = overseas_cache[partner.country_id]
                 if overseas is not None:
                     add(overseas.code, partner)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -257,8 +258,6 @@ class ReminderClaim(models.Model):
 
 
 def _validate_day_list(value: str) -> None:
-    from django.core.exceptions import ValidationError
-
     try:
         days = parse_day_list(value)
     except ValueError:

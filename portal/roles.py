@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import migrations
 from django.shortcuts import redirect
 
+from portal.mfa import second_factor_url
+
 STAFF_GROUP = "Privacy staff"
 ADMIN_GROUP = "Privacy administrators"
 
@@ -35,8 +37,6 @@ def _role_required(permission: str):
             # from django-otp's middleware, and without it nobody passes.
             is_verified = getattr(request.user, "is_verified", None)
             if is_verified is None or not is_verified():
-                from portal.mfa import second_factor_url
-
                 return redirect(second_factor_url(request, request.user))
             return view(request, *args, **kwargs)
 

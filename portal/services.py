@@ -9,10 +9,12 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from portal import tasking
+from portal.appendonly import erased_write
 from portal.errors import PortalError
 from portal.middleware import current_request_context
 from portal.models import (
@@ -66,8 +68,6 @@ def audit_record(
 def audit_addresses_erase(*, customer: User) -> int:
     """Blank the IP address of the erased account's own audit events (LW-5, LW-6.1); the
     events stay. Refused for an account that is not erased. Returns how many were blanked."""
-    from portal.appendonly import erased_write
-
     return erased_write(
         function="portal_auditevent_erase",
         customer=customer,
@@ -221,8 +221,7 @@ def mail_outbox_flush(*, stale_after_minutes: int = 15) -> int:
     """Hand every pending mail to a worker again, and release mail stuck in `sending` by a
     worker that died. Run periodically so that mail queued while the broker was down, or
     lost with a worker, still goes out. Returns how many mails were handed on."""
-    from portal.tasks import mail_send_task
-
+    mail_send_task = tasking.task_named("portal.tasks.mail_send_task")
     stale = timezone.now() - datetime.timedelta(minutes=stale_after_minutes)
     OutboundMail.objects.filter(status=OutboundMail.Status.SENDING, claimed_at__lt=stale).update(
         status=OutboundMail.Status.PENDING
@@ -279,8 +278,6 @@ def reminder_claim_many(
     each reminder. Run it in the transaction that queues the mail: if that rolls back, the
     claim goes with it and the next sweep tries again. Keys are sorted so that concurrent
     sweeps take the index locks in the same order (no deadlock)."""
-    from django.db import connection
-
     unique = sorted(set(keys), key=lambda k: (*k[:4], k.recipient_id or 0))
     if not unique:
         return set()
@@ -369,17 +366,10 @@ def mail_queue_many(*, mails: Sequence[MailSpec]) -> list[OutboundMail]:
         return []
     created = OutboundMail.objects.bulk_create(rows)
 
-    def _hand_to_worker() -> None:
-        from portal.tasks import mail_send_task
-
-        for mail in created:
-            try:
-                mail_send_task.delay(mail.pk)
-            except Exception:  # a dead broker must not break the job; the outbox sweep resends
-                logger.warning(
-                    "broker unavailable; %s mails wait for the outbox sweep", len(created)
-                )
-                return
-
-    transaction.on_commit(_hand_to_worker)
+    # A dead broker must not break the job; the outbox sweep resends.
+    tasking.enqueue_many_on_commit(
+        "portal.tasks.mail_send_task",
+        [mail.pk for mail in created],
+        what=f"{len(created)} mails (the outbox sweep)",
+    )
     return created

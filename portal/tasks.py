@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from portal import services
+from portal.recovery import stale_work_requeue
 
 
 @shared_task(
@@ -39,6 +40,4 @@ def access_log_purge_task() -> int:
 @shared_task
 def stale_work_requeue_task() -> dict[str, int]:
     """Every few minutes: hand work stranded by a dead broker or worker to a worker again."""
-    from portal.recovery import stale_work_requeue
-
     return stale_work_requeue()

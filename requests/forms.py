@@ -12,8 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from consents.selectors import purposes_for_customer
 from portal.inventory import CATEGORIES
 from portal.models import User
+from requests.choices import DELETION_ITEM_CHOICES, PROFILE_FIELD_CHOICES
 from requests.models import (
     CHARGEABLE_KINDS,
+    OPEN_STATUSES,
     DeliveryMethod,
     DocumentPurpose,
     Ground,
@@ -21,6 +23,7 @@ from requests.models import (
     Outcome,
     PaymentMethod,
     Representation,
+    Status,
 )
 
 
@@ -50,26 +53,6 @@ class StartForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("What would you like to ask?"), choices=Kind.choices, widget=forms.RadioSelect
     )
-
-
-# Profile fields a correction or addition may name (portal.services.PROFILE_FIELDS).
-PROFILE_FIELD_CHOICES = [
-    ("full_name", _("Name")),
-    ("email", _("Email address")),
-    ("phone", _("Phone number")),
-    ("postal_code", _("Postal code")),
-    ("prefecture", _("Prefecture")),
-    ("address", _("Postal address")),
-    ("birth_year", _("Birth year")),
-]
-
-DELETION_ITEM_CHOICES = [
-    ("phone", _("Phone number")),
-    ("postal_address", _("Postal code, prefecture and address")),
-    ("birth_year", _("Birth year")),
-    ("access_log", _("Access log (sign-ins, IP addresses, devices)")),
-    ("messages", _("Messages of my closed requests")),
-]
 
 
 _TAIL = (
@@ -427,8 +410,6 @@ class QueueFilterForm(forms.Form):
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
 
     def __init__(self, *args, staff: list[User], **kwargs):
-        from requests.models import OPEN_STATUSES, Status
-
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", _("All kinds")), *Kind.choices]
         self.fields["status"].choices = [("", _("All open states"))] + [

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.inventory import CATEGORIES
 from portal.models import SingletonSettings, _validate_day_list
 
 
@@ -595,8 +596,6 @@ class DecisionItem(models.Model):
 
     @property
     def category_label(self) -> str:
-        from portal.inventory import CATEGORIES
-
         return str(CATEGORIES.get(self.category, self.category))
 
     @property

@@ -11,17 +11,16 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.models import OutboundMail
-from portal.recovery import task_send
 from portal.services import audit_record
+from portal.tasking import task_send
 from requests.models import DisclosurePackage, PackageStatus
+from requests.services import erasure
 
 BATCH = 200
 
 
 def package_requeue_stale(stale_before: datetime.datetime) -> int:
     """Queue again every package queued or building without progress since `stale_before`."""
-    from requests.tasks import package_build_task
-
     stale = Q(
         status__in=[PackageStatus.QUEUED, PackageStatus.BUILDING], progress_at__lt=stale_before
     )
@@ -42,7 +41,7 @@ def package_requeue_stale(stale_before: datetime.datetime) -> int:
             target=package.request,
             payload={"package": package.pk, "was": package.status},
         )
-        if task_send(package_build_task, package.pk, what=f"package {package.pk}"):
+        if task_send("requests.tasks.package_build_task", package.pk, what=f"package {package.pk}"):
             handed += 1
     return handed
 
@@ -51,8 +50,6 @@ def erased_mail_scrub_stale(stale_before: datetime.datetime) -> int:
     """Scrub notices to erased accounts that were sent (or failed for good) but still hold the
     old address: their scrub task was never queued, or gave up. Done here, not queued: it is
     a few updates. Returns how many were scrubbed."""
-    from requests.services import erasure
-
     done = list(
         OutboundMail.objects.filter(scrub_after_send=True)
         .exclude(status__in=[OutboundMail.Status.PENDING, OutboundMail.Status.SENDING])

@@ -11,6 +11,9 @@ from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from consents.selectors import consent_history
+from partners.selectors import provision_records_for
+from portal.inventory import models_about_people
 from portal.models import Approval, User
 from requests.models import (
     OPEN_STATUSES,
@@ -300,10 +303,6 @@ def package_parts(*, customer: User, categories: list[str]) -> list[tuple[str, s
     person and in one of `categories`. The consent ledger is read through consents'
     selectors and the provision records through partners' selectors; other models by the
     inventory's path to the person."""
-    from consents.selectors import consent_history
-    from partners.selectors import provision_records_for
-    from portal.inventory import models_about_people
-
     parts = []
     for model, entry in models_about_people():
         if entry.category not in categories:

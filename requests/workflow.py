@@ -10,16 +10,19 @@ of two people acting on one request at once, the second is told instead of silen
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import copy
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal import approvals
+from portal import approvals, tasking
+from portal.inventory import CATEGORIES
 from portal.models import ApprovalStatus, User
 from portal.services import audit_record, mail_queue
 from requests import clock, principals
@@ -31,6 +34,7 @@ from requests.models import (
     ApprovalKind,
     DataRequest,
     DecisionItem,
+    DisclosurePackage,
     FeePayment,
     FeeStatus,
     Ground,
@@ -190,10 +194,6 @@ def _notice_context(req: DataRequest, event: str, recipient: User | None = None)
 def closing_notice_preview(req: DataRequest, *, outcome: str, reason: str) -> tuple[str, str]:
     """(subject, body) of the closing notice as the customer would receive it, in their
     language, for staff to read before they close (APPI-36). Nothing is saved."""
-    from copy import copy
-
-    from django.template.loader import render_to_string
-
     draft = copy(req)
     draft.status, draft.outcome, draft.outcome_reason = S.CLOSED, outcome, reason.strip()
     recipient = principals.notice_recipient(draft)
@@ -535,8 +535,6 @@ def _approval_decide(req: DataRequest, *, actor: User, approve: bool, comment: s
 
 def requested_categories(req: DataRequest) -> list[str]:
     """The data items (inventory categories, LW-1) a disclosure covers."""
-    from portal.inventory import CATEGORIES
-
     if req.kind == Kind.PROVISION_RECORDS:
         return ["provisions"]
     chosen = (req.details or {}).get("categories") or list(CATEGORIES)
@@ -584,10 +582,20 @@ def _after_decision(req: DataRequest, *, actor: User) -> list[str]:
         Outcome.FULFILLED,
         Outcome.PARTIALLY_FULFILLED,
     ):
-        from requests.services import packages  # services imports this module
-
-        packages.package_prepare(request=req)
+        package_prepare(request=req)
     return fields
+
+
+def package_prepare(*, request: DataRequest) -> DisclosurePackage:
+    """Create the package row of a decided disclosure and have it built in the background
+    once the decision commits (`requests.services.packages.package_build`). Called when a
+    disclosure closes, and by a rebuild."""
+    package, _created = DisclosurePackage.objects.get_or_create(request=request)
+    # A dead broker: staff can start the build again from the page.
+    tasking.enqueue_on_commit(
+        "requests.tasks.package_build_task", package.pk, what=f"package {package.pk} (rebuild)"
+    )
+    return package
 
 
 def whole_account_deletion(req: DataRequest) -> bool:

@@ -1,4 +1,5 @@
 from django import template
+from django.template.loader import get_template
 
 from consents.cookies import ga_link as _ga_link
 from consents.countries import country_name
@@ -30,8 +31,6 @@ def listing(values) -> str:
 def consent_section(context, section: dict) -> str:
     """Render a section registered by a higher app (consents.sections) with its own context
     keys as top-level variables, besides the page's (request, user, csrf_token...)."""
-    from django.template.loader import get_template
-
     flat = context.flatten()
     flat.update(section.get("context") or {})
     return get_template(section["template"]).render(flat, context.get("request"))

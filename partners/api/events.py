@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from consents.models import ConsentEvent, Restriction, Service, ServiceKind
 from partners.api.models import EventType, PartnerEvent, PartnerSubject, SubjectTrigger
+from partners.api.subjects import subject_issue
+from partners.api.webhooks import deliveries_create
 from partners.errors import PartnerError
 from partners.models import Arrangement, ArrangementStatus, Partner
 
@@ -54,8 +56,6 @@ def _live_subjects(customer_id: int) -> list[PartnerSubject]:
 def _emit(items: list[tuple[PartnerSubject, str, dict, str]]) -> list[PartnerEvent]:
     """Write events (subject, type, data, source); a source already written is skipped.
     Deliveries to the partner's webhook endpoints are made and queued on commit."""
-    from partners.api.webhooks import deliveries_create
-
     if not items:
         return []
     txid = _txid()
@@ -86,8 +86,6 @@ def on_consent_changed(sender, *, customer, events: list[ConsentEvent], service,
     """Ledger events -> consent.granted / consent.withdrawn, for partners that know the
     customer and whom the purpose (or the service, LY-6) concerns. Connecting an application
     (a grant for a connected application, LY-7) issues its subject id first."""
-    from partners.api.subjects import subject_issue
-
     if not events:
         return
     if (

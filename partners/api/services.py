@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from consents.models import Purpose
 from consents.selectors import consent_decide
 from partners.api.models import ApiIdempotencyKey, ApiKey, PartnerSubject
+from partners.api.subjects import subject_find
 from partners.errors import PartnerError
 from partners.models import Arrangement, ArrangementStatus, Basis, DataItem, Partner
 from partners.services import gate, records
@@ -84,8 +85,6 @@ def require_scope(key: ApiKey, scope: str) -> None:
 
 
 def subject_resolve(key: ApiKey, subject_id: str) -> PartnerSubject:
-    from partners.api.subjects import subject_find
-
     subject = subject_find(partner=key.system.partner, subject_id=subject_id)
     if subject is None or not subject.customer.is_active:
         raise ApiRefusal(404, _("No such subject."))

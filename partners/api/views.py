@@ -25,6 +25,7 @@ from partners.api.schemas import (
     SubjectOut,
 )
 from partners.api.services import ApiRefusal
+from partners.api.subjects import subject_confirmation_redeem
 from partners.errors import PartnerError
 
 
@@ -225,8 +226,6 @@ def events(
     summary="Get a subject id from the customer's confirmation (LY-4 shared use)",
 )
 def subject_link(request, body: SubjectLinkIn):
-    from partners.api.subjects import subject_confirmation_redeem
-
     key: ApiKey = request.auth
     if not {Scope.DECIDE, Scope.PROVIDE} & set(key.scopes):
         raise ApiRefusal(403, _("This key may not do this (scope “decide” or “provide” needed)."))

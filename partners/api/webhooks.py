@@ -35,6 +35,7 @@ from partners.api.models import (
     WebhookEndpoint,
 )
 from partners.errors import PartnerError
+from portal import tasking
 from portal.models import User
 from portal.services import audit_record
 
@@ -218,17 +219,9 @@ def _queue(delivery_ids: Sequence[int]) -> None:
     if not ids:
         return
 
-    def _hand_over() -> None:
-        from partners.api.tasks import webhook_deliver_task
-
-        for delivery_id in ids:
-            try:
-                webhook_deliver_task.delay(delivery_id)
-            except Exception:
-                logger.warning("broker unavailable; %s webhook deliveries wait", len(ids))
-                return
-
-    transaction.on_commit(_hand_over)
+    tasking.enqueue_many_on_commit(
+        "partners.api.tasks.webhook_deliver_task", ids, what=f"{len(ids)} webhook deliveries"
+    )
 
 
 def deliveries_create(*, events: Sequence[PartnerEvent]) -> list[WebhookDelivery]:
@@ -369,8 +362,7 @@ def webhook_deliveries_sweep(*, stale_minutes: int = 10) -> int:
         .exclude(attempt_log__started_at__gte=stale)
         .values_list("pk", flat=True)[:1000]
     )
-    from partners.api.tasks import webhook_deliver_task
-
+    deliver = tasking.task_named("partners.api.tasks.webhook_deliver_task")
     for delivery_id in ids:
-        webhook_deliver_task.delay(delivery_id)
+        deliver.delay(delivery_id)
     return len(ids)

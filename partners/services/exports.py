@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from consents.models import ConsentState, Purpose, PurposeCategory
 from consents.selectors import customers_consenting
+from partners import selectors
 from partners.errors import PartnerError
 from partners.models import (
     Arrangement,
@@ -37,7 +38,7 @@ from partners.models import (
 )
 from partners.services import gate
 from partners.services import records as provision_records
-from portal import inventory
+from portal import inventory, tasking
 from portal.models import User
 from portal.services import audit_record
 
@@ -146,15 +147,10 @@ def export_start(*, partner: Partner, purpose: Purpose, actor: User) -> Export:
 
 
 def _queue_export(export_id: int) -> None:
-    def _hand_to_worker() -> None:
-        from partners.tasks import export_run_task
-
-        try:
-            export_run_task.delay(export_id)
-        except Exception:  # a dead broker must not break the web request
-            logger.warning("broker unavailable; export %s stays queued", export_id)
-
-    transaction.on_commit(_hand_to_worker)
+    # A dead broker must not break the web request: the export stays queued.
+    tasking.enqueue_on_commit(
+        "partners.tasks.export_run_task", export_id, what=f"export {export_id}"
+    )
 
 
 @transaction.atomic
@@ -182,8 +178,8 @@ def export_candidates(*, partner: Partner, purpose: Purpose) -> models.QuerySet:
     an overseas partner also needs the country's consent."""
     service_code = gate.service_code(partner)
     customers = customers_consenting(purpose_code=purpose.code, service_code=service_code)
-    if gate.needs_overseas_consent(partner, Basis.CONSENT):
-        overseas = gate.overseas_purpose_for(partner.country)
+    if selectors.needs_overseas_consent(partner, Basis.CONSENT):
+        overseas = selectors.overseas_purpose_for(partner.country)
         if overseas is None:
             return customers.none()
         customers = customers.filter(
@@ -303,8 +299,8 @@ class _ExportPlan:
     def build(cls, export: Export, arrangement: Arrangement) -> _ExportPlan:
         partner = export.partner
         overseas = None
-        if gate.needs_overseas_consent(partner, Basis.CONSENT):
-            overseas = gate.overseas_purpose_for(partner.country)
+        if selectors.needs_overseas_consent(partner, Basis.CONSENT):
+            overseas = selectors.overseas_purpose_for(partner.country)
         return cls(
             partner=partner,
             purpose=export.purpose,

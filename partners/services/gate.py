@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consents.models import ConsentEvent, Purpose, PurposeCategory
+from consents.models import ConsentEvent, Purpose
 from consents.selectors import ConsentDecision, consent_decide
+from partners import selectors
 from partners.models import (
     Arrangement,
     ArrangementStatus,
     Basis,
-    Country,
     DataItem,
     ExceptionRequest,
     ExceptionStatus,
@@ -47,29 +47,6 @@ def _deny(reason: str, message: str, **extra) -> ProvisionDecision:
 def service_code(partner: Partner) -> str | None:
     service = partner.service if partner.service_id else None
     return service.code if service is not None else None
-
-
-def overseas_purpose_for(country: Country) -> Purpose | None:
-    """The consent item for provision to this country (LY-2, APPI Art. 28): the country's
-    configured purpose, else an active overseas-provision purpose that lists the country."""
-    if country.consent_purpose_id:
-        return country.consent_purpose
-    for purpose in Purpose.objects.filter(
-        category=PurposeCategory.OVERSEAS_PROVISION, is_active=True
-    ):
-        if country.code.upper() in purpose.country_list:
-            return purpose
-    return None
-
-
-def needs_overseas_consent(partner: Partner, basis: str) -> bool:
-    """APPI Art. 28: provision abroad needs its own consent, except to a country recognised
-    as equivalent; an entrusted processor abroad is exempt when it keeps measures
-    equivalent to APPI (Rule 16)."""
-    country = partner.country
-    if not country.is_overseas or country.equivalent_protection:
-        return False
-    return not (basis in (Basis.ENTRUSTMENT, Basis.JOINT_USE) and partner.equivalent_measures)
 
 
 _BASIS_PREFERENCE = {Basis.ENTRUSTMENT: 0, Basis.JOINT_USE: 1, Basis.CONSENT: 2}
@@ -141,8 +118,8 @@ def provision_decide(
             items=items_t,
         )
     overseas_event = None
-    if needs_overseas_consent(partner, arrangement.basis):
-        overseas = overseas_purpose_for(partner.country)
+    if selectors.needs_overseas_consent(partner, arrangement.basis):
+        overseas = selectors.overseas_purpose_for(partner.country)
         if overseas is None:
             return _deny(
                 "no_overseas_consent",

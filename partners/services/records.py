@@ -20,6 +20,7 @@ from consents.services import consent_lock
 from partners.errors import PartnerError
 from partners.models import ExceptionRequest, Export, Partner, ProvisionRecord
 from partners.services import gate
+from portal.appendonly import erased_write
 from portal.models import User
 from portal.services import audit_record
 
@@ -180,8 +181,6 @@ def provision_records_unlink(*, customer: User) -> int:
     """Drop the erased account's link from its provision records (APPI-29, LW-6.1); each
     record keeps its `customer_reference` pseudonym. Refused for an account that is not
     erased. Returns how many records were unlinked."""
-    from portal.appendonly import erased_write
-
     return erased_write(
         function="partners_provisionrecord_unlink",
         customer=customer,

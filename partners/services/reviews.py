@@ -8,6 +8,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from partners.models import Arrangement, ArrangementStatus, Basis
+from portal.selectors import privacy_staff
+from portal.services import ClaimKey, mail_queue, reminder_claim_many
 
 REVIEW_REMINDER_DAYS = 30
 
@@ -17,9 +19,6 @@ def arrangement_reviews_remind(*, today: datetime.date | None = None) -> int:
     date (and when it is overdue). The reminder is claimed (portal.ReminderClaim) in the same
     transaction as the mail is queued, so a second run sends nothing and a new due date gets
     its own reminder. Returns mails queued."""
-    from portal.selectors import privacy_staff
-    from portal.services import ClaimKey, mail_queue, reminder_claim_many
-
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=REVIEW_REMINDER_DAYS)
     due = Arrangement.objects.filter(

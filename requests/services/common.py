@@ -5,6 +5,7 @@ notification, and running in the language of the person a notice is for.
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import translation
 
 from portal import selectors as portal_selectors
 from portal.services import mail_queue
@@ -31,8 +32,6 @@ def notify_staff(req: DataRequest, *, template: str) -> None:
 
 
 def in_language(req: DataRequest, func):
-    from django.utils import translation
-
     person = req.principal if req.on_behalf and req.principal_id else req.customer
     with translation.override(person.preferred_language):
         return func()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -10,11 +9,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import approvals
+from partners.services import records
+from portal import approvals, tasking
+from portal.erasure import account_erase as base_account_erase
+from portal.erasure import profile_items_erase
 from portal.models import User
 from portal.services import audit_record
 from portal.signals import account_erased
 from requests import principals, workflow
+from requests.choices import DELETION_ITEM_CHOICES
 from requests.errors import RequestError
 from requests.models import (
     OPEN_STATUSES,
@@ -32,14 +35,10 @@ from requests.models import (
 )
 from requests.services import common, documents, packages
 
-logger = logging.getLogger(__name__)
-
 ERASED = "[erased]"
 
 
 def erased_email(user_id: int) -> str:
-    from partners.services import records
-
     return f"erased-{records.customer_reference(user_id)[:16]}@erased.invalid"
 
 
@@ -50,8 +49,6 @@ def deletion_carry_out(
     closing notice is written first (to the address still on file); then personal fields are
     erased or anonymized as the data inventory classifies them (LW-1). Request records and
     provision records stay, tied to the anonymized account and its pseudonym."""
-    from requests.forms import DELETION_ITEM_CHOICES
-
     with transaction.atomic():
         req = common.lock(request_id)
         if req.kind != Kind.DELETION:
@@ -103,23 +100,19 @@ def deletion_carry_out(
             items_erase(customer=customer, items=items, actor=actor)
             pending = []
         if pending:
-            transaction.on_commit(lambda: _queue_mail_scrub(pending))
+            # A dead broker: the mails keep the old address until scrubbed by hand.
+            tasking.enqueue_on_commit(
+                "requests.tasks.erased_mail_scrub_task",
+                pending,
+                countdown=60,
+                what=f"scrubbing mails {pending}",
+            )
     return closed
-
-
-def _queue_mail_scrub(mail_ids: list[int]) -> None:
-    from requests.tasks import erased_mail_scrub_task
-
-    try:
-        erased_mail_scrub_task.apply_async((mail_ids,), countdown=60)
-    except Exception:  # a dead broker: the mails keep the old address until scrubbed by hand
-        logger.warning("broker unavailable; mails %s wait to be scrubbed", mail_ids)
 
 
 def items_erase(*, customer: User, items: list[str], actor: User) -> None:
     """Erase chosen items of a customer's data (the choices of the deletion form): the
     profile fields and access log through the base, the messages here."""
-    from portal.erasure import profile_items_erase
 
     changes: dict[str, Any] = {}
     if "phone" in items:
@@ -151,7 +144,6 @@ def account_erase(*, customer: User, actor: User) -> list[int]:
     append-only audit log and consent ledger (LW-5, LW-9: evidence, tied to the anonymized
     account, with the network address and device blanked), and the rows of requests and
     provision records with a pseudonym."""
-    from portal.erasure import account_erase as base_account_erase
 
     address = erased_email(customer.pk)
     pending = base_account_erase(customer=customer, address=address)

@@ -7,8 +7,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from consents.selectors import purposes_for_customer, third_party_purposes
+from consents.services import ConsentError, restriction_record
+from portal.errors import PortalError
 from portal.models import User
+from portal.services import user_profile_update
 from requests import principals, workflow
+from requests.choices import PROFILE_FIELD_CHOICES
 from requests.errors import RequestError
 from requests.models import DataRequest, Kind, Outcome
 from requests.services import common, messages
@@ -19,10 +24,6 @@ def correction_apply(
 ) -> DataRequest:
     """Apply the value a correction or addition asked for through the profile service and
     close; the notice says what changed (LW-6.1, APPI-36)."""
-    from portal.errors import PortalError
-    from portal.services import user_profile_update
-    from requests.forms import PROFILE_FIELD_CHOICES
-
     with transaction.atomic():
         req = common.lock(request_id)
         if req.kind not in (Kind.CORRECTION, Kind.ADDITION):
@@ -70,9 +71,6 @@ def restriction_apply(
 ) -> DataRequest:
     """Suspension or third-party stop (LW-6.1): record the restriction in consents, which the
     consent state and the provision gate obey from now on, and close with the purposes named."""
-    from consents.selectors import purposes_for_customer, third_party_purposes
-    from consents.services import ConsentError, restriction_record
-
     with transaction.atomic():
         req = common.lock(request_id)
         if req.kind not in (Kind.SUSPENSION, Kind.THIRD_PARTY_STOP):
@@ -124,8 +122,6 @@ def purpose_notice_send(
 ) -> DataRequest:
     """Notification of the purposes of use (LW-3, APPI Art. 32(2)): the notice lists the
     purposes that apply to this customer."""
-    from consents.selectors import purposes_for_customer
-
     with transaction.atomic():
         req = common.lock(request_id)
         if req.kind != Kind.PURPOSE_NOTICE:

@@ -1,11 +1,10 @@
-"""The disclosure package (LW-6.1): prepared, built, opened, rebuilt, recorded as mailed and
+"""The disclosure package (LW-6.1): built, opened, rebuilt, recorded as mailed and
 purged when it expires.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -14,10 +13,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from portal.inventory import CATEGORIES, personal_fields
 from portal.models import User
 from portal.services import audit_record, mail_queue
 from requests import principals, selectors, workflow
@@ -30,28 +31,9 @@ from requests.models import (
     TimelineEntry,
 )
 
-logger = logging.getLogger(__name__)
-
 
 def package_days() -> int:
     return settings.REQUESTS_PACKAGE_DAYS
-
-
-def package_prepare(*, request: DataRequest) -> DisclosurePackage:
-    """Create the package row of a decided disclosure and build it in the background once
-    the decision commits. Called by the workflow when a disclosure closes."""
-    package, _created = DisclosurePackage.objects.get_or_create(request=request)
-
-    def _queue() -> None:
-        from requests.tasks import package_build_task
-
-        try:
-            package_build_task.delay(package.pk)
-        except Exception:  # a dead broker: staff can start the build again from the page
-            logger.warning("broker unavailable; package %s waits for a rebuild", package.pk)
-
-    transaction.on_commit(_queue)
-    return package
 
 
 def package_storage() -> FileSystemStorage:
@@ -120,11 +102,6 @@ def package_build(*, package_id: int) -> DisclosurePackage:
     and every disclosed category, the customer's rows with their personal fields; withheld
     items are left out and listed with their grounds and reasons. Safe to run twice: a ready
     package is left as it is. Progress is saved after each part so that the pages can show it."""
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    from portal.inventory import CATEGORIES, personal_fields
-
     claimed = DisclosurePackage.objects.filter(
         pk=package_id, status__in=[PackageStatus.QUEUED, PackageStatus.FAILED]
     ).update(status=PackageStatus.BUILDING, done=0, error="", progress_at=timezone.now())
@@ -287,7 +264,7 @@ def package_rebuild(*, request_id: int, actor: User) -> DisclosurePackage:
             status=PackageStatus.QUEUED, progress_at=timezone.now()
         )
         audit_record(actor=actor, action="requests.package.rebuilt", target=package.request)
-        package_prepare(request=package.request)
+        workflow.package_prepare(request=package.request)
     return package
 
 

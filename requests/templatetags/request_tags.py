@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import template
 
 from portal.i18n import english_active, join_list
+from portal.inventory import CATEGORIES
+from requests.choices import DELETION_ITEM_CHOICES, PROFILE_FIELD_CHOICES
 
 register = template.Library()
 
@@ -21,9 +23,6 @@ def yen(amount) -> str:
 @register.filter
 def labels(values, vocabulary: str) -> str:
     """Codes stored in a request's details, shown with their labels in the current language."""
-    from portal.inventory import CATEGORIES
-    from requests.forms import DELETION_ITEM_CHOICES, PROFILE_FIELD_CHOICES
-
     table = {
         "categories": dict(CATEGORIES),
         "fields": dict(PROFILE_FIELD_CHOICES),

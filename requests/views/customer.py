@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -58,8 +59,6 @@ def request_start(request: HttpRequest) -> HttpResponse:
 
 
 def _file_url(kind: str) -> str:
-    from django.urls import reverse
-
     return reverse("requests:file", kwargs={"kind": kind})
 
 
