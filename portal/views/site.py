@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
-from portal import sections, services
+from portal import attention, sections, services
 from portal.forms import LanguageForm
 from portal.redirects import safe_next
 from portal.roles import staff_required
@@ -24,13 +24,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "customer/dashboard.html",
-        {"sections": sections.sections_for("dashboard", request.user)},
+        {
+            # What waits on the customer comes first (issue 16).
+            "attention": attention.items_for(request.user),
+            "sections": sections.sections_for("dashboard", request.user),
+        },
     )
 
 
 @staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/home.html")
+    return render(request, "staff/home.html", {"counts": attention.counts_for(request.user)})
 
 
 @require_POST
