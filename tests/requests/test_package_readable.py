@@ -19,8 +19,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from portal.inventory import CATEGORIES
-from requests import services, workflow
+from requests import workflow
 from requests.models import DisclosurePackage, Kind, Status
+from requests.services import decisions, packages
 from tests.requests.factories import data_request, footprint
 
 pytestmark = pytest.mark.django_db
@@ -55,22 +56,22 @@ def _answered(cast, person, *, delivery="electronic", monkeypatch):
         }
         for c in ALL
     }
-    services.decision_draft(request_id=req.pk, actor=cast.agent, items=items, summary="一部開示")
+    decisions.decision_draft(request_id=req.pk, actor=cast.agent, items=items, summary="一部開示")
     workflow.request_approve(request_id=req.pk, actor=cast.administrator)
     package = DisclosurePackage.objects.get(request=req)
     with monkeypatch.context() as clock:
         clock.setattr(timezone, "now", lambda: BUILT_AT)
-        package = services.package_build(package_id=package.pk)
+        package = packages.package_build(package_id=package.pk)
     return req, package
 
 
 def _page(package) -> str:
-    with services.package_storage().open(package.html_name) as handle:
+    with packages.package_storage().open(package.html_name) as handle:
         return handle.read().decode()
 
 
 def _json(package) -> dict:
-    with services.package_storage().open(package.json_name) as handle:
+    with packages.package_storage().open(package.json_name) as handle:
         return json.loads(handle.read())
 
 
