@@ -31,3 +31,9 @@ class ConsentsConfig(AppConfig):
 
         # The rows of this app's models in the data inventory (LW-1).
         inventory.register()
+
+        from consents.attention import customer_items
+        from portal.attention import register_items
+
+        # After a policy revision the customer's home asks them to decide again (LW-9).
+        register_items(customer_items)

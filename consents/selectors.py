@@ -421,3 +421,41 @@ def policy_announcement_for(*, customer: User) -> PolicyVersion | None:
         .prefetch_related("widened_purposes")
         .first()
     )
+
+
+def purposes_awaiting_decision(*, customer: User) -> list[Purpose]:
+    """The purposes a policy revision asks this customer to decide on again (LW-9): the rule
+    of this module says "reconsent" for them. One query: each optional purpose that a
+    published version added or widened, with the customer's general state and whether a
+    restriction names it."""
+    general = ConsentState.objects.filter(
+        customer=customer, purpose=OuterRef("pk"), service__isnull=True
+    )
+    candidates = (
+        Purpose.objects.filter(is_active=True, necessary=False)
+        .annotate(reconsent_since=reconsent_since_expression(OuterRef("pk")))
+        .filter(reconsent_since__isnull=False)
+        .annotate(
+            state_granted=Subquery(general.values("granted")[:1]),
+            state_decided_at=Subquery(general.values("decided_at")[:1]),
+            restricted=_active_restriction(customer_ref=customer.pk, purpose_ref=OuterRef("pk")),
+        )
+        .order_by("position", "code")
+    )
+    waiting = []
+    for purpose in candidates:
+        state = None
+        if purpose.state_granted is not None:
+            state = (purpose.state_granted, purpose.state_decided_at, None)
+        _granted, decided_by, _event = _decide(
+            necessary=False,
+            by_default=purpose.granted_by_default,
+            restricted=purpose.restricted,
+            reconsent_since=purpose.reconsent_since,
+            joined_at=customer.date_joined,
+            service_state=None,
+            general_state=state,
+        )
+        if decided_by == "reconsent":
+            waiting.append(purpose)
+    return waiting

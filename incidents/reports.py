@@ -142,9 +142,9 @@ def report_html(report: Report) -> str:
 
 def report_pdf_render(report: Report) -> bytes:
     """The printable document (A4, Japanese fonts from fonts-noto-cjk), by WeasyPrint."""
-    from weasyprint import HTML
+    from portal.pdf import pdf_from_html
 
-    return HTML(string=report_html(report)).write_pdf()
+    return pdf_from_html(report_html(report))
 
 
 @transaction.atomic

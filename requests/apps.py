@@ -43,3 +43,11 @@ class RequestsConfig(AppConfig):
         # Packages and erased-mail scrubs stranded by a dead broker or worker.
         stale_work_register("requests.packages", recovery.package_requeue_stale)
         stale_work_register("requests.erased_mail", recovery.erased_mail_scrub_stale)
+
+        from portal.attention import register_counts, register_items
+        from requests.attention import customer_items, staff_counts
+
+        # The customer's home lists what waits on them; the staff home, the queue's figures
+        # (issue 16).
+        register_items(customer_items)
+        register_counts(staff_counts)

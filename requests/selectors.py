@@ -7,22 +7,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from consents.selectors import consent_history
 from partners.selectors import provision_records_for
 from portal.inventory import models_about_people
-from portal.models import Approval, User
+from portal.models import Approval, ApprovalStatus, User
 from requests.models import (
     OPEN_STATUSES,
     ApprovalKind,
     DataRequest,
+    DeliveryMethod,
     DisclosurePackage,
+    FeeStatus,
     Kind,
+    PackageStatus,
     RequestDocument,
     RequestMessage,
+    Status,
     TimelineEntry,
 )
 
@@ -317,3 +321,66 @@ def package_parts(*, customer: User, categories: list[str]) -> list[tuple[str, s
             rows = model._default_manager.filter(**{path: customer.pk}).order_by("pk")
         parts.append((entry.category, label, rows))
     return parts
+
+
+# --- what needs someone now (issue 16, portal.attention) ----------------------------------------
+
+
+def requests_waiting_for_customer(*, customer: User) -> QuerySet[DataRequest]:
+    """The customer's open requests that wait on them: a fee to pay, or documents or details
+    staff asked for, with what was asked last (the note of the latest "customer_ask"). One
+    query."""
+    asked = (
+        TimelineEntry.objects.filter(request=OuterRef("pk"), event="customer_ask")
+        .order_by("-created_at", "-id")
+        .values("note")[:1]
+    )
+    return (
+        DataRequest.objects.filter(customer=customer)
+        .filter(
+            Q(status=Status.AWAITING_PAYMENT, fee_status=FeeStatus.QUOTED)
+            | Q(status=Status.AWAITING_CUSTOMER)
+        )
+        .annotate(asked_note=Subquery(asked))
+        .only("id", "reference", "kind", "status", "fee_yen", "fee_status", "paused_since")
+        .order_by("paused_since", "id")
+    )
+
+
+def packages_ready_for(*, customer: User, now: datetime | None = None) -> QuerySet:
+    """Answers this person can download now: ready electronic packages of their own requests
+    or of requests an agent filed for them (as `package_for_customer` allows), soonest to
+    expire first. One query."""
+    now = now or timezone.now()
+    return (
+        DisclosurePackage.objects.filter(
+            Q(request__on_behalf=False, request__customer=customer)
+            | Q(request__on_behalf=True, request__principal=customer),
+            status=PackageStatus.READY,
+            expires_at__gt=now,
+            request__delivery_method=DeliveryMethod.ELECTRONIC,
+        )
+        .select_related("request")
+        .only("id", "status", "expires_at", "request__id", "request__reference", "request__kind")
+        .order_by("expires_at", "id")
+    )
+
+
+def staff_home_counts(*, viewer: User, now: datetime | None = None, soon_days: int = 3) -> dict:
+    """The staff home's figures over open requests, each the number of rows the queue shows
+    for the same filter (selectors.queue): due within `soon_days` (overdue ones included, as
+    the queue's filter does), overdue (a paused request never is), unassigned, assigned to
+    the viewer. One aggregate query."""
+    now = now or timezone.now()
+    return DataRequest.objects.filter(status__in=OPEN_STATUSES).aggregate(
+        due_soon=Count("id", filter=Q(due_at__lt=now + timedelta(days=soon_days))),
+        overdue=Count("id", filter=Q(due_at__lt=now, paused_since__isnull=True)),
+        unassigned=Count("id", filter=Q(assignee__isnull=True)),
+        mine=Count("id", filter=Q(assignee=viewer)),
+    )
+
+
+def approvals_waiting_for(*, admin: User) -> int:
+    """Pending approvals this administrator may decide: everyone's but their own (who asked
+    cannot approve, LW-5). One query."""
+    return Approval.objects.filter(status=ApprovalStatus.PENDING).exclude(asked_by=admin).count()

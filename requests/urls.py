@@ -32,4 +32,10 @@ urlpatterns = [
     path("staff/requests/<int:pk>/decision/", staff.decision, name="staff_decision"),
     path("staff/requests/<int:pk>/close/", staff.close, name="staff_close"),
     path("staff/requests/<int:pk>/package/", staff.package_view, name="staff_package"),
+    path(
+        "staff/requests/<int:pk>/package.pdf",
+        staff.package_view,
+        {"fmt": "pdf"},
+        name="staff_package_pdf",
+    ),
 ]

@@ -23,6 +23,7 @@ from consents.sections import purpose_notes, purpose_uses, sections_for
 from portal.redirects import safe_next
 
 HISTORY_PAGE_SIZE = 50
+LATEST_CHANGES = 5  # the consent page's short history; the full one is its own page
 
 
 @login_required
@@ -58,6 +59,7 @@ def consent_page(request: HttpRequest) -> HttpResponse:
         {
             "category": group.category,
             "label": group.label,
+            "necessary": any(row.purpose.necessary for row in group.rows),
             "items": [
                 {
                     "row": row,
@@ -84,8 +86,33 @@ def consent_page(request: HttpRequest) -> HttpResponse:
             "gpc_withdrawn": getattr(request, "gpc_withdrawn", []),
             "sections": sections_for(customer),
             "reconsent": [row for row in rows if row.decided_by == "reconsent"],
+            "summary": _summary(rows, locked),
+            "latest_changes": list(selectors.consent_history(customer=customer)[:LATEST_CHANGES]),
         },
     )
+
+
+def _summary(rows, locked: set[str]) -> dict[str, list[str]]:
+    """The page's first lines (issue 16): the purposes by what holds for them now. A purpose
+    the GPC signal refuses, one stopped at the customer's request and one waiting for a
+    fresh decision are named there, not among the declined."""
+    summary: dict[str, list[str]] = {
+        key: [] for key in ("allowed", "declined", "gpc", "stopped", "reconsent", "necessary")
+    }
+    for row in rows:
+        purpose = row.purpose
+        if purpose.necessary:
+            key = "necessary"
+        elif row.decided_by == "restriction":
+            key = "stopped"
+        elif row.decided_by == "reconsent":
+            key = "reconsent"
+        elif purpose.code in locked:
+            key = "gpc"
+        else:
+            key = "allowed" if row.granted else "declined"
+        summary[key].append(purpose.name)
+    return summary
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import check_for_language
 from django.views.decorators.http import require_POST
 
-from portal import navigation, sections, services
+from portal import attention, navigation, sections, services
 from portal.forms import LanguageForm
 from portal.redirects import safe_next
 from portal.roles import staff_required
@@ -25,6 +25,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         request,
         "customer/dashboard.html",
         {
+            # What waits on the customer comes first.
+            "attention": attention.items_for(request.user),
             "cards": navigation.cards("dashboard"),
             "sections": sections.sections_for("dashboard", request.user),
         },
@@ -33,7 +35,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def staff_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "staff/home.html", {"cards": navigation.cards("staff_home")})
+    return render(
+        request,
+        "staff/home.html",
+        {"counts": attention.counts_for(request.user), "cards": navigation.cards("staff_home")},
+    )
 
 
 @require_POST

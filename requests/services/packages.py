@@ -5,7 +5,6 @@ purged when it expires.
 from __future__ import annotations
 
 import json
-import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 from portal.inventory import CATEGORIES, personal_fields
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import principals, selectors, workflow
+from requests import package_display, principals, selectors, workflow
 from requests.errors import RequestError
 from requests.models import (
     DataRequest,
@@ -61,6 +60,10 @@ def _value(obj, name: str, customer: User):
             return None
         if isinstance(rel, DataRequest):
             return rel.reference
+        if rel._meta.label == "consents.ConsentEvent":
+            # The change's receipt id, as the ledger's own rows show it (issue 16): the
+            # event's text is an internal summary.
+            return str(rel.change_id)
         return str(rel)
     value = f.value_from_object(obj)
     if f.choices and value not in (None, ""):
@@ -71,24 +74,6 @@ def _value(obj, name: str, customer: User):
         return value.isoformat()
     if value is None or isinstance(value, (str, int, float, bool, list, dict)):
         return value
-    return str(value)
-
-
-_ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
-
-
-def _cell(value) -> str | None:
-    """A value of the JSON package as the readable page shows it."""
-    if value is None or value == "" or value == [] or value == {}:
-        return None
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, list):
-        return ", ".join(str(_cell(v) or "—") for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}: {_cell(v) or '—'}" for k, v in value.items())
-    if isinstance(value, str) and _ISO_TIME.match(value):
-        return value[:16].replace("T", " ")
     return str(value)
 
 
@@ -126,7 +111,7 @@ def package_build(*, package_id: int) -> DisclosurePackage:
     DisclosurePackage.objects.filter(pk=package_id).update(total=len(parts) + 1)
     try:
         with translation.override(customer.preferred_language):
-            sections = []
+            sections, readable = [], []
             for done, (category, label, rows) in enumerate(parts, start=1):
                 model = rows.model
                 names = [
@@ -140,7 +125,7 @@ def package_build(*, package_id: int) -> DisclosurePackage:
                     and model._meta.get_field(n).related_model is not User
                 ]
                 many = [n for n in names if model._meta.get_field(n).many_to_many]
-                rows = rows.select_related(*joins).prefetch_related(*many)
+                objects = list(rows.select_related(*joins).prefetch_related(*many))
                 sections.append(
                     {
                         "category": category,
@@ -149,8 +134,12 @@ def package_build(*, package_id: int) -> DisclosurePackage:
                         "title": str(model._meta.verbose_name_plural),
                         "fields": names,
                         "labels": [str(model._meta.get_field(n).verbose_name) for n in names],
-                        "rows": [{n: _value(obj, n, customer) for n in names} for obj in rows],
+                        "rows": [{n: _value(obj, n, customer) for n in names} for obj in objects],
                     }
+                )
+                # The readable page: each row's values as the customer reads them (issue 16).
+                readable.append(
+                    [[package_display.cell(obj, n, customer) for n in names] for obj in objects]
                 )
                 DisclosurePackage.objects.filter(pk=package_id).update(
                     done=done, progress_at=timezone.now()
@@ -168,19 +157,21 @@ def package_build(*, package_id: int) -> DisclosurePackage:
             ]
             generated_at = timezone.now()
             document = {
+                **package_display.json_preamble(),
                 "reference": req.reference,
                 "generated_at": timezone.localtime(generated_at).isoformat(),
                 "sections": sections,
                 "withheld": withheld,
             }
-            # The page shows the same rows as lists in the column order.
-            pages = [
-                {**sec, "cells": [[_cell(row[n]) for n in sec["fields"]] for row in sec["rows"]]}
-                for sec in sections
-            ]
             html = render_to_string(
                 "customer/requests/package.html",
-                {"req": req, "document": document, "sections": pages, "withheld": withheld},
+                package_display.page_context(
+                    req=req,
+                    sections=sections,
+                    readable=readable,
+                    withheld=withheld,
+                    generated_at=generated_at,
+                ),
             )
         token = secrets.token_hex(16)
         storage = package_storage()
@@ -189,6 +180,12 @@ def package_build(*, package_id: int) -> DisclosurePackage:
             ContentFile(json.dumps(document, ensure_ascii=False, indent=2).encode()),
         )
         html_name = storage.save(f"{token}.html", ContentFile(html.encode()))
+        if req.delivery_method == DeliveryMethod.PAPER:
+            # The printable PDF for paper delivery (LW-6.1), made here in the background:
+            # WeasyPrint takes seconds per page. It sits beside the page under the same name.
+            from portal.pdf import pdf_from_html
+
+            storage.save(package_pdf_name(html_name), ContentFile(pdf_from_html(html)))
     except Exception as exc:
         DisclosurePackage.objects.filter(pk=package_id).update(
             status=PackageStatus.FAILED, error=str(exc)[:200]
@@ -221,8 +218,8 @@ def package_build(*, package_id: int) -> DisclosurePackage:
 
 
 def package_open(*, package: DisclosurePackage, viewer: User, fmt: str):
-    """Open the package file for the customer (while it may be downloaded) or for privacy
-    staff (to print it for paper delivery, audited, LW-5)."""
+    """Open the package file, `fmt` json, html or pdf, for the customer (while it may be
+    downloaded) or for privacy staff (to print it for paper delivery, audited, LW-5)."""
     req = package.request
     # The package is the answer: only the person it is about opens it, never their agent.
     owner_id = req.principal_id if req.on_behalf else req.customer_id
@@ -248,8 +245,18 @@ def package_open(*, package: DisclosurePackage, viewer: User, fmt: str):
         )
     else:
         raise RequestError(_("You cannot open this package."))
-    name = package.json_name if fmt == "json" else package.html_name
+    if fmt == "json":
+        name = package.json_name
+    elif fmt == "pdf":
+        name = package_pdf_name(package.html_name)  # paper delivery only: FileNotFoundError
+    else:
+        name = package.html_name
     return package_storage().open(name, "rb")
+
+
+def package_pdf_name(html_name: str) -> str:
+    """The stored name of a paper package's PDF: its page's name ending in .pdf."""
+    return html_name.removesuffix(".html") + ".pdf"
 
 
 def package_rebuild(*, request_id: int, actor: User) -> DisclosurePackage:
@@ -308,7 +315,8 @@ def package_expired_purge(*, now: datetime | None = None) -> int:
                 pk=package.pk, status=PackageStatus.READY
             ).update(status=PackageStatus.EXPIRED, json_name="", html_name="")
             if changed:
-                for name in (package.json_name, package.html_name):
+                pdf_name = package_pdf_name(package.html_name) if package.html_name else ""
+                for name in (package.json_name, package.html_name, pdf_name):
                     if name and storage.exists(name):
                         transaction.on_commit(lambda n=name: storage.delete(n))
                 purged += 1

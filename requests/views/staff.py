@@ -592,16 +592,23 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @staff_required
-def package_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """The readable package, for staff to check it or print it for paper delivery (audited)."""
+def package_view(request: HttpRequest, pk: int, fmt: str = "html") -> HttpResponse:
+    """The readable package, for staff to check it, or its PDF to print for paper delivery
+    (audited)."""
     req = _staff_request(pk)
     package = getattr(req, "package", None)
     if package is None:
         raise Http404
     try:
-        handle = packages.package_open(package=package, viewer=request.user, fmt="html")
+        handle = packages.package_open(package=package, viewer=request.user, fmt=fmt)
     except (RequestError, FileNotFoundError):
         raise Http404 from None
+    if fmt == "pdf":
+        response = FileResponse(
+            handle, content_type="application/pdf", filename=f"{req.reference}-data.pdf"
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
     response = FileResponse(handle, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"

@@ -192,16 +192,18 @@ def test_query_count_is_pinned_with_50_purposes_and_1000_events(
     monkeypatch.setattr(sections, "_uses_providers", [])
     monkeypatch.setattr(sections, "_notes_providers", [])
     customer_client.get("/consents/")  # warm the session and the content-type caches
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         # 1. session, 2. user (authentication); the GPC middleware reads nothing without
         # the signal. The page: 3. purposes with their latest widening version, 4. the
         # customer's states with events, versions, services and purposes, 5. active
         # restrictions, 6. services, 7. their purposes (prefetch). The layout: 8. the
         # user's own and groups' permissions in one query (staff link), 9. the analytics
         # decision for the cookie banner (no cookie yet), 10. the policy notice, 11. the
-        # purposes it widened (prefetch).
+        # purposes it widened (prefetch). 12. the latest five changes, with their purposes
+        # and services joined (the page's short history, issue 16).
         response = customer_client.get("/consents/")
     assert response.status_code == 200
     page = response.content.decode()
-    assert page.count('<tr id="purpose-p') == 50
+    assert page.count('<li class="choice" id="purpose-p') == 47  # 3 wait for a decision
+    assert page.count('<li class="choice choice-reconsent" id="purpose-p') == 3
     assert 'id="reconsent"' in page
