@@ -521,6 +521,7 @@ EVENT_LABELS = {
     "package_ready": _("Package ready for download"),
     "package_mailed": _("Package mailed"),
     "principal_link": _("Person represented linked and authority checked"),
+    "requester_match": _("Requester matched to the data we hold"),
 }
 
 
@@ -563,9 +564,12 @@ class RequestMessage(models.Model):
     request = models.ForeignKey(
         DataRequest, on_delete=models.CASCADE, related_name="messages", verbose_name=_("request")
     )
+    # None: the requester of a request filed without an account.
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("author"),
     )
@@ -584,6 +588,10 @@ class RequestMessage(models.Model):
                 fields=["request", "client_token"],
                 condition=Q(client_token__isnull=False),
                 name="requests_message_one_per_form_token",
+            ),
+            models.CheckConstraint(
+                condition=Q(from_staff=False) | Q(author__isnull=False),
+                name="requests_message_staff_author_known",
             ),
         ]
 
@@ -614,9 +622,12 @@ class RequestDocument(models.Model):
         DataRequest, on_delete=models.CASCADE, related_name="documents", verbose_name=_("request")
     )
     purpose = models.CharField(_("purpose"), max_length=20, choices=DocumentPurpose.choices)
+    # None: the requester of a request filed without an account.
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
         verbose_name=_("uploaded by"),
     )
@@ -848,3 +859,46 @@ class DisclosurePackage(models.Model):
             and self.expires_at is not None
             and self.expires_at > (now or timezone.now())
         )
+
+
+# --- filing without an account (issue 15) ----------------------------------------------------
+
+EMAIL_CODE_MAX_ATTEMPTS = 5
+
+
+class EmailCode(models.Model):
+    """A six-digit one-time code mailed to prove control of an email address before a person
+    without an account files a request (requests/intake.py). Only a keyed hash of the code
+    is kept. The rows are also the rate limit: codes asked for per address and per network
+    address are counted from them."""
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    email = models.EmailField(_("email address"))  # lower-case
+    code_hash = models.CharField(_("code (keyed hash)"), max_length=64, editable=False)
+    ip_address = models.GenericIPAddressField(_("network address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("valid until"))
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("email code")
+        verbose_name_plural = _("email codes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["email", "created_at"], name="requests_code_email_idx"),
+            models.Index(fields=["ip_address", "created_at"], name="requests_code_ip_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attempts__lte=EMAIL_CODE_MAX_ATTEMPTS),
+                name="requests_code_attempts_limited",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="requests_code_expires_after_sent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"code for {self.email} ({self.created_at:%Y-%m-%d %H:%M})"

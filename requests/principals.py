@@ -152,6 +152,14 @@ def addressee(req: DataRequest) -> Addressee:
     return filer_addressee(req)
 
 
+def answer_addressee(req: DataRequest) -> Addressee:
+    """Who receives the answer itself (the disclosure package): the linked person an agent
+    acted for, else whoever filed the request."""
+    if req.on_behalf and req.principal_id is not None:
+        return _account(req.principal)
+    return filer_addressee(req)
+
+
 def _account(user: User) -> Addressee:
     lines = [user.postal_code, user.get_prefecture_display() + user.address]
     return Addressee(

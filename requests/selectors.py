@@ -109,6 +109,12 @@ def request_for_customer(*, customer: User, reference: str) -> DataRequest:
     return _detail_queryset().get(customer=customer, reference=reference)
 
 
+def requests_without_account() -> QuerySet[DataRequest]:
+    """Requests filed without an account, with everything their page shows; the signed
+    link (requests.links) picks one."""
+    return _detail_queryset().filter(customer__isnull=True)
+
+
 def request_for_staff(*, pk: int) -> DataRequest:
     return _detail_queryset().get(pk=pk)
 

@@ -32,7 +32,7 @@ from portal import selectors as portal_selectors
 from portal.models import User
 from portal.services import audit_record, mail_queue
 from portal.signals import account_erased
-from requests import clock, principals, selectors, uploads, workflow
+from requests import clock, links, principals, selectors, uploads, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
@@ -271,6 +271,7 @@ def request_file(
                 template="requests/receipt",
                 context={
                     "request": req,
+                    "recipient": principals.filer_addressee(req),
                     "url": reverse("requests:detail", kwargs={"reference": req.reference}),
                 },
             )
@@ -342,16 +343,18 @@ def message_post(
                 target=locked,
                 payload={"reference": locked.reference, "message": message.pk},
             )
-            customer = request.customer
-            mail_queue(
-                to=customer.email,
-                language=customer.preferred_language,
-                template="requests/message_to_customer",
-                context={
-                    "request": locked,
-                    "url": reverse("requests:detail", kwargs={"reference": locked.reference}),
-                },
-            )
+            filer = principals.filer_addressee(locked)
+            if not filer.by_post:
+                mail_queue(
+                    to=filer.email,
+                    language=filer.language,
+                    template="requests/message_to_customer",
+                    context={
+                        "request": locked,
+                        "recipient": filer,
+                        "url": links.path_for(locked, account=filer.user is not None),
+                    },
+                )
         else:
             _notify_staff(locked, template="requests/message_to_staff")
             if locked.status == Status.AWAITING_CUSTOMER:
@@ -969,16 +972,17 @@ def package_build(*, package_id: int) -> DisclosurePackage:
         )
         package.refresh_from_db()
         TimelineEntry.objects.create(request=req, event="package_ready")
-        if req.delivery_method == DeliveryMethod.ELECTRONIC:
+        recipient = principals.answer_addressee(req)
+        if req.delivery_method == DeliveryMethod.ELECTRONIC and not recipient.by_post:
             mail_queue(
-                to=customer.email,
-                language=customer.preferred_language,
+                to=recipient.email,
+                language=recipient.language,
                 template="requests/package_ready",
                 context={
                     "request": req,
-                    "recipient": customer,
+                    "recipient": recipient,
                     "package": package,
-                    "url": reverse("requests:detail", kwargs={"reference": req.reference}),
+                    "url": links.path_for(req, account=recipient.user is not None),
                 },
             )
     return package
@@ -1082,8 +1086,9 @@ def package_expired_purge(*, now: datetime | None = None) -> int:
 def _in_language(req: DataRequest, func):
     from django.utils import translation
 
-    person = req.principal if req.on_behalf and req.principal_id else req.customer
-    with translation.override(person.preferred_language):
+    person = req.principal if req.on_behalf and req.principal_id else None
+    language = person.preferred_language if person else principals.filer_addressee(req).language
+    with translation.override(language):
         return func()
 
 

@@ -15,13 +15,12 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import clock, principals
+from requests import clock, links, principals
 from requests.errors import RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
@@ -162,12 +161,15 @@ def _move(
     return req
 
 
-def _notice_context(req: DataRequest, event: str, recipient=None) -> dict:
+def _notice_context(
+    req: DataRequest, event: str, recipient: principals.Addressee | None = None
+) -> dict:
+    recipient = recipient or principals.addressee(req)
     return {
         "request": req,
-        "recipient": recipient or principals.addressee(req),
+        "recipient": recipient,
         "event": event,
-        "url": reverse("requests:detail", kwargs={"reference": req.reference}),
+        "url": links.path_for(req, account=recipient.user is not None),
         "due_at": req.effective_due_at(),
         "package_days": int(getattr(settings, "REQUESTS_PACKAGE_DAYS", 14)),
     }
