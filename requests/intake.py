@@ -48,6 +48,7 @@ from requests.models import (
     Status,
     TimelineEntry,
 )
+from requests.services import common, deadlines, documents, fees, filing, packages
 
 CODE_SALT = "requests.intake.email-code"
 RATE_WINDOW = timedelta(hours=1)
@@ -271,8 +272,6 @@ def request_file_without_account(
     `verified_at` (the caller checked the proof with `proof_valid`). Copies the SLA and the
     fee that apply now, gives the reference and mails the receipt with the signed link. An
     open request of the same kind from the address is refused with a link to it."""
-    from requests import services
-
     email = _normalise(email)
     name, address, phone = name.strip(), address.strip(), phone.strip()
     if kind not in Kind.values:
@@ -288,9 +287,9 @@ def request_file_without_account(
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"requests.file:{email}"])
         _refuse_duplicate(email=email, kind=kind)
         received_at = timezone.now()
-        days, mode = services.sla_for(kind)
+        days, mode = deadlines.sla_for(kind)
         req = DataRequest(
-            reference=services.reference_allocate(at=received_at),
+            reference=filing.reference_allocate(at=received_at),
             kind=kind,
             customer=None,
             channel=Channel.ONLINE,
@@ -306,7 +305,7 @@ def request_file_without_account(
             sla_days=days,
             sla_day_mode=mode,
             due_at=clock.due_at(received_at=received_at, days=days, mode=mode),
-            fee_yen=services.fee_for(kind=kind, delivery_method=delivery_method),
+            fee_yen=fees.fee_for(kind=kind, delivery_method=delivery_method),
             fee_status=FeeStatus.NONE,
         )
         try:
@@ -399,8 +398,6 @@ def requester_message_post(*, req: DataRequest, body: str, client_token=None) ->
     """A message from the requester without an account, like a customer's: staff are told;
     a reply while we wait on them starts the clock again (LW-6.2); a double submit of one
     form posts one message."""
-    from requests import services
-
     body = body.strip()
     if not body:
         raise RequestError(_("Write a message."))
@@ -419,7 +416,7 @@ def requester_message_post(*, req: DataRequest, body: str, client_token=None) ->
             request=locked, author=None, from_staff=False, body=body, client_token=client_token
         )
         TimelineEntry.objects.create(request=locked, event="message_from_customer")
-        services._notify_staff(locked, template="requests/message_to_staff")
+        common.notify_staff(locked, template="requests/message_to_staff")
         if locked.status == Status.AWAITING_CUSTOMER:
             workflow.request_customer_respond(request_id=locked.pk, actor=None)
     return message
@@ -430,32 +427,28 @@ def requester_document_upload(
 ) -> RequestDocument:
     """The requester without an account uploads an identity document (LW-6.3 ground 4), checked
     and stored like a customer's; staff are told; if we were waiting, the clock runs again."""
-    from requests import services
-
     if purpose not in DocumentPurpose.values:
         raise RequestError(_("Choose what the document is."))
     stored: list[str] = []
     try:
         with transaction.atomic():
             locked = _locked_open(req)
-            doc = services._document_store(
+            doc = documents.document_store(
                 request=locked, uploaded_by=None, upload=upload, purpose=purpose
             )
             stored.append(doc.stored_name)
             TimelineEntry.objects.create(request=locked, event="document_uploaded")
-            services._notify_staff(locked, template="requests/document_to_staff")
+            common.notify_staff(locked, template="requests/document_to_staff")
             if locked.status == Status.AWAITING_CUSTOMER:
                 workflow.request_customer_respond(request_id=locked.pk, actor=None)
     except Exception:
-        services._discard_files(stored)
+        documents.discard_files(stored)
         raise
     return doc
 
 
 def requester_document_open(*, document: RequestDocument):
     """Open a document the requester uploaded (the link was checked by the caller)."""
-    from requests import services
-
     if document.deleted_at is not None:
         raise RequestError(_("This document was deleted after its retention period."))
     audit_record(
@@ -464,13 +457,12 @@ def requester_document_open(*, document: RequestDocument):
         target=document,
         payload={"reference": document.request.reference, "by_owner": True},
     )
-    return services.private_storage().open(document.stored_name, "rb")
+    return documents.private_storage().open(document.stored_name, "rb")
 
 
 def requester_package_open(*, package: DisclosurePackage, fmt: str):
     """The answer of a request filed without an account, for its requester, while the
     download period lasts (the link was checked by the caller)."""
-    from requests import services
     from requests.models import PackageStatus
 
     if package.request.delivery_method != DeliveryMethod.ELECTRONIC:
@@ -484,7 +476,7 @@ def requester_package_open(*, package: DisclosurePackage, fmt: str):
             downloaded_at=timezone.now()
         )
     name = package.json_name if fmt == "json" else package.html_name
-    return services.package_storage().open(name, "rb")
+    return packages.package_storage().open(name, "rb")
 
 
 # --- staff: whose data is it? ----------------------------------------------------------------

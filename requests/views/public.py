@@ -228,7 +228,9 @@ def _page(request: HttpRequest, req: DataRequest, token: str, status: int = 200,
     }
     response = render(request, "customer/requests/detail.html", context, status=status)
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the link must not travel to other pages
+    # The link must not travel to other sites: "same-origin" (not "no-referrer", under which
+    # the browser sends `Origin: null` with the page's forms and CSRF refuses them).
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

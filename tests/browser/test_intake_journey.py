@@ -13,8 +13,9 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import OutboundMail
-from requests import intake, services, workflow
+from requests import intake, workflow
 from requests.models import DataRequest, Outcome, PackageStatus, Status
+from requests.services import packages
 from tests.browser.helpers import dismiss_cookie_banner
 from tests.requests.conftest import PNG
 
@@ -101,7 +102,7 @@ def test_without_an_account_file_verify_upload_and_download_the_answer(
     )
     req.refresh_from_db()
     if req.package.status != PackageStatus.READY:
-        services.package_build(package_id=req.package.pk)
+        packages.package_build(package_id=req.package.pk)
     assert req.status == Status.CLOSED
     ready = OutboundMail.objects.filter(to=email).order_by("-pk").first()
     page.goto(LINK.search(ready.body).group(1))

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import OutboundMail
-from requests import intake, links, principals, services, workflow
+from requests import intake, links, principals, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
     Channel,
@@ -25,6 +25,7 @@ from requests.models import (
     RequestDocument,
     Status,
 )
+from requests.services import messages
 from tests.requests.conftest import PNG
 from tests.requests.factories import data_request
 
@@ -433,7 +434,7 @@ def test_the_requester_writes_uploads_and_the_clock_runs_again(cast):
     req = _filed()
     workflow.request_verification_start(request_id=req.pk, actor=cast.agent)
     workflow.request_customer_ask(request_id=req.pk, actor=cast.agent, note="身分証を")
-    services.message_post(request=req, author=cast.agent, body="身分証をお送りください。")
+    messages.message_post(request=req, author=cast.agent, body="身分証をお送りください。")
     to_requester = OutboundMail.objects.filter(to="hanako@example.jp").order_by("-pk").first()
     assert "/requests/follow/" in to_requester.body
     client = Client()
