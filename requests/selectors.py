@@ -188,6 +188,8 @@ def queue(
             | Q(reference__icontains=term)
             | Q(customer__email__icontains=term)
             | Q(customer__full_name__icontains=term)
+            | Q(requester_email__icontains=term)
+            | Q(requester_name__icontains=term)
         )
     return (
         qs.select_related("customer", "assignee")
@@ -202,6 +204,8 @@ def queue(
             "customer__id",
             "customer__email",
             "customer__full_name",
+            "requester_name",
+            "requester_email",
             "assignee__id",
             "assignee__email",
             "assignee__full_name",

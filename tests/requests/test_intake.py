@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -557,3 +558,25 @@ def test_staff_match_on_the_request_page(cast):
     customer = Client()
     customer.force_login(cast.customer)
     assert customer.post(url, {"no_data": "on", "identity_checked": "on"}).status_code == 403
+
+
+@pytest.mark.clause("LW-6.2", "LW-10")
+def test_the_queue_shows_and_finds_requesters_without_an_account(cast, agent_client):
+    """The requester's name and address on the row, searchable, in the queue's one query."""
+    agent_client.cookies["portal_cookies"] = "necessary"
+    for n in range(30):
+        _filed(email=f"person{n}@example.jp")
+    data_request(customer=cast.customer)
+    with CaptureQueriesContext(connection) as queries:
+        response = agent_client.get(reverse("requests:staff_queue"), {"q": "person7@"})
+    rows = [(r.reference, r.requester_name, r.requester_email) for r in response.context["rows"]]
+    assert rows == [
+        (
+            DataRequest.objects.get(requester_email="person7@example.jp").reference,
+            "田中 花子",
+            "person7@example.jp",
+        )
+    ]
+    assert "person7@example.jp" in response.content.decode()
+    reads = [q["sql"] for q in queries.captured_queries if '"requests_datarequest"' in q["sql"]]
+    assert len(reads) == 1
