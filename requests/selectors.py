@@ -115,6 +115,12 @@ def request_for_customer(*, customer: User, reference: str) -> DataRequest:
     return _detail_queryset().get(customer=customer, reference=reference)
 
 
+def requests_without_account() -> QuerySet[DataRequest]:
+    """Requests filed without an account, with everything their page shows; the signed
+    link (requests.links) picks one."""
+    return _detail_queryset().filter(customer__isnull=True)
+
+
 def request_for_staff(*, pk: int) -> DataRequest:
     return _detail_queryset().get(pk=pk)
 
@@ -188,6 +194,8 @@ def queue(
             | Q(reference__icontains=term)
             | Q(customer__email__icontains=term)
             | Q(customer__full_name__icontains=term)
+            | Q(requester_email__icontains=term)
+            | Q(requester_name__icontains=term)
         )
     return (
         qs.select_related("customer", "assignee")
@@ -202,6 +210,8 @@ def queue(
             "customer__id",
             "customer__email",
             "customer__full_name",
+            "requester_name",
+            "requester_email",
             "assignee__id",
             "assignee__email",
             "assignee__full_name",

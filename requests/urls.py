@@ -1,12 +1,39 @@
 from django.urls import path
 
-from requests.views import customer, staff
+from requests.views import customer, public, staff
 
 app_name = "requests"
 
 urlpatterns = [
     path("requests/", customer.request_list, name="list"),
     path("requests/new/", customer.request_start, name="start"),
+    # Filing and following without an account (issue 15); before the reference routes.
+    path("requests/without-account/", public.email_step, name="guest_email"),
+    path("requests/without-account/code/", public.code_step, name="guest_code"),
+    path("requests/without-account/new/", public.start_step, name="guest_start"),
+    path("requests/without-account/new/<slug:kind>/", public.file_step, name="guest_file"),
+    path("requests/follow/<str:token>/", public.follow, name="follow"),
+    path("requests/follow/<str:token>/new-link/", public.follow_link_resend, name="follow_resend"),
+    path(
+        "requests/follow/<str:token>/messages/",
+        public.follow_message_post,
+        name="follow_message_post",
+    ),
+    path(
+        "requests/follow/<str:token>/documents/",
+        public.follow_document_upload,
+        name="follow_document_upload",
+    ),
+    path(
+        "requests/follow/<str:token>/documents/<uuid:public_id>/",
+        public.follow_document_download,
+        name="follow_document_download",
+    ),
+    path(
+        "requests/follow/<str:token>/package.<str:fmt>",
+        public.follow_package_download,
+        name="follow_package_download",
+    ),
     path("requests/new/<slug:kind>/", customer.request_file, name="file"),
     path("requests/<str:reference>/", customer.request_detail, name="detail"),
     path("requests/<str:reference>/messages/", customer.message_post, name="message_post"),

@@ -17,7 +17,6 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,7 +24,7 @@ from portal import approvals, tasking
 from portal.inventory import CATEGORIES
 from portal.models import ApprovalStatus, User
 from portal.services import audit_record, mail_queue
-from requests import clock, principals
+from requests import clock, links, principals
 from requests.errors import RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
@@ -125,7 +124,11 @@ def _move(
 ) -> DataRequest:
     """Lock, check, move, record, notify: the one path every transition takes."""
     with transaction.atomic():
-        req = DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+        req = (
+            DataRequest.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=request_id)
+        )
         if expected_status is not None and req.status != expected_status:
             raise RequestError(
                 _(
@@ -180,12 +183,15 @@ def _move(
     return req
 
 
-def _notice_context(req: DataRequest, event: str, recipient: User | None = None) -> dict:
+def _notice_context(
+    req: DataRequest, event: str, recipient: principals.Addressee | None = None
+) -> dict:
+    recipient = recipient or principals.addressee(req)
     return {
         "request": req,
-        "recipient": recipient or req.customer,
+        "recipient": recipient,
         "event": event,
-        "url": reverse("requests:detail", kwargs={"reference": req.reference}),
+        "url": links.path_for(req, account=recipient.user is not None),
         "due_at": req.effective_due_at(),
         "package_days": settings.REQUESTS_PACKAGE_DAYS,
     }
@@ -196,9 +202,9 @@ def closing_notice_preview(req: DataRequest, *, outcome: str, reason: str) -> tu
     language, for staff to read before they close (APPI-36). Nothing is saved."""
     draft = copy(req)
     draft.status, draft.outcome, draft.outcome_reason = S.CLOSED, outcome, reason.strip()
-    recipient = principals.notice_recipient(draft)
+    recipient = principals.addressee(draft)
     ctx = {"site_url": settings.SITE_URL, **_notice_context(draft, "close", recipient)}
-    with translation.override(recipient.preferred_language):
+    with translation.override(recipient.language):
         subject = " ".join(render_to_string("emails/requests/closed_subject.txt", ctx).split())
         body = render_to_string("emails/requests/closed.txt", ctx)
     return subject, body
@@ -206,24 +212,27 @@ def closing_notice_preview(req: DataRequest, *, outcome: str, reason: str) -> tu
 
 def _notify(req: DataRequest, event: str) -> None:
     """The customer's notice of a step, in their language; closing always says the outcome
-    and the reason (APPI-36). Written in this transaction, sent after it commits."""
-    customer = req.customer
-    recipient = principals.notice_recipient(req)
+    and the reason (APPI-36). Written in this transaction, sent after it commits. A
+    requester we can only write to by post gets no mail here: staff send the letter."""
+    recipient = principals.addressee(req)
     template = "requests/closed" if req.status == S.CLOSED else "requests/status"
-    mail_queue(
-        to=recipient.email,
-        language=recipient.preferred_language,
-        template=template,
-        context=_notice_context(req, event, recipient),
-    )
-    if recipient.pk != customer.pk:
-        # The answer went to the person represented (LW-6.1): the agent is told so.
+    if not recipient.by_post:
         mail_queue(
-            to=customer.email,
-            language=customer.preferred_language,
-            template="requests/answer_sent",
-            context=_notice_context(req, event, customer),
+            to=recipient.email,
+            language=recipient.language,
+            template=template,
+            context=_notice_context(req, event, recipient),
         )
+    if req.answered_to_principal:
+        # The answer went to the person represented (LW-6.1): the agent is told so.
+        filer = principals.filer_addressee(req)
+        if not filer.by_post:
+            mail_queue(
+                to=filer.email,
+                language=filer.language,
+                template="requests/answer_sent",
+                context=_notice_context(req, event, filer),
+            )
 
 
 # --- the transitions --------------------------------------------------------------------
@@ -712,7 +721,11 @@ def request_extension_grant(*, request_id: int, actor: User, days: int, reason: 
     if not reason.strip():
         raise RequestError(_("Give the reason the customer will read."))
     with transaction.atomic():
-        req = DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+        req = (
+            DataRequest.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=request_id)
+        )
         if not req.is_open:
             raise RequestError(_("A closed request has no deadline to extend."))
         req.extension_days += days

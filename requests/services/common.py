@@ -9,11 +9,17 @@ from django.utils import translation
 
 from portal import selectors as portal_selectors
 from portal.services import mail_queue
+from requests import principals
 from requests.models import DataRequest
 
 
 def lock(request_id: int) -> DataRequest:
-    return DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+    # Of the request only: the customer is the nullable side of an outer join (issue 15).
+    return (
+        DataRequest.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=request_id)
+    )
 
 
 def notify_staff(req: DataRequest, *, template: str) -> None:
@@ -32,6 +38,7 @@ def notify_staff(req: DataRequest, *, template: str) -> None:
 
 
 def in_language(req: DataRequest, func):
-    person = req.principal if req.on_behalf and req.principal_id else req.customer
-    with translation.override(person.preferred_language):
+    person = req.principal if req.on_behalf and req.principal_id else None
+    language = person.preferred_language if person else principals.filer_addressee(req).language
+    with translation.override(language):
         return func()

@@ -129,6 +129,7 @@ def request_file(
                 template="requests/receipt",
                 context={
                     "request": req,
+                    "recipient": principals.filer_addressee(req),
                     "url": reverse("requests:detail", kwargs={"reference": req.reference}),
                 },
             )

@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 
 from django.db import transaction
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import workflow
+from requests import links, principals, workflow
 from requests.errors import RequestError
 from requests.models import DataRequest, RequestMessage, Status, TimelineEntry
 from requests.services import common
@@ -63,16 +62,18 @@ def message_post(
                 target=locked,
                 payload={"reference": locked.reference, "message": message.pk},
             )
-            customer = request.customer
-            mail_queue(
-                to=customer.email,
-                language=customer.preferred_language,
-                template="requests/message_to_customer",
-                context={
-                    "request": locked,
-                    "url": reverse("requests:detail", kwargs={"reference": locked.reference}),
-                },
-            )
+            filer = principals.filer_addressee(locked)
+            if not filer.by_post:
+                mail_queue(
+                    to=filer.email,
+                    language=filer.language,
+                    template="requests/message_to_customer",
+                    context={
+                        "request": locked,
+                        "recipient": filer,
+                        "url": links.path_for(locked, account=filer.user is not None),
+                    },
+                )
         else:
             common.notify_staff(locked, template="requests/message_to_staff")
             if locked.status == Status.AWAITING_CUSTOMER:

@@ -13,14 +13,13 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import FileSystemStorage
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from portal.inventory import CATEGORIES, personal_fields
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import package_display, principals, selectors, workflow
+from requests import links, package_display, principals, selectors, workflow
 from requests.errors import RequestError
 from requests.models import (
     DataRequest,
@@ -202,16 +201,17 @@ def package_build(*, package_id: int) -> DisclosurePackage:
         )
         package.refresh_from_db()
         TimelineEntry.objects.create(request=req, event="package_ready")
-        if req.delivery_method == DeliveryMethod.ELECTRONIC:
+        recipient = principals.answer_addressee(req)
+        if req.delivery_method == DeliveryMethod.ELECTRONIC and not recipient.by_post:
             mail_queue(
-                to=customer.email,
-                language=customer.preferred_language,
+                to=recipient.email,
+                language=recipient.language,
                 template="requests/package_ready",
                 context={
                     "request": req,
-                    "recipient": customer,
+                    "recipient": recipient,
                     "package": package,
-                    "url": reverse("requests:detail", kwargs={"reference": req.reference}),
+                    "url": links.path_for(req, account=recipient.user is not None),
                 },
             )
     return package

@@ -31,3 +31,16 @@ def labels(values, vocabulary: str) -> str:
     if isinstance(values, str):
         values = [values]
     return join_list(table.get(v, v) for v in values or [])
+
+
+@register.simple_tag(takes_context=True)
+def request_link(context, name: str, **kwargs) -> str:
+    """The address of one of the request page's actions (`message_post`, `document_upload`,
+    `document_download`, `package_download`): under the signed link when the page was opened
+    by one (a requester without an account, issue 15), else under the customer's reference."""
+    from django.urls import reverse
+
+    token = context.get("follow_token")
+    if token:
+        return reverse(f"requests:follow_{name}", kwargs={"token": token, **kwargs})
+    return reverse(f"requests:{name}", kwargs={"reference": context["req"].reference, **kwargs})

@@ -46,10 +46,17 @@ def request_list(request: HttpRequest) -> HttpResponse:
     return render(request, "customer/requests/list.html", {"rows": rows, "for_me": for_me})
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def request_start(request: HttpRequest) -> HttpResponse:
-    """The LW-8 question first: a user managed by a customer organization files nothing."""
+    """The LW-8 question first: a user managed by a customer organization files nothing. A
+    visitor who is not signed in chooses: sign in, or go on without an account (issue 15)."""
+    if not request.user.is_authenticated:
+        kind = request.GET.get("kind")
+        return render(
+            request,
+            "public/requests/choose.html",
+            {"kind": kind if kind in Kind.values else ""},
+        )
     form = StartForm(_posted(request), initial={"kind": request.GET.get("kind")})
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["requester_type"] == RequesterType.MANAGED:

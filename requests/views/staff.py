@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import selectors as portal_selectors
 from portal.models import Approval, User
 from portal.roles import privacy_admin_required, staff_required
-from requests import selectors, workflow
+from requests import intake, selectors, workflow
 from requests.errors import RequestError
 from requests.forms import (
     AnswerForm,
@@ -34,6 +34,7 @@ from requests.forms import (
     QueueFilterForm,
     ReasonForm,
 )
+from requests.intake_forms import RequesterMatchForm
 from requests.models import (
     OPEN_STATUSES,
     ApprovalKind,
@@ -255,6 +256,8 @@ def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
         "answer_form": forms.get("answer_form") or AnswerForm(),
         "principal_form": forms.get("principal_form")
         or PrincipalLinkForm(initial={"principal_email": getattr(req.principal, "email", "")}),
+        "match_form": forms.get("match_form") or RequesterMatchForm(),
+        "match_candidates": intake.match_candidates(req),
         "pending_kinds": {a.kind for a in req.approvals.all() if a.status == "pending"},
         "preview": preview,
         "package": package,
@@ -444,6 +447,25 @@ ACTIONS = {
             ),
         ),
         _("The person represented is linked and the authority recorded as checked."),
+    ),
+    # A request filed without an account (issue 15): whose data is it?
+    "requester_match": (
+        _with_form(
+            RequesterMatchForm,
+            "match_form",
+            lambda request, req, expected, data: intake.requester_match(
+                request_id=req.pk,
+                actor=request.user,
+                customer=None
+                if data.get("no_data")
+                else intake.match_target(
+                    account_email=data.get("account_email") or "",
+                    earlier_reference=data.get("earlier_reference") or "",
+                ),
+                expected_status=expected,
+            ),
+        ),
+        _("The requester was matched to the data we hold."),
     ),
     "package_rebuild": (
         lambda request, req, expected: packages.package_rebuild(

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
-from requests import workflow
+from requests import intake, links, workflow
 from requests.models import ApprovalKind, Kind, RequestDocument, Status
 from requests.services import approvals, documents, packages
 from tests.access import (
@@ -14,6 +15,7 @@ from tests.access import (
     admin_only,
     cases_params,
     check_case,
+    everyone,
     owner_only,
     signed_in,
     staff_only,
@@ -92,16 +94,47 @@ def _approval(cast):
     return approval
 
 
+def _account_less(cast):
+    """An open request filed without an account from a proved address."""
+    req = getattr(cast, "_account_less", None)
+    if req is None:
+        req = data_request(
+            status=Status.VERIFYING,
+            customer=None,
+            kind=Kind.INQUIRY,
+            requester_name="田中 花子",
+            requester_email="hanako@example.jp",
+            requester_email_verified_at=timezone.now(),
+        )
+        cast._account_less = req
+    return req
+
+
+def link(cast):
+    return {"token": links.token_for(_account_less(cast))}
+
+
+def _link_document(cast) -> RequestDocument:
+    doc = getattr(cast, "_link_document", None)
+    if doc is None:
+        doc = intake.requester_document_upload(
+            req=_account_less(cast), upload=SimpleUploadedFile("id.pdf", PDF, "application/pdf")
+        )
+        cast._link_document = doc
+    return doc
+
+
 def pk(cast):
     return {"pk": _request(cast).pk}
 
 
 CASES = [
     Case("requests:list", signed_in(200)),
-    Case("requests:start", signed_in(200)),
+    # Not signed in, the start page offers signing in or going on without an account.
+    Case("requests:start", everyone(200)),
     Case(
         "requests:start",
-        signed_in(302),
+        signed_in(302, anonymous=200),
         method="post",
         data=lambda cast: {"requester_type": "customer", "kind": "inquiry"},
     ),
@@ -141,6 +174,45 @@ CASES = [
     Case("requests:withdraw", owner_only(200), kwargs=ref),
     Case(
         "requests:withdraw", owner_only(302), kwargs=ref, method="post", id="post:requests:withdraw"
+    ),
+    # Filing without an account (issue 15): signed-in people file from their account; the
+    # later steps need the proved address first (kept in the session), else back to step 1.
+    Case("requests:guest_email", signed_in(302, anonymous=200)),
+    Case("requests:guest_code", everyone(302), anonymous_to="/requests/without-account/"),
+    Case("requests:guest_start", everyone(302), anonymous_to="/requests/without-account/"),
+    Case(
+        "requests:guest_file",
+        everyone(302),
+        kwargs=lambda cast: {"kind": "inquiry"},
+        anonymous_to="/requests/without-account/?kind=inquiry",
+    ),
+    # The signed link is the requester's key: it opens its own request for whoever holds it.
+    Case("requests:follow", everyone(200), kwargs=link),
+    Case("requests:follow_resend", everyone(302), kwargs=link, method="post"),
+    Case(
+        "requests:follow_message_post",
+        everyone(302),
+        kwargs=link,
+        method="post",
+        data=lambda cast: {"body": "こんにちは"},
+    ),
+    Case(
+        "requests:follow_document_upload",
+        everyone(302),
+        kwargs=link,
+        method="post",
+        data=lambda cast: {"purpose": "identity", "file": SimpleUploadedFile("id.png", PNG)},
+    ),
+    Case(
+        "requests:follow_document_download",
+        everyone(200),
+        kwargs=lambda cast: {**link(cast), "public_id": _link_document(cast).public_id},
+    ),
+    # No answer yet: nothing to download.
+    Case(
+        "requests:follow_package_download",
+        everyone(404),
+        kwargs=lambda cast: {**link(cast), "fmt": "json"},
     ),
     Case("requests:staff_detail", staff_only(200), kwargs=pk),
     Case(
