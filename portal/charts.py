@@ -150,6 +150,8 @@ class Series:
 
     label: str
     values: Sequence[Number | None]
+    # What to write instead of a missing value, per value ("" or absent: `missing_label`).
+    notes: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -360,7 +362,8 @@ def bar_chart(
             value = s.values[i]
             colour = PALETTE[index % len(PALETTE)]
             x = start if stacked or len(series) == 1 else start + per_bar * index
-            shown = value_format(value) if value is not None else missing_label
+            note = s.notes[i] if i < len(s.notes) and s.notes[i] else missing_label
+            shown = value_format(value) if value is not None else note
             if len(series) == 1:
                 tooltip = _("%(category)s: %(value)s") % {"category": category, "value": shown}
             else:
@@ -370,10 +373,8 @@ def bar_chart(
                     "value": shown,
                 }
             if value is None:
-                if not stacked and missing_label:
-                    parts.append(
-                        _value_text(x + per_bar / 2, plot_bottom - 4, missing_label, small)
-                    )
+                if not stacked and note:
+                    parts.append(_value_text(x + per_bar / 2, plot_bottom - 4, note, small))
                 continue
             v = float(value)
             y_top = y_of(base + v) if stacked else y_of(v)

@@ -134,6 +134,17 @@ def test_missing_values_draw_no_bar_and_say_so():
     texts = [t.text for t in root.iter(f"{SVG}text")]
     assert "fewer than 5" in texts
     assert_inside(chart)
+    # a note per value says why that one is missing
+    noted = bar_chart(
+        chart_id="c4",
+        title="T",
+        categories=["A", "B", "C"],
+        series=[Series("S", [12, None, None], notes=["", "withheld", ""])],
+        missing_label="fewer than 5",
+    )
+    texts = [t.text for t in parse(noted).iter(f"{SVG}text")]
+    assert texts.count("withheld") == 1
+    assert texts.count("fewer than 5") == 1
 
 
 def test_stacked_bars_add_up_and_grouped_bars_stand_side_by_side():
