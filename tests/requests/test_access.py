@@ -6,19 +6,24 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from requests import services, workflow
+from requests import services, transparency, workflow
 from requests.models import ApprovalKind, Kind, RequestDocument, Status
 from tests.access import (
     Case,
     admin_only,
     cases_params,
     check_case,
+    everyone,
     owner_only,
     signed_in,
     staff_only,
 )
 from tests.requests.conftest import PDF, PNG
 from tests.requests.factories import data_request
+
+
+def _report_year(cast):
+    return {"year": transparency.last_ended_quarter()[0]}
 
 
 def _request(cast):
@@ -96,6 +101,10 @@ def pk(cast):
 
 
 CASES = [
+    # the public transparency report (issue 15); a year with no data is the latest one
+    Case("requests:transparency", everyone(200)),
+    Case("requests:transparency_year", everyone(200), kwargs=_report_year),
+    Case("requests:transparency_csv", everyone(200), kwargs=_report_year),
     Case("requests:list", signed_in(200)),
     Case("requests:start", signed_in(200)),
     Case(
