@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from partners import services
 from partners.errors import PartnerError
 from partners.models import (
     KIND_BASES,
@@ -25,6 +24,7 @@ from partners.models import (
     PartnerKind,
     ProvisionRecord,
 )
+from partners.services import registry
 from portal.admin import ReadOnlyAdmin
 
 
@@ -137,7 +137,7 @@ class ArrangementAdmin(admin.ModelAdmin):
     def activate(self, request, queryset):
         for arrangement in queryset:
             try:
-                services.arrangement_activate(arrangement=arrangement, actor=request.user)
+                registry.arrangement_activate(arrangement=arrangement, actor=request.user)
             except PartnerError as exc:
                 self.message_user(request, f"{arrangement}: {exc}", messages.ERROR)
             else:
@@ -154,9 +154,18 @@ class ProvisionRecordAdmin(ReadOnlyAdmin):
 
 @admin.register(ExceptionRequest)
 class ExceptionRequestAdmin(ReadOnlyAdmin):
-    list_display = ("requested_at", "basis", "partner", "customer", "status", "requested_by")
-    list_filter = ("status", "basis")
+    """Exceptions B-F; their approval is a portal.Approval, decided in the approvals inbox."""
+
+    list_display = ("requested_at", "basis", "partner", "customer", "state", "requested_by")
+    list_filter = ("basis",)
     list_select_related = ("partner", "customer", "requested_by")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("approvals")
+
+    @admin.display(description=_("status"))
+    def state(self, obj: ExceptionRequest) -> str:
+        return obj.get_status_display()
 
 
 @admin.register(Export)

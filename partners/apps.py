@@ -20,6 +20,11 @@ class PartnersConfig(AppConfig):
 
         post_migrate.connect(retention_sync, sender=self)
 
+        from partners import approval_kinds
+
+        # Exceptions B-F wait in the privacy administrators' one approvals inbox (LW-4.1).
+        approval_kinds.register()
+
         from partners import recovery
         from portal.recovery import stale_work_register
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -420,7 +421,13 @@ class Arrangement(models.Model):
         )
 
 
+# The portal.approvals kind of an exception B-F (registered in partners/approval_kinds.py).
+EXCEPTION_APPROVAL = "exception"
+
+
 class ExceptionStatus(models.TextChoices):
+    """An exception's state in words, read from its approval (`ExceptionRequest.status`)."""
+
     PENDING = "pending", _("Waiting for approval")
     PROVIDED = "provided", _("Approved and provided")
     REJECTED = "rejected", _("Rejected")
@@ -457,33 +464,19 @@ class ExceptionRequest(models.Model):
         verbose_name=_("requested by"),
     )
     requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
-    status = models.CharField(
-        _("status"),
-        max_length=10,
-        choices=ExceptionStatus.choices,
-        default=ExceptionStatus.PENDING,
+    # The privacy administrator's decision (portal.approvals, kind "exception"), asked when
+    # the exception is requested; its state is the exception's `status` below.
+    approvals = GenericRelation(
+        "portal.Approval",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="exception",
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    decision_note = models.TextField(_("decision note"), blank=True)
 
     class Meta:
         verbose_name = _("exception provision")
         verbose_name_plural = _("exception provisions")
         ordering = ["-requested_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                name="partners_exception_approver_differs",
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.get_basis_display()} → {self.partner}"
@@ -492,6 +485,44 @@ class ExceptionRequest(models.Model):
     def data_item_labels(self) -> list[str]:
         labels = dict(DataItem.choices)
         return [str(labels.get(item, item)) for item in self.data_items]
+
+    @property
+    def approval(self):
+        """The approval asked with the exception (prefetched on lists, read otherwise)."""
+        found = list(self.approvals.all()) if self.pk else []
+        return max(found, key=lambda a: (a.asked_at, a.pk)) if found else None
+
+    @property
+    def status(self) -> str:
+        approval = self.approval
+        if approval is None or approval.status == "pending":
+            return ExceptionStatus.PENDING
+        return (
+            ExceptionStatus.PROVIDED if approval.status == "approved" else ExceptionStatus.REJECTED
+        )
+
+    def get_status_display(self) -> str:
+        return str(ExceptionStatus(self.status).label)
+
+    @property
+    def decided_by(self):
+        approval = self.approval
+        return approval.decided_by if approval else None
+
+    @property
+    def decided_by_id(self):
+        approval = self.approval
+        return approval.decided_by_id if approval else None
+
+    @property
+    def decided_at(self):
+        approval = self.approval
+        return approval.decided_at if approval else None
+
+    @property
+    def decision_note(self) -> str:
+        approval = self.approval
+        return approval.comment if approval else ""
 
 
 class ExportStatus(models.TextChoices):
@@ -557,7 +588,7 @@ class Export(models.Model):
 
 class ProvisionRecord(models.Model):
     """The record of one provision (APPI Art. 29). Written only by
-    `partners.services.provision_record` / the export, never changed: on PostgreSQL the
+    `partners.services.records.provision_record` / the export, never changed: on PostgreSQL the
     runtime role may only SELECT and INSERT, and a trigger refuses UPDATE (except unlinking an
     erased customer) and DELETE of records younger than the retention period (migration
     0007)."""

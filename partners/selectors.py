@@ -13,6 +13,7 @@ from consents.countries import country_name
 from consents.models import ANALYTICS_PURPOSE, Purpose
 from consents.selectors import consent_decide
 from partners.models import (
+    EXCEPTION_APPROVAL,
     HOME_COUNTRY,
     Arrangement,
     ArrangementStatus,
@@ -20,13 +21,12 @@ from partners.models import (
     Country,
     DataItem,
     ExceptionRequest,
-    ExceptionStatus,
     Export,
     Partner,
     PartnerKind,
     ProvisionRecord,
 )
-from portal.models import User
+from portal.models import Approval, ApprovalStatus, User
 
 
 def _in_force(today: datetime.date) -> Q:
@@ -198,17 +198,23 @@ def exports_list() -> QuerySet[Export]:
 
 
 def exceptions_list() -> QuerySet[ExceptionRequest]:
-    return ExceptionRequest.objects.select_related(
-        "customer", "partner", "purpose", "requested_by", "decided_by"
-    ).order_by(
-        # pending first, then newest
-        "-status",
-        "-requested_at",
+    """Exceptions B-F with their approval (portal.approvals), those waiting first, then
+    the newest."""
+    waiting = Approval.objects.filter(
+        exception=OuterRef("pk"), kind=EXCEPTION_APPROVAL, status=ApprovalStatus.PENDING
+    )
+    return (
+        ExceptionRequest.objects.select_related("customer", "partner", "purpose", "requested_by")
+        .prefetch_related(
+            Prefetch("approvals", queryset=Approval.objects.select_related("decided_by"))
+        )
+        .annotate(waiting=Exists(waiting))
+        .order_by("-waiting", "-requested_at", "-id")
     )
 
 
 def exceptions_pending_count() -> int:
-    return ExceptionRequest.objects.filter(status=ExceptionStatus.PENDING).count()
+    return Approval.objects.filter(kind=EXCEPTION_APPROVAL, status=ApprovalStatus.PENDING).count()
 
 
 @dataclass
@@ -306,7 +312,7 @@ def consent_bound_recipients(*, today: datetime.date | None = None) -> dict[str,
     country's consent asks for the overseas purpose too (APPI Art. 28). The consent page
     shows it under each choice (LY-1, LY-4). Queries: partners with arrangements and their
     purposes, plus the overseas purposes."""
-    from partners.services import _needs_overseas_consent, overseas_purpose_for
+    from partners.services import gate
 
     today = today or timezone.localdate()
     partners = (
@@ -328,9 +334,9 @@ def consent_bound_recipients(*, today: datetime.date | None = None) -> dict[str,
             if arrangement.consults_consent:
                 for purpose in arrangement.purposes.all():
                     add(purpose.code, partner)
-            if _needs_overseas_consent(partner, arrangement.basis):
+            if gate.needs_overseas_consent(partner, arrangement.basis):
                 if partner.country_id not in overseas_cache:
-                    overseas_cache[partner.country_id] = overseas_purpose_for(partner.country)
+                    overseas_cache[partner.country_id] = gate.overseas_purpose_for(partner.country)
                 overseas = overseas_cache[partner.country_id]
                 if overseas is not None:
                     add(overseas.code, partner)

@@ -1,10 +1,13 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
+from portal import approvals
+from portal.errors import PortalError
 from portal.models import (
     AccessLogEntry,
+    Approval,
     AuditEvent,
     JobSettings,
     OutboundMail,
@@ -103,6 +106,55 @@ class JobSettingsAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not JobSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _approvals_decide(modeladmin, request, queryset, *, approve: bool) -> None:
+    for approval in queryset:
+        try:
+            approvals.decide(
+                approval_id=approval.pk,
+                actor=request.user,
+                approve=approve,
+                comment="" if approve else str(_("Returned from the administration.")),
+            )
+        except PortalError as exc:
+            modeladmin.message_user(request, f"{approval.kind_label}: {exc}", messages.ERROR)
+        else:
+            modeladmin.message_user(
+                request, f"{approval.kind_label}: {approval.get_status_display()}"
+            )
+
+
+@admin.action(description=_("Approve (not your own)"))
+def approval_approve(modeladmin, request, queryset):
+    _approvals_decide(modeladmin, request, queryset, approve=True)
+
+
+@admin.action(description=_("Return (with a standard comment)"))
+def approval_return(modeladmin, request, queryset):
+    _approvals_decide(modeladmin, request, queryset, approve=False)
+
+
+@admin.register(Approval)
+class ApprovalAdmin(admin.ModelAdmin):
+    """Every approval of every kind; the actions call the same service as the inbox, so
+    "not your own", the kind's effect and the audit apply here too."""
+
+    list_display = ("kind_label", "subject", "status", "asked_by", "asked_at", "decided_by")
+    list_filter = ("status", "kind")
+    list_select_related = ("asked_by", "decided_by", "subject_type")
+    actions = [approval_approve, approval_return]
+    readonly_fields = [f.name for f in Approval._meta.fields]
+
+    @admin.display(description=_("kind"))
+    def kind_label(self, obj: Approval) -> str:
+        return obj.kind_label
+
+    def has_add_permission(self, request):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -354,10 +354,6 @@ INVENTORY: dict[str, Entry] = {
             "justification": D,
             "requested_by": N,
             "requested_at": P,
-            "status": P,
-            "decided_by": N,
-            "decided_at": P,
-            "decision_note": D,
         },
     ),
     "partners.Export": Entry(
@@ -666,13 +662,14 @@ INVENTORY: dict[str, Entry] = {
         {"id": N, "request": P, "category": P, "withheld": P, "grounds": P, "reason": P},
     ),
     # Approvals: staff notes about the customer's request; the reason may describe them.
-    "requests.Approval": Entry(
+    "portal.Approval": Entry(
         "requests",
         "request__customer",
         {
             "id": N,
-            "request": P,
             "kind": P,
+            "subject_type": N,
+            "subject_id": P,
             "status": P,
             "asked_by": N,
             "asked_at": P,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.appendonly import AppendOnlyModel
+from portal.approval_kinds import label_of
 from portal.prefectures import PREFECTURE_CHOICES
 
 
@@ -332,3 +334,90 @@ class JobSettings(models.Model):
             return parse_day_list(self.reminder_days_before) or [3, 1]
         except ValueError:
             return [3, 1]
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned")
+
+
+class Approval(models.Model):
+    """Something one person asks a privacy administrator to approve (LW-5): the one "someone
+    else must approve" record of every app. What is approved is the `subject` (a row of the
+    feature app that registered the `kind` in `portal.approvals`); what approving does is
+    that app's business. Nobody decides what they asked for: the service refuses it, and so
+    does the database (`portal_approval_not_own`)."""
+
+    kind = models.CharField(_("kind"), max_length=40)
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.PROTECT, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField()
+    subject = GenericForeignKey("subject_type", "subject_id")
+    status = models.CharField(
+        _("state"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
+    )
+    asked_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("asked by")
+    )
+    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    # A number the kind needs (the days of a deadline extension); none for the others.
+    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["asked_at", "id"]
+        indexes = [
+            models.Index(fields=["subject_type", "subject_id"], name="portal_approval_subject"),
+            models.Index(
+                fields=["asked_at", "id"],
+                condition=models.Q(status="pending"),
+                name="portal_approval_inbox",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_type", "subject_id", "kind"],
+                condition=models.Q(status="pending"),
+                name="portal_approval_one_pending_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | ~models.Q(decided_by=models.F("asked_by")),
+                name="portal_approval_not_own",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_at__isnull=False)),
+                name="portal_approval_decided_when_not_pending",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="approved") | models.Q(decided_by__isnull=False),
+                name="portal_approval_approved_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject_type_id}:{self.subject_id} {self.status}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == ApprovalStatus.PENDING
+
+    @property
+    def kind_label(self) -> str:
+        """The kind in words, as the app that registered it names it."""
+        return label_of(self.kind)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from portal.views import accounts, health, mfa, site
+from portal.views import accounts, approvals, health, mfa, site
 
 urlpatterns = [
     path("", site.home, name="home"),
@@ -57,6 +57,7 @@ urlpatterns = [
     path("accounts/security/", mfa.security, name="security"),
     path("accounts/security/turn-off/", mfa.mfa_remove, name="mfa_remove"),
     path("staff/", site.staff_home, name="staff_home"),
+    path("staff/approvals/", approvals.inbox, name="approvals"),
     # Each app's urls.py holds its customer pages and its /staff/ pages.
     path("", include("consents.urls")),
     path("", include("partners.urls")),

@@ -5,13 +5,14 @@ services, so the same checks, timeline, audit and notices apply (STYLE.md 11).""
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ReadOnlyAdmin
-from requests import services, workflow
+from portal.models import Approval
+from requests import workflow
 from requests.errors import RequestError
 from requests.models import (
-    Approval,
     DataRequest,
     DecisionItem,
     DisclosurePackage,
@@ -128,10 +129,21 @@ class DecisionItemInline(_ReadOnlyInline):
     readonly_fields = fields
 
 
-class ApprovalInline(_ReadOnlyInline):
+class ApprovalInline(GenericTabularInline):
+    """The request's approvals (portal.Approval), decided in the approvals inbox."""
+
     model = Approval
+    ct_field, ct_fk_field = "subject_type", "subject_id"
+    extra = 0
+    can_delete = False
     fields = ("kind", "status", "asked_by", "asked_at", "reason", "days", "decided_by", "comment")
     readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DataRequest)
@@ -222,49 +234,6 @@ class FeePaymentAdmin(ReadOnlyAdmin):
     list_display = ("request", "kind", "method", "amount_yen", "paid_on", "recorded_by")
     list_select_related = ("request", "recorded_by")
     readonly_fields = [f.name for f in FeePayment._meta.fields]
-
-
-def _decide(modeladmin, request, queryset, *, approve: bool) -> None:
-    for approval in queryset:
-        try:
-            services.approval_decide(
-                approval_id=approval.pk,
-                actor=request.user,
-                approve=approve,
-                comment="" if approve else str(_("Returned from the administration.")),
-            )
-        except RequestError as exc:
-            modeladmin.message_user(request, f"{approval.request}: {exc}", messages.ERROR)
-        else:
-            modeladmin.message_user(request, f"{approval.request}: {approval.get_kind_display()}")
-
-
-@admin.action(description=_("Approve (not your own)"))
-def approval_approve(modeladmin, request, queryset):
-    _decide(modeladmin, request, queryset, approve=True)
-
-
-@admin.action(description=_("Return (with a standard comment)"))
-def approval_return(modeladmin, request, queryset):
-    _decide(modeladmin, request, queryset, approve=False)
-
-
-@admin.register(Approval)
-class ApprovalAdmin(admin.ModelAdmin):
-    """What waits for a privacy administrator; the actions call the same service as the
-    approval page, so "not your own" and the audit apply here too."""
-
-    list_display = ("request", "kind", "status", "asked_by", "asked_at", "decided_by")
-    list_filter = ("status", "kind")
-    list_select_related = ("request", "asked_by", "decided_by")
-    actions = [approval_approve, approval_return]
-    readonly_fields = [f.name for f in Approval._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DisclosurePackage)

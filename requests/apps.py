@@ -10,7 +10,9 @@ class RequestsConfig(AppConfig):
 
     def ready(self) -> None:
         from portal.recovery import stale_work_register
-        from requests import recovery
+        from requests import approval_kinds, recovery
+
+        approval_kinds.register()
 
         # Packages and erased-mail scrubs stranded by a dead broker or worker (issue 10).
         stale_work_register("requests.packages", recovery.package_requeue_stale)

@@ -11,6 +11,7 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -320,6 +321,13 @@ class DataRequest(models.Model):
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # What staff asked a privacy administrator to approve about it (portal.approvals).
+    approvals = GenericRelation(
+        "portal.Approval",
+        content_type_field="subject_type",
+        object_id_field="subject_id",
+        related_query_name="request",
+    )
 
     class Meta:
         verbose_name = _("request")
@@ -735,65 +743,14 @@ class DecisionItem(models.Model):
 
 
 class ApprovalKind(models.TextChoices):
+    """What privacy administrators approve about a request; each is a `portal.Approval` kind,
+    registered in requests/apps.py."""
+
     DECISION = "decision", _("Partial or refused decision")
     WAIVER = "waiver", _("Fee waiver")
     EXTENSION = "extension", _("Deadline extension")
     # A whole-account deletion through a request (least privilege, LW-5): approving it erases.
     ERASURE = "erasure", _("Whole-account deletion")
-
-
-class ApprovalStatus(models.TextChoices):
-    PENDING = "pending", _("Waiting for approval")
-    APPROVED = "approved", _("Approved")
-    RETURNED = "returned", _("Returned")
-
-
-class Approval(models.Model):
-    """Something staff ask a privacy administrator to approve (LW-5, LW-6.3): a partial or
-    refused decision, a fee waiver, a deadline extension, or the erasure of a whole account.
-    Who asked cannot approve."""
-
-    request = models.ForeignKey(
-        DataRequest, on_delete=models.CASCADE, related_name="approvals", verbose_name=_("request")
-    )
-    kind = models.CharField(_("kind"), max_length=12, choices=ApprovalKind.choices)
-    status = models.CharField(
-        _("state"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.PENDING
-    )
-    asked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("asked by"),
-    )
-    asked_at = models.DateTimeField(_("asked at"), default=timezone.now)
-    reason = models.TextField(_("reason"))
-    days = models.PositiveSmallIntegerField(_("days"), null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("decided by"),
-    )
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
-    comment = models.TextField(_("comment"), blank=True)
-
-    class Meta:
-        verbose_name = _("approval")
-        verbose_name_plural = _("approvals")
-        ordering = ["asked_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["request", "kind"],
-                condition=Q(status="pending"),
-                name="requests_approval_one_pending_per_kind",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.request_id} {self.kind} {self.status}"
 
 
 class PackageStatus(models.TextChoices):

@@ -11,11 +11,10 @@ from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from portal.models import User
+from portal.models import Approval, User
 from requests.models import (
     OPEN_STATUSES,
-    Approval,
-    ApprovalStatus,
+    ApprovalKind,
     DataRequest,
     DisclosurePackage,
     Kind,
@@ -269,21 +268,18 @@ def overview(*, now: datetime | None = None, weeks: int = 12) -> dict:
     }
 
 
-def approvals_pending() -> QuerySet[Approval]:
-    """What waits for a privacy administrator, oldest first, with what the rows show."""
-    return (
-        Approval.objects.filter(status=ApprovalStatus.PENDING)
-        .select_related("request__customer", "asked_by")
-        .order_by("asked_at", "id")
-    )
-
-
 def approval_for_admin(*, pk: int) -> Approval:
-    return (
-        Approval.objects.select_related("request__customer", "asked_by")
-        .prefetch_related("request__decision_items")
-        .get(pk=pk)
+    """An approval about a request, with the request (`subject`) and what its page shows.
+    Raises Approval.DoesNotExist for an unknown pk or an approval of another app."""
+    approval = Approval.objects.select_related("asked_by", "decided_by").get(
+        pk=pk, kind__in=ApprovalKind.values
     )
+    approval.subject = (
+        DataRequest.objects.select_related("customer")
+        .prefetch_related("decision_items")
+        .get(pk=approval.subject_id)
+    )
+    return approval
 
 
 def package_for_customer(*, customer: User, reference: str) -> DisclosurePackage:

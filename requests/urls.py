@@ -28,7 +28,6 @@ urlpatterns = [
     ),
     path("staff/requests/", staff.queue, name="staff_queue"),
     path("staff/requests/overview/", staff.overview, name="staff_overview"),
-    path("staff/requests/approvals/", staff.approvals, name="staff_approvals"),
     path("staff/requests/approvals/<int:pk>/", staff.approval_detail, name="staff_approval"),
     path("staff/requests/<int:pk>/", staff.request_detail, name="staff_detail"),
     path("staff/requests/<int:pk>/messages/", staff.message_post, name="staff_message_post"),

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from portal.models import User
+from portal import approvals
+from portal.models import ApprovalStatus, User
 from portal.services import audit_record, mail_queue
 from requests import clock, principals
 from requests.errors import RequestError
@@ -27,9 +28,7 @@ from requests.models import (
     CHARGEABLE_KINDS,
     OPEN_STATUSES,
     PAUSED_STATUSES,
-    Approval,
     ApprovalKind,
-    ApprovalStatus,
     DataRequest,
     DecisionItem,
     FeePayment,
@@ -438,9 +437,12 @@ def request_approval_ask(
     def change(req: DataRequest) -> list[str]:
         req.outcome, req.outcome_reason = outcome, reason.strip()
         req.decision_drafted_by = actor
-        Approval.objects.create(
-            request=req, kind=ApprovalKind.DECISION, asked_by=actor, reason=reason.strip()
-        )
+        try:
+            approvals.ask(
+                kind=ApprovalKind.DECISION, subject=req, actor=actor, reason=reason.strip()
+            )
+        except approvals.ApprovalError as exc:
+            raise RequestError(str(exc)) from None
         return ["outcome", "outcome_reason", "decision_drafted_by"]
 
     return _move(
@@ -464,7 +466,7 @@ def request_approval_return(
         raise RequestError(_("Write a comment for the staff member who drafted it."))
 
     def change(req: DataRequest) -> list[str]:
-        _approval_decide(req, actor=actor, status=ApprovalStatus.RETURNED, comment=comment)
+        _approval_decide(req, actor=actor, approve=False, comment=comment)
         req.outcome, req.outcome_reason = "", ""
         req.decision_drafted_by = None
         return ["outcome", "outcome_reason", "decision_drafted_by"]
@@ -494,7 +496,7 @@ def request_approve(
         principals.outcome_check(req, req.outcome)
 
     def change(req: DataRequest) -> list[str]:
-        _approval_decide(req, actor=actor, status=ApprovalStatus.APPROVED, comment="")
+        _approval_decide(req, actor=actor, approve=True, comment="")
         return _after_decision(req, actor=actor)
 
     return _move(
@@ -508,10 +510,15 @@ def request_approve(
     )
 
 
-def _approval_decide(req: DataRequest, *, actor: User, status: str, comment: str) -> None:
-    Approval.objects.filter(
-        request=req, kind=ApprovalKind.DECISION, status=ApprovalStatus.PENDING
-    ).update(status=status, decided_by=actor, decided_at=timezone.now(), comment=comment)
+def _approval_decide(req: DataRequest, *, actor: User, approve: bool, comment: str) -> None:
+    """Record the decision on the pending decision approval, when the request is decided here
+    rather than from the inbox (where `approvals.decide` has recorded it already)."""
+    try:
+        approvals.settle(
+            subject=req, kind=ApprovalKind.DECISION, actor=actor, approve=approve, comment=comment
+        )
+    except approvals.ApprovalError as exc:
+        raise RequestError(str(exc)) from None
 
 
 def requested_categories(req: DataRequest) -> list[str]:
@@ -565,9 +572,9 @@ def _after_decision(req: DataRequest, *, actor: User) -> list[str]:
         Outcome.FULFILLED,
         Outcome.PARTIALLY_FULFILLED,
     ):
-        from requests import services  # services imports this module
+        from requests.services import packages  # services imports this module
 
-        services.package_prepare(request=req)
+        packages.package_prepare(request=req)
     return fields
 
 
@@ -583,8 +590,8 @@ def erasure_approved(req: DataRequest) -> bool:
         and a.decided_by_id != a.asked_by_id
         and a.decided_by.is_active
         and a.decided_by.is_privacy_admin
-        for a in Approval.objects.filter(
-            request=req, kind=ApprovalKind.ERASURE, status=ApprovalStatus.APPROVED
+        for a in req.approvals.filter(
+            kind=ApprovalKind.ERASURE, status=ApprovalStatus.APPROVED
         ).select_related("decided_by")
     )
 

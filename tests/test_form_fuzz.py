@@ -22,10 +22,11 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import Resolver404, resolve
 
-from partners.models import Basis, DataItem, ExceptionRequest
+from partners.models import Basis, DataItem
+from partners.services import exceptions as partner_exceptions
 from portal.models import User
-from requests import services as request_services
 from requests.models import ApprovalKind, Kind, Status
+from requests.services import approvals
 from tests.consents import factories as cf
 from tests.partners import factories as pf
 from tests.requests.conftest import PDF
@@ -199,25 +200,25 @@ def _states(customer: User, staff: User, admin: User) -> None:
     data_request(status=Status.AWAITING_APPROVAL, customer=others[2], kind=Kind.DISCLOSURE)
     data_request(status=Status.AWAITING_CUSTOMER, customer=others[2], kind=Kind.CORRECTION)
     waiting = data_request(status=Status.AWAITING_PAYMENT, customer=others[3], kind=Kind.DISCLOSURE)
-    request_services.approval_ask(
+    approvals.approval_ask(
         request_id=waiting.pk, actor=staff, kind=ApprovalKind.WAIVER, reason="生活が苦しいため"
     )
     erase = data_request(
         status=Status.IN_REVIEW, customer=others[3], kind=Kind.DELETION, details=whole
     )
-    request_services.approval_ask(
+    approvals.approval_ask(
         request_id=erase.pk, actor=staff, kind=ApprovalKind.ERASURE, reason="本人確認済み"
     )
     # An exception provision waiting for an administrator (LW-4.1).
     purpose = cf.provision_purpose(code="ly5-fuzz")
-    ExceptionRequest.objects.create(
+    partner_exceptions.exception_request(
         customer=customer,
         partner=pf.partner_with(purpose=purpose),
         purpose=purpose,
-        data_items=[DataItem.PREFECTURE],
+        items=[DataItem.PREFECTURE],
         basis=Basis.EXCEPTION_C,
         justification="救急隊が本人を探すため、都道府県が今すぐ必要です。",
-        requested_by=staff,
+        actor=staff,
     )
 
 

@@ -131,7 +131,7 @@ MUST_SEE = {
     "requests:detail",
     "requests:staff_queue",
     "requests:staff_overview",
-    "requests:staff_approvals",
+    "approvals",
     "requests:staff_detail",
     "admin:index",
     "admin:login",

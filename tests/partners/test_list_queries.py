@@ -8,7 +8,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from partners.models import Basis, DataItem, ExceptionRequest, Export, PartnerKind
+from partners.models import Basis, DataItem, Export, PartnerKind
+from partners.services import exceptions as partner_exceptions
 from tests.partners import factories as pf
 
 pytestmark = pytest.mark.django_db
@@ -23,14 +24,14 @@ def _fill(purpose, agent, customer, n):
         pf.ArrangementFactory(partner=processor, basis=Basis.ENTRUSTMENT, purposes=[purpose])
         lab = pf.partner_with(kind=PartnerKind.RESEARCH_INSTITUTION, purpose=purpose)
         Export.objects.create(partner=lab, purpose=purpose, requested_by=agent)
-        ExceptionRequest.objects.create(
+        partner_exceptions.exception_request(
             customer=customer,
             partner=lab,
             purpose=purpose,
-            data_items=[DataItem.PREFECTURE],
+            items=[DataItem.PREFECTURE],
             basis=Basis.EXCEPTION_C,
             justification="A written reason that is long enough.",
-            requested_by=agent,
+            actor=agent,
         )
 
 
@@ -51,8 +52,8 @@ PUBLIC = {"group_companies": 3, "countries": 2, "joint_use": 2}
 # no customer policy notice on staff pages), then: registry =
 # partners with country + arrangements + purposes + reviews due + pending count (5);
 # exports = form choices (partners, purposes) + the list with its relations (3); exceptions =
-# the list with its relations (1).
-STAFF = {"staff_registry": 10, "staff_exports": 8, "staff_exceptions": 6}
+# the list with its relations + their approvals with who decided (2).
+STAFF = {"staff_registry": 10, "staff_exports": 8, "staff_exceptions": 7}
 
 
 @pytest.mark.clause("LW-4.3", "LY-2", "LY-4")

@@ -57,7 +57,7 @@ PEOPLE = [
         [
             "staff_home",
             "requests:staff_queue",
-            "requests:staff_approvals",
+            "approvals",
             "incidents:staff_list",
             "admin:index",
         ],

@@ -64,7 +64,7 @@ def test_privacy_staff_cannot_configure_fees(cast, client):
 
 def test_staff_home_links_to_the_queue_and_administrators_to_the_approvals(cast, client):
     queue, overview = reverse("requests:staff_queue"), reverse("requests:staff_overview")
-    approvals = reverse("requests:staff_approvals")
+    approvals = reverse("approvals")
     client.force_login(cast.administrator)
     page = client.get(reverse("staff_home")).content.decode()
     assert queue in page and overview in page and approvals in page
@@ -75,16 +75,17 @@ def test_staff_home_links_to_the_queue_and_administrators_to_the_approvals(cast,
 
 @pytest.mark.clause("LW-5", "LW-6.3")
 def test_admin_approval_action_uses_the_service_not_your_own(cast, client):
-    from requests import services as request_services
-    from requests.models import Approval, ApprovalKind, ApprovalStatus, FeeStatus
+    from portal.models import Approval, ApprovalStatus
+    from requests.models import ApprovalKind, FeeStatus
+    from requests.services import approvals as request_approvals
     from tests.requests.factories import data_request as make_request
 
     req = make_request(status="awaiting_payment", customer=cast.customer, kind="disclosure")
-    own = request_services.approval_ask(
+    own = request_approvals.approval_ask(
         request_id=req.pk, actor=cast.administrator, kind=ApprovalKind.WAIVER, reason="Hardship"
     )
     client.force_login(cast.administrator)
-    url = reverse("admin:requests_approval_changelist")
+    url = reverse("admin:portal_approval_changelist")
     client.post(url, {"action": "approval_approve", "_selected_action": [own.pk]})
     own.refresh_from_db()
     assert own.status == ApprovalStatus.PENDING  # refused: an administrator's own waiver

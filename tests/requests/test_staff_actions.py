@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from portal.models import AuditEvent
-from requests.models import Approval, FeeStatus, Kind, Status
+from portal.models import Approval, AuditEvent
+from requests.models import FeeStatus, Kind, Status
 from tests.requests.factories import data_request
 
 
@@ -73,7 +73,7 @@ CASES = [
         Kind.DISCLOSURE,
         {"waiver-reason": "生活保護受給中"},
         Status.AWAITING_PAYMENT,
-        "requests.approval.waiver_asked",
+        "portal.approval.asked",
     ),
     (
         "extension_ask",
@@ -81,7 +81,7 @@ CASES = [
         Kind.DISCLOSURE,
         {"days": "14", "reason": "大量のため"},
         Status.IN_REVIEW,
-        "requests.approval.extension_asked",
+        "portal.approval.asked",
     ),
     (
         "inquiry_answer",
@@ -181,10 +181,9 @@ def test_every_staff_view_of_customer_data_is_audited(cast, client):
         == 200
     )
     assert AuditEvent.objects.filter(action="requests.request.viewed").count() == before + 1
-    assert client.get(reverse("requests:staff_approvals")).status_code == 200
-    assert AuditEvent.objects.filter(
-        action="requests.queue.viewed", actor=cast.administrator
-    ).exists()
+    assert client.get(reverse("approvals")).status_code == 200
+    shown = AuditEvent.objects.get(action="portal.approvals.viewed", actor=cast.administrator)
+    assert shown.payload["subjects"] == [["requests.datarequest", req.pk]]
 
 
 @pytest.mark.clause("LW-6.3")
