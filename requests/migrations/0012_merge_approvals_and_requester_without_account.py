@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('requests', '0011_approvals_to_portal'),
-        ('requests', '0011_requester_without_account'),
+        ("requests", "0011_approvals_to_portal"),
+        ("requests", "0011_requester_without_account"),
     ]
 
-    operations = [
-    ]
+    operations = []
