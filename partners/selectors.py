@@ -362,3 +362,96 @@ def consent_bound_recipients(*, today: datetime.date | None = None) -> dict[str,
                 if overseas is not None:
                     add(overseas.code, partner)
     return uses
+
+
+@dataclass
+class FlowPartner:
+    """One recipient on the customer's "where my data went" picture."""
+
+    overview: PartnerOverview
+    provided: bool  # at least one provision record about the customer
+    may_receive: bool  # an arrangement in force that this customer's choices allow
+    countries: list[str] = field(default_factory=list)  # codes: where it is, where it got data
+    public_url: str = ""  # its public entry (group list, joint use, or country page)
+
+    @property
+    def partner(self) -> Partner:
+        return self.overview.partner
+
+
+@dataclass
+class FlowCountry:
+    code: str
+    country: Country | None
+
+    @property
+    def name(self) -> str:
+        return self.country.name if self.country is not None else country_name(self.code)
+
+    @property
+    def overseas(self) -> bool:
+        return self.code != HOME_COUNTRY
+
+
+@dataclass
+class CustomerFlows:
+    partners: list[FlowPartner]
+    countries: list[FlowCountry]
+
+
+def customer_flows(*, customer: User, overview: list[PartnerOverview]) -> CustomerFlows:
+    """Where a customer's data went and may go (LY-1, LY-2, APPI-29): every partner of the
+    overview that received their data (from the provision records) or may receive it (an
+    arrangement in force that needs no consent, or whose consent they gave), with the
+    countries involved: the partner's country and the recipient's country recorded at each
+    provision. Two queries on top of the overview: the recorded countries, and the
+    countries not already loaded with a partner."""
+    from django.urls import reverse
+
+    recorded: dict[int, set[str]] = {}
+    for partner_id, code in (
+        ProvisionRecord.objects.filter(customer=customer)
+        .values_list("partner", "recipient_country")
+        .distinct()
+    ):
+        recorded.setdefault(partner_id, set()).add(code)
+    known: dict[str, Country] = {}
+    flows = []
+    for entry in overview:
+        partner = entry.partner
+        provided = entry.provided_count > 0
+        may_receive = any(line.granted for line in entry.lines)
+        if not provided and not may_receive:
+            continue
+        known[partner.country.code] = partner.country
+        codes = [partner.country.code]
+        codes += sorted(recorded.get(partner.pk, set()) - {partner.country.code})
+        flows.append(
+            FlowPartner(
+                overview=entry,
+                provided=provided,
+                may_receive=may_receive,
+                countries=codes,
+                public_url=_public_entry(partner, reverse),
+            )
+        )
+    codes = sorted({c for f in flows for c in f.countries}, key=lambda c: (c != HOME_COUNTRY, c))
+    missing = [c for c in codes if c not in known]
+    if missing:
+        known.update({c.code: c for c in Country.objects.filter(code__in=missing)})
+    return CustomerFlows(
+        partners=flows, countries=[FlowCountry(code, known.get(code)) for code in codes]
+    )
+
+
+def _public_entry(partner: Partner, reverse) -> str:
+    """The public page that names the partner: the Group Companies List, the joint-use
+    announcement, or the page of its country (APPI Art. 28); "" when none does."""
+    if partner.kind == PartnerKind.GROUP_COMPANY and partner.listed:
+        return f"{reverse('partners:group_companies')}#company-{partner.pk}"
+    for arrangement in partner.current_arrangements:
+        if arrangement.basis == Basis.JOINT_USE:
+            return f"{reverse('partners:joint_use')}#joint-use-{arrangement.pk}"
+    if partner.country.is_overseas and partner.current_arrangements:
+        return f"{reverse('partners:countries')}#country-{partner.country.code}"
+    return ""

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from requests.views import customer, public, staff
+from requests.views import customer, public, staff, transparency
 
 app_name = "requests"
 
 urlpatterns = [
+    # the public transparency report (issue 15)
+    path("transparency/", transparency.report, name="transparency"),
+    path("transparency/<int:year>/", transparency.report, name="transparency_year"),
+    path("transparency/<int:year>.csv", transparency.report_csv, name="transparency_csv"),
     path("requests/", customer.request_list, name="list"),
     path("requests/new/", customer.request_start, name="start"),
     # Filing and following without an account (issue 15); before the reference routes.

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from partners import selectors
+from partners import diagrams, selectors
 
 
 def section_context(customer) -> dict:
@@ -26,4 +26,9 @@ def consent_section(customer) -> dict | None:
 
 @login_required
 def provisions(request: HttpRequest) -> HttpResponse:
-    return render(request, "customer/partners/provisions.html", section_context(request.user))
+    """The customer's "my data" page: the overview, the latest records, and the picture of
+    where their data went and may go, with its table (LY-1, LY-2, APPI-29)."""
+    context = section_context(request.user)
+    flows = selectors.customer_flows(customer=request.user, overview=context["overview"])
+    context.update(flows=flows, flow_diagram=diagrams.flow_diagram(flows))
+    return render(request, "customer/partners/provisions.html", context)

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from requests import intake, links, workflow
+from requests import intake, links, transparency, workflow
 from requests.models import ApprovalKind, Kind, RequestDocument, Status
 from requests.services import approvals, documents, packages
 from tests.access import (
@@ -22,6 +22,10 @@ from tests.access import (
 )
 from tests.requests.conftest import PDF, PNG
 from tests.requests.factories import data_request
+
+
+def _report_year(cast):
+    return {"year": transparency.last_ended_quarter()[0]}
 
 
 def _request(cast):
@@ -129,6 +133,10 @@ def pk(cast):
 
 
 CASES = [
+    # the public transparency report (issue 15); a year with no data is the latest one
+    Case("requests:transparency", everyone(200)),
+    Case("requests:transparency_year", everyone(200), kwargs=_report_year),
+    Case("requests:transparency_csv", everyone(200), kwargs=_report_year),
     Case("requests:list", signed_in(200)),
     # Not signed in, the start page offers signing in or going on without an account.
     Case("requests:start", everyone(200)),
