@@ -1,10 +1,18 @@
 from django.urls import path
 
-from requests.views import customer, staff
+from requests.views import contact, customer, staff
 
 app_name = "requests"
 
 urlpatterns = [
+    # The public contact point (APPI Art. 32(1)), beside the policy under /privacy/.
+    path("privacy/contact/", contact.contact_point, name="contact"),
+    path("privacy/contact/versions/", contact.contact_point_history, name="contact_history"),
+    path(
+        "privacy/contact/versions/<int:version>/",
+        contact.contact_point_version,
+        name="contact_version",
+    ),
     path("requests/", customer.request_list, name="list"),
     path("requests/new/", customer.request_start, name="start"),
     path("requests/new/<slug:kind>/", customer.request_file, name="file"),

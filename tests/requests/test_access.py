@@ -13,6 +13,7 @@ from tests.access import (
     admin_only,
     cases_params,
     check_case,
+    everyone,
     owner_only,
     signed_in,
     staff_only,
@@ -91,11 +92,23 @@ def _approval(cast):
     return approval
 
 
+def _contact_version(cast):
+    from requests import contact, demo
+
+    if contact.contact_point_current() is None:
+        contact.contact_point_revise(actor=None, values=demo.CONTACT_POINT)
+    return {"version": 1}
+
+
 def pk(cast):
     return {"pk": _request(cast).pk}
 
 
 CASES = [
+    # The public contact point (APPI Art. 32(1)): everyone reads it, nobody needs to sign in.
+    Case("requests:contact", everyone(200)),
+    Case("requests:contact_history", everyone(200)),
+    Case("requests:contact_version", everyone(200), kwargs=lambda cast: _contact_version(cast)),
     Case("requests:list", signed_in(200)),
     Case("requests:start", signed_in(200)),
     Case(
