@@ -446,7 +446,11 @@ def request_staff_view_record(*, request: DataRequest, viewer: User) -> None:
 
 
 def _lock(request_id: int) -> DataRequest:
-    return DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+    return (
+        DataRequest.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=request_id)
+    )
 
 
 def request_assign(
