@@ -522,6 +522,8 @@ EVENT_LABELS = {
     "package_ready": _("Package ready for download"),
     "package_mailed": _("Package mailed"),
     "principal_link": _("Person represented linked and authority checked"),
+    "filed_by_staff": _("Typed in by staff (received by post, phone, email or at the counter)"),
+    "notice_posted": _("Notice posted"),
 }
 
 
@@ -596,6 +598,8 @@ class DocumentPurpose(models.TextChoices):
     IDENTITY = "identity", _("Identity document")
     POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
     RELATIONSHIP_PROOF = "relationship_proof", _("Proof of the relationship")
+    # A request that came by post (or was handed in at the counter), scanned by staff.
+    LETTER = "letter", _("The request as received (scan)")
 
 
 class DocumentType(models.TextChoices):
@@ -966,3 +970,59 @@ class ContactPoint(models.Model):
         "revision_notes_ja",
         "revision_notes_en",
     )
+
+
+class PostalNotice(models.Model):
+    """A notice about a request for a requester we can only write to by post (no email
+    address; `principals.addressee(...).by_post`): the text is rendered, in their language,
+    when the notice would otherwise have been mailed; staff print it, post it and mark it as
+    sent (LW-6.2, APPI-36). The addressee is copied so that the letter shows where it went."""
+
+    request = models.ForeignKey(
+        DataRequest,
+        on_delete=models.CASCADE,
+        related_name="postal_notices",
+        verbose_name=_("request"),
+    )
+    event = models.CharField(_("event"), max_length=40)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    addressee_name = models.CharField(_("addressee"), max_length=150)
+    addressee_address = models.TextField(_("postal address"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("posted by"),
+    )
+
+    class Meta:
+        verbose_name = _("notice by post")
+        verbose_name_plural = _("notices by post")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["request", "created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="requests_postal_notice_unsent",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True, sent_by__isnull=True)
+                | Q(sent_at__isnull=False, sent_by__isnull=False),
+                name="requests_postal_notice_sent_by_whom",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.subject}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from requests.views import contact, customer, staff
+from requests.views import contact, customer, staff, staff_filing
 
 app_name = "requests"
 
@@ -31,6 +31,18 @@ urlpatterns = [
         name="package_download",
     ),
     path("staff/requests/", staff.queue, name="staff_queue"),
+    # Requests that came by post, phone, email or at the counter (issue 15).
+    path("staff/requests/file/", staff_filing.file_request, name="staff_file"),
+    path(
+        "staff/requests/<int:pk>/notices/<int:notice_pk>/",
+        staff_filing.notice_print,
+        name="staff_notice_print",
+    ),
+    path(
+        "staff/requests/<int:pk>/notices/<int:notice_pk>/posted/",
+        staff_filing.notice_sent,
+        name="staff_notice_sent",
+    ),
     path("staff/requests/overview/", staff.overview, name="staff_overview"),
     path("staff/requests/approvals/", staff.approvals, name="staff_approvals"),
     path("staff/requests/approvals/<int:pk>/", staff.approval_detail, name="staff_approval"),

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import clock, principals
+from requests import clock, letters, principals
 from requests.errors import RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
@@ -202,6 +202,15 @@ def _notify(req: DataRequest, event: str) -> None:
             language=recipient.language,
             template=template,
             context=_notice_context(req, event, recipient),
+        )
+    elif req.status == S.CLOSED or event in letters.POSTED_EVENTS:
+        # Kept for staff to print and post (requests/letters.py).
+        letters.postal_notice_record(
+            request=req,
+            event=event,
+            template=template,
+            context=_notice_context(req, event, recipient),
+            recipient=recipient,
         )
     if req.answered_to_principal:
         # The answer went to the person represented (LW-6.1): the agent is told so.

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import selectors as portal_selectors
 from portal.models import User
 from portal.roles import privacy_admin_required, staff_required
-from requests import selectors, services, workflow
+from requests import letters, selectors, services, workflow
 from requests.errors import RequestError
 from requests.forms import (
     AnswerForm,
@@ -258,6 +258,7 @@ def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
         "package": package,
         "is_disclosure": req.kind in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS),
         "next": request.get_full_path(),
+        "postal_notices": list(letters.postal_notices_for(request=req)),
     }
 
 

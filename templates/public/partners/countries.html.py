@@ -1,0 +1,41 @@
+BBBBBBB BBBBBBBBBBBBBBB BBBB
+BBBBB BBBBB gettext(u'Countries and regions data is provided to') BBBBBBBB
+BBBBB BBBBBBB
+XXXX gettext(u'Countries and regions data is provided to') XXXXX
+BBBBBBB BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB
+XX XXXXXXXXXXXXX gettext(u'Some of our group companies and partners are outside Japan. For each country or region, here is its system for protecting personal information and what each recipient does to protect your data (Act on the Protection of Personal Information, Art. 28).') XXXX
+BBB BBBBB BB BBBBBBBBBBBBB BBBBBBBBBBBBBBBBBBBBB
+XXXXXXXX XXXXXXXXXXXX XXXXXXXXXXXXXX
+  XXXX XXXXX XXXXXXXXXXXXXXXXXXXXXXX
+    BB BBBBBBBBBBBBBBBBBBBBBBBBBBBBBXXXXX XXXXXXXXXXXX XXXX gettext(u'Recognised as having an equivalent system (EU/EEA, UK)') XXXXXXXBBBBBXXXXX
+  XXXX gettext(u"The country's protection system") XXXXX
+  BB BBBBBBBXXXFFFFFFFFFFFFXXXX
+  BBBBXX XXXXXXXXXXXXXX gettext(u"We are preparing the description of this country's system; ask our privacy desk for it in the meantime.") XXXXBBBBB
+  BB BBBBBBBBBBBBBB
+  XXXX gettext(u'Recipients and their protective measures') XXXXX
+  XXXXXX XXXXXXXXXXXXXX
+    XXXXXXXXXXXXXX XXXXXXXXXXXX gettext(u'Recipient') XXXXXXXX XXXXXXXXXXXX gettext(u'Kind') XXXXXXXX XXXXXXXXXXXX gettext(u'Measures') XXXXXXXXXXXXXXXXXX
+    XXXXXXX
+    BBB BBBBBBB BB BBBBBBBBBBBBBB
+      XXXXXXXXXXXXXXXXX XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXFFFFFFFFFFFFBB BBBBBBBBBBBBBBBBBBBBBBBBBBBXXXXXXXXX XXXXXXXXXXXX XXXX gettext(u'Keeps measures equivalent to Japanese law') XXXXXXXBBBBBXXXXXXXXXX
+    BBBBBB
+    XXXXXXXX
+  XXXXXXXX
+  BBBBB
+  BB BBBBBBBBBBBBBB
+  XXXX gettext(u'Purposes that send data here') XXXXX
+  XXXXXX XXXXXXXXXXXXXX
+    XXXXXXXXXXXXXX XXXXXXXXXXXX gettext(u'Purpose') XXXXXXXX XXXXXXXXXXXX gettext(u'Recipient') XXXXXXXX XXXXXXXXXXXX gettext(u'Data items') XXXXXXXXXXXXXXXXXX
+    XXXXXXX
+    BBB BBBBBBB BB BBBBBBBBBBBBBB
+      XXX XXXXXXXXXXXXXXXXXXXXXXXXXXX XXXXXXXXXXXXXXXXXXXXXXXXXXXXXFFFFFFFFFFFXXXXXXXXXFFFFFFFFFFFXXXXXXXXXX
+    BBBBBB
+    XXXXXXXX
+  XXXXXXXX
+  BBBBB
+  BB BBBBBBBBBBBBBBBBBBBBBB BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB
+XXXXXXXXXX
+BBBBBBBBBBBB
+XXX gettext(u'No data is provided outside Japan at present.') XXXX
+BBBBBB
+BBBBBBBB
