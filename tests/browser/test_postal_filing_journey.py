@@ -42,7 +42,7 @@ def test_staff_file_a_postal_request_with_its_scan_and_see_it_due_from_the_recei
     page.get_by_label("郵送", exact=True).check()
     page.get_by_label("受付日").fill(arrived.isoformat())
     page.get_by_label("請求者の氏名").fill("郵便 花子")
-    page.get_by_label("住所").fill("〒150-0001 東京都渋谷区神宮前1-2-3")
+    page.get_by_role("textbox", name="住所").fill("〒150-0001 東京都渋谷区神宮前1-2-3")
     page.get_by_label("書面（請求書）のスキャン（PDF、JPEG、PNG）").set_input_files(str(letter))
     page.get_by_role("button", name="請求を登録する").click()
 

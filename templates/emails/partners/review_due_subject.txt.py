@@ -1,1 +1,0 @@
-BBBB BBBBBB BBBBBBB gettext(u'Overdue: supervision review of %(name)s') SSSSSSSS SSSSSSSSSSS SSSSSS SS SSSSSSSSBBBB gettext(u'Supervision review of %(name)s is due soon') SSSSSSSSSSS SSSSSS SS SSSSSSSS SS SSS SSSSBBBBB

@@ -1,1 +1,0 @@
-BBBB BBBBXX XXXXXXXXXXXX XXXXXXBBB BBBBBBBBBBBBBBBBBBBBBBBBBXXXXXX gettext(u'Partners') XXXXXXXX gettext(u'Registry, provision records, exceptions and de-identified exports.') XXXXXXXX
