@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Language, User
 from portal.services import audit_record, mail_queue
-from requests import clock, letters, principals, services
+from requests import clock, letters, principals
 from requests.errors import RequestError
 from requests.models import (
     Channel,
@@ -36,6 +36,7 @@ from requests.models import (
     Status,
     TimelineEntry,
 )
+from requests.services import deadlines, documents, fees, filing
 
 # Channels staff file on a requester's behalf; "online" is the requester's own filing.
 OFFLINE_CHANNELS = (Channel.POST, Channel.PHONE, Channel.EMAIL, Channel.COUNTER)
@@ -124,9 +125,9 @@ def request_file_offline(
     stored: list[str] = []
     try:
         with transaction.atomic():
-            days, mode = services.sla_for(kind)
+            days, mode = deadlines.sla_for(kind)
             req = DataRequest(
-                reference=services.reference_allocate(at=received_at),
+                reference=filing.reference_allocate(at=received_at),
                 kind=kind,
                 customer=None,
                 channel=channel,
@@ -142,7 +143,7 @@ def request_file_offline(
                 sla_days=days,
                 sla_day_mode=mode,
                 due_at=clock.due_at(received_at=received_at, days=days, mode=mode),
-                fee_yen=services.fee_for(kind=kind, delivery_method=delivery_method),
+                fee_yen=fees.fee_for(kind=kind, delivery_method=delivery_method),
                 fee_status=FeeStatus.NONE,
             )
             req.full_clean(exclude=["reference"], validate_unique=False)
@@ -155,7 +156,7 @@ def request_file_offline(
                 note=Channel(channel).label,
             )
             if scan is not None:
-                doc = services._document_store(
+                doc = documents.document_store(
                     request=req, uploaded_by=staff, upload=scan, purpose=DocumentPurpose.LETTER
                 )
                 stored.append(doc.stored_name)
@@ -172,7 +173,7 @@ def request_file_offline(
             )
             _receipt(req)
     except Exception:
-        services._discard_files(stored)
+        documents.discard_files(stored)
         raise
     return req
 
