@@ -321,6 +321,18 @@ BACKGROUND_STALE_AFTER_MINUTES = env_int("BACKGROUND_STALE_AFTER_MINUTES", 15)
 if BACKGROUND_STALE_AFTER_MINUTES < 1:
     raise ImproperlyConfigured("BACKGROUND_STALE_AFTER_MINUTES: must be at least 1")
 
+# Filing without an account: the one-time code's life, how many codes an address and a network
+# address may ask for per hour, how long a proved address may file, and the signed link's life;
+# how old a letter's receipt date may be when staff type it in; how long the public
+# transparency report is cached.
+REQUESTS_CODE_MINUTES = env_int("REQUESTS_CODE_MINUTES", 10)
+REQUESTS_CODES_PER_ADDRESS = env_int("REQUESTS_CODES_PER_ADDRESS", 3)
+REQUESTS_CODES_PER_NETWORK = env_int("REQUESTS_CODES_PER_NETWORK", 10)
+REQUESTS_VERIFIED_MINUTES = env_int("REQUESTS_VERIFIED_MINUTES", 60)
+REQUESTS_REQUESTER_LINK_DAYS = env_int("REQUESTS_REQUESTER_LINK_DAYS", 30)
+REQUESTS_OFFLINE_MAX_AGE_DAYS = env_int("REQUESTS_OFFLINE_MAX_AGE_DAYS", 90)
+TRANSPARENCY_CACHE_SECONDS = env_int("TRANSPARENCY_CACHE_SECONDS", 3600)
+
 # Security. Production (DEBUG off) gets the secure defaults; each can be turned off, e.g.
 # behind a proxy that terminates TLS and already redirects.
 _secure = not DEBUG

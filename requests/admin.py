@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ReadOnlyAdmin, SingletonSettingsAdmin
 from portal.models import Approval
-from requests import workflow
+from requests import contact, workflow
 from requests.errors import RequestError
 from requests.models import (
+    ContactPoint,
     DataRequest,
     DecisionItem,
     DisclosurePackage,
@@ -259,3 +260,110 @@ class DisclosurePackageAdmin(ReadOnlyAdmin):
     list_filter = ("status",)
     list_select_related = ("request",)
     readonly_fields = [f.name for f in DisclosurePackage._meta.fields]
+
+
+@admin.register(ContactPoint)
+class ContactPointAdmin(admin.ModelAdmin):
+    """The public contact point (LW-6.1, LW-10). A published version is never changed: "Add"
+    opens a form filled in from the current version, and saving it publishes the next version
+    through `contact_point_revise` (with its checks and audit event). Earlier versions stay
+    readable here and on the public history."""
+
+    list_display = ("version", "created_at", "created_by", "business_name_ja", "email")
+    readonly_fields = ("version", "created_at", "created_by")
+    fieldsets = (
+        (
+            _("The business"),
+            {
+                "fields": (
+                    ("business_name_ja", "business_name_en"),
+                    ("address_ja", "address_en"),
+                    ("representative_ja", "representative_en"),
+                )
+            },
+        ),
+        (
+            _("Contact"),
+            {
+                "fields": (
+                    ("administrator_ja", "administrator_en"),
+                    ("email", "phone"),
+                    ("hours_ja", "hours_en"),
+                )
+            },
+        ),
+        (
+            _("Requests"),
+            {"fields": (("postal_ja", "postal_en"), ("identity_ja", "identity_en"))},
+        ),
+        (
+            _("Safety management and complaints"),
+            {
+                "fields": (
+                    ("security_measures_ja", "security_measures_en"),
+                    ("complaints_ja", "complaints_en"),
+                )
+            },
+        ),
+        (_("This version"), {"fields": (("revision_notes_ja", "revision_notes_en"),)}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        return ((None, {"fields": self.readonly_fields}), *self.fieldsets)
+
+    def has_change_permission(self, request, obj=None):
+        return False  # a published version is a public record; "Add" publishes the next
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_changeform_initial_data(self, request):
+        current = contact.contact_point_current()
+        if current is None:
+            return super().get_changeform_initial_data(request)
+        initial = {name: getattr(current, name) for name in ContactPoint.EDITABLE}
+        initial["revision_notes_ja"] = initial["revision_notes_en"] = ""
+        return initial
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            admin_site = self
+
+            class RevisionForm(form):
+                def clean(self):
+                    cleaned = super().clean()
+                    if not self.errors:
+                        admin_site._check_revision(self, cleaned)
+                    return cleaned
+
+            return RevisionForm
+        return form
+
+    def _check_revision(self, form, cleaned) -> None:
+        current = contact.contact_point_current()
+        if current is not None and all(
+            cleaned.get(name, "") == getattr(current, name)
+            for name in ContactPoint.EDITABLE
+            if not name.startswith("revision_notes")
+        ):
+            form.add_error(
+                None,
+                _("Nothing changed since version %(v)d; no new version was published.")
+                % {"v": current.version},
+            )
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = contact.contact_point_revise(
+                actor=request.user,
+                values={name: form.cleaned_data.get(name, "") for name in ContactPoint.EDITABLE},
+            )
+        except RequestError as exc:
+            # Only a race is left here (the form checked the rest): show the version that won.
+            self.message_user(request, str(exc), messages.ERROR)
+            saved = contact.contact_point_current()
+        obj.pk, obj.version = saved.pk, saved.version
+        obj.created_at, obj.created_by = saved.created_at, saved.created_by

@@ -26,6 +26,9 @@ class RequestsConfig(AppConfig):
         navigation.link_register("customer", _("My requests"), "requests:list", order=30)
         navigation.link_register("staff", _("Request queue"), "requests:staff_queue", order=20)
         navigation.link_register(
+            "footer", _("Contact point for personal information"), "requests:contact", order=15
+        )
+        navigation.link_register(
             "footer", _("Transparency report"), "requests:transparency", order=40
         )
         navigation.card_register("dashboard", "customer/requests/dashboard_card.html", order=40)

@@ -96,7 +96,7 @@ def staff_counts(user: User) -> list[dict]:
                 "key": "approvals",
                 "label": _("Waiting for my approval"),
                 "count": selectors.approvals_waiting_for(admin=user),
-                "url": reverse("requests:staff_approvals"),
+                "url": reverse("approvals"),
             }
         )
     return found

@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (bilingual demo texts: Japanese punctuation)
 """Demo data of the requests app: deadlines, the fee schedule, and a few requests in different
 states, moved there through the workflow. Running it again duplicates nothing."""
 
@@ -7,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import User
-from requests import workflow
+from requests import contact, workflow
 from requests.models import DataRequest, DayMode, DeliveryMethod, FeeSchedule, Kind, SLAConfig
 from requests.services import decisions, filing, messages
 
@@ -21,6 +22,106 @@ FEES = [
 ]
 
 
+# The public contact point (APPI Art. 32(1)): the demo business, as the partners demo names it.
+CONTACT_POINT = {
+    "business_name_ja": "エグザンプル・ワークス株式会社",
+    "business_name_en": "Example Works Corporation",
+    "address_ja": "〒102-0094 東京都千代田区紀尾井町1-3",
+    "address_en": "1-3 Kioicho, Chiyoda-ku, Tokyo 102-0094, Japan",
+    "representative_ja": "代表取締役社長 山本 さくら",
+    "representative_en": "Sakura Yamamoto, President and Representative Director",
+    "administrator_ja": "個人情報保護管理者 プライバシー推進室長 中村 健",
+    "administrator_en": "Ken Nakamura, Head of the Privacy Office (privacy administrator)",
+    "email": "privacy@example.jp",
+    "phone": "03-1234-5678",
+    "hours_ja": "平日 10時～17時（土日祝日・年末年始を除く）",
+    "hours_en": "Weekdays 10:00 to 17:00 Japan time (closed at weekends, on public holidays and "
+    "over the New Year)",
+    "postal_ja": (
+        "〒102-0094 東京都千代田区紀尾井町1-3 エグザンプル・ワークス株式会社 個人情報保護窓口 "
+        "宛てに、次の事項を書いた書面をお送りください。\n"
+        "・お名前、ご住所、お電話番号（メールアドレスがあればあわせて）\n"
+        "・請求の種類と内容（開示を求める情報、訂正後の内容など）\n"
+        "・回答の受け取り方法（書面の郵送、または電子データ）\n"
+        "・本人確認書類の写し（下記）と、手数料がかかる請求では定額小為替\n"
+        "書面が当社に届いた日から回答期限を数えます。回答はお書きいただいたご住所に郵送するか、"
+        "メールアドレスにお送りします。"
+    ),
+    "postal_en": (
+        "Write to the Personal Information Desk, Example Works Corporation, 1-3 Kioicho, "
+        "Chiyoda-ku, Tokyo 102-0094, Japan, with:\n"
+        "- your name, address and phone number (and an email address, if you have one);\n"
+        "- what you are asking for (which information to disclose, what to correct, and so on);\n"
+        "- how you want the answer: a letter by post, or electronic data;\n"
+        "- a copy of an identity document (see below) and, for a request with a fee, a postal "
+        "money order.\n"
+        "The deadline counts from the day your letter reaches us. We answer to the address or "
+        "email address you give."
+    ),
+    "identity_ja": (
+        "ご本人からの請求では、顔写真付きの本人確認書類（運転免許証、パスポート、在留カード、"
+        "マイナンバーカードの表面）の写し1点、または顔写真のない書類（健康保険証は記号・番号を"
+        "隠してください、年金手帳など）の写し2点をお送りください。\n"
+        "代理人からの請求では、あわせて委任状（印鑑登録証明書付き）を、法定代理人からの請求では"
+        "戸籍謄本など代理権を確認できる書類をお送りください。\n"
+        "アカウントをお持ちの方がサインインして請求する場合、サインインを本人確認とします。"
+    ),
+    "identity_en": (
+        "If you ask for yourself, send a copy of one photo identity document (driving licence, "
+        "passport, residence card, or the front of a My Number card), or of two without a "
+        "photo (a health insurance card with its numbers masked, a pension book).\n"
+        "An agent adds a power of attorney with a seal registration certificate; a legal "
+        "representative adds a document showing the relationship, such as a family register.\n"
+        "If you have an account and file while signed in, your sign-in confirms who you are."
+    ),
+    "security_measures_ja": (
+        "・基本方針　個人情報の適正な取扱いのため、このページとプライバシーポリシーで基本方針を"
+        "定めています。\n"
+        "・組織的安全管理措置　個人情報保護管理者を置き、担当者の役割と権限を必要な範囲に限って"
+        "います。職員の操作と、職員がお客様の情報を閲覧したことをすべて記録し、記録は書き換え"
+        "られません。\n"
+        "・人的安全管理措置　個人情報を扱う職員に定期的に研修を行い、秘密保持を約束させています。\n"
+        "・物理的安全管理措置　個人データを扱うサーバーは入退室を管理した施設に置き、端末の"
+        "持ち出しを制限しています。\n"
+        "・技術的安全管理措置　通信を暗号化し、職員のサインインには二要素認証を求めます。"
+        "データベースには必要最小限の権限で接続し、本人確認書類は公開領域の外に保存して、"
+        "請求の完了後一定期間で削除します。\n"
+        "・外的環境の把握　障害復旧センターを大韓民国に置いており、同国の個人情報保護制度を"
+        "把握したうえで安全管理措置を講じています。"
+    ),
+    "security_measures_en": (
+        "- Policy: this page and the privacy policy set out how we handle personal information.\n"
+        "- Organisation: a privacy administrator is responsible; staff roles and access are "
+        "limited to what each job needs. Every staff action and every time staff look at a "
+        "customer's data is recorded in a log that cannot be changed.\n"
+        "- People: staff who handle personal information are trained regularly and bound to "
+        "confidentiality.\n"
+        "- Premises: servers holding personal data are in facilities with controlled entry; "
+        "devices may not be taken out without permission.\n"
+        "- Technology: connections are encrypted and staff sign in with a second factor. The "
+        "software connects to the database with the least rights it needs; identity documents "
+        "are stored outside any public area and deleted a set time after the request closes.\n"
+        "- Abroad: our disaster-recovery centre is in the Republic of Korea; we take our "
+        "measures knowing that country's data-protection system."
+    ),
+    "complaints_ja": (
+        "個人情報の取扱いに関する苦情は、上記の窓口（メール、電話、郵送）または、この"
+        "ポータルの「質問・苦情」の請求でお受けします。\n"
+        "当社は認定個人情報保護団体の対象事業者ではありません。個人情報保護委員会の"
+        "「個人情報保護法相談ダイヤル」（03-6457-9849）にもご相談いただけます。"
+    ),
+    "complaints_en": (
+        "Send complaints about how we handle personal information to the contact point above "
+        '(email, phone or post), or file a "Question or complaint" request in this portal.\n'
+        "We are not a member of an accredited personal information protection organisation. "
+        "You can also call the Personal Information Protection Commission's consultation line "
+        "(03-6457-9849, in Japanese)."
+    ),
+    "revision_notes_ja": "窓口のページを公開しました。",
+    "revision_notes_en": "The contact point page was published.",
+}
+
+
 @transaction.atomic
 def load(*, out) -> None:
     for kind in Kind.values:
@@ -31,6 +132,9 @@ def load(*, out) -> None:
         FeeSchedule.objects.get_or_create(
             kind=kind, delivery_method=method, defaults={"amount_yen": amount}
         )
+    if contact.contact_point_current() is None:
+        published = contact.contact_point_revise(actor=None, values=CONTACT_POINT)
+        out(f"  contact point  version {published.version}")
     hanako = User.objects.filter(email="hanako@example.jp").first()
     emma = User.objects.filter(email="emma@example.com").first()
     staff = User.objects.filter(email="staff@example.jp").first()

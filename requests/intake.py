@@ -55,22 +55,22 @@ RATE_WINDOW = timedelta(hours=1)
 
 
 def code_minutes() -> int:
-    return int(getattr(settings, "REQUESTS_CODE_MINUTES", 10))
+    return settings.REQUESTS_CODE_MINUTES
 
 
 def codes_per_address() -> int:
     """Codes one address may be sent within an hour."""
-    return int(getattr(settings, "REQUESTS_CODES_PER_ADDRESS", 3))
+    return settings.REQUESTS_CODES_PER_ADDRESS
 
 
 def codes_per_network() -> int:
     """Codes one network address may ask for within an hour (for any addresses)."""
-    return int(getattr(settings, "REQUESTS_CODES_PER_NETWORK", 10))
+    return settings.REQUESTS_CODES_PER_NETWORK
 
 
 def verified_minutes() -> int:
     """How long a proved address may file after its code was entered."""
-    return int(getattr(settings, "REQUESTS_VERIFIED_MINUTES", 60))
+    return settings.REQUESTS_VERIFIED_MINUTES
 
 
 class TooManyCodes(RequestError):

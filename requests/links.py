@@ -23,7 +23,7 @@ SALT = "requests.requester-link"
 
 
 def link_days() -> int:
-    return int(getattr(settings, "REQUESTS_REQUESTER_LINK_DAYS", 30))
+    return settings.REQUESTS_REQUESTER_LINK_DAYS
 
 
 class LinkExpired(Exception):

@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.i18n import localized
 from portal.inventory import CATEGORIES
 from portal.models import Language, SingletonSettings, _validate_day_list
 
@@ -531,6 +532,8 @@ EVENT_LABELS = {
     "package_mailed": _("Package mailed"),
     "principal_link": _("Person represented linked and authority checked"),
     "requester_match": _("Requester matched to the data we hold"),
+    "filed_by_staff": _("Typed in by staff (received by post, phone, email or at the counter)"),
+    "notice_posted": _("Notice posted"),
 }
 
 
@@ -612,6 +615,8 @@ class DocumentPurpose(models.TextChoices):
     IDENTITY = "identity", _("Identity document")
     POWER_OF_ATTORNEY = "power_of_attorney", _("Power of attorney")
     RELATIONSHIP_PROOF = "relationship_proof", _("Proof of the relationship")
+    # A request that came by post (or was handed in at the counter), scanned by staff.
+    LETTER = "letter", _("The request as received (scan)")
 
 
 class DocumentType(models.TextChoices):
@@ -898,3 +903,176 @@ class EmailCode(models.Model):
 
     def __str__(self) -> str:
         return f"code for {self.email} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class ContactPoint(models.Model):
+    """One version of the public contact point and the matters APPI Art. 32(1) and Cabinet Order
+    Art. 10 ask a business to keep where people can learn them (LW-6.1, LW-10): who the business
+    is, how each kind of request is made, the safety-management measures (LW-5), and where
+    complaints go. Administrators edit it in the admin; every edit is a new version
+    (`contact_point_revise`), the page shows the newest, and earlier versions stay readable.
+    The purposes of use and the fees are not copied here: the page reads them from the purpose
+    catalogue and the fee schedule, which are the ones the portal applies."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True, editable=False)
+    business_name_ja = models.CharField(_("business name (Japanese)"), max_length=200)
+    business_name_en = models.CharField(_("business name (English)"), max_length=200, blank=True)
+    address_ja = models.CharField(_("address (Japanese)"), max_length=300)
+    address_en = models.CharField(_("address (English)"), max_length=300, blank=True)
+    representative_ja = models.CharField(
+        _("representative (Japanese)"),
+        max_length=200,
+        help_text=_("Title and name of the person who represents the business."),
+    )
+    representative_en = models.CharField(_("representative (English)"), max_length=200, blank=True)
+    administrator_ja = models.CharField(
+        _("privacy administrator (Japanese)"),
+        max_length=200,
+        help_text=_("The person or office responsible for personal information (LW-5)."),
+    )
+    administrator_en = models.CharField(
+        _("privacy administrator (English)"), max_length=200, blank=True
+    )
+    email = models.EmailField(_("contact email"))
+    phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    hours_ja = models.CharField(_("opening hours (Japanese)"), max_length=200, blank=True)
+    hours_en = models.CharField(_("opening hours (English)"), max_length=200, blank=True)
+    postal_ja = models.TextField(
+        _("requests by post (Japanese)"),
+        help_text=_("Where to send a letter and what to enclose (APPI Art. 37)."),
+    )
+    postal_en = models.TextField(_("requests by post (English)"), blank=True)
+    identity_ja = models.TextField(
+        _("how identity is confirmed (Japanese)"),
+        help_text=_("The documents a requester or an agent sends (APPI Art. 37)."),
+    )
+    identity_en = models.TextField(_("how identity is confirmed (English)"), blank=True)
+    security_measures_ja = models.TextField(
+        _("safety-management measures (Japanese)"),
+        help_text=_("An outline of the measures taken (LW-5, Cabinet Order Art. 10(1))."),
+    )
+    security_measures_en = models.TextField(_("safety-management measures (English)"), blank=True)
+    complaints_ja = models.TextField(
+        _("where complaints go (Japanese)"),
+        help_text=_("Our own contact and any outside body (Cabinet Order Art. 10(2)-(3))."),
+    )
+    complaints_en = models.TextField(_("where complaints go (English)"), blank=True)
+    revision_notes_ja = models.TextField(_("what this version changed (Japanese)"), blank=True)
+    revision_notes_en = models.TextField(_("what this version changed (English)"), blank=True)
+    created_at = models.DateTimeField(_("published at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    class Meta:
+        verbose_name = _("contact point version")
+        verbose_name_plural = _("contact point")
+        ordering = ["-version"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(version__gte=1), name="requests_contact_point_version_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+
+    # The English page reads the English text, or the Japanese where none is written.
+    business_name = localized(fallback=True)
+    address = localized(fallback=True)
+    representative = localized(fallback=True)
+    administrator = localized(fallback=True)
+    hours = localized(fallback=True)
+    postal = localized(fallback=True)
+    identity = localized(fallback=True)
+    security_measures = localized(fallback=True)
+    complaints = localized(fallback=True)
+    revision_notes = localized(fallback=True)
+
+    # The fields an edit may change (everything but the version and who published it).
+    EDITABLE = (
+        "business_name_ja",
+        "business_name_en",
+        "address_ja",
+        "address_en",
+        "representative_ja",
+        "representative_en",
+        "administrator_ja",
+        "administrator_en",
+        "email",
+        "phone",
+        "hours_ja",
+        "hours_en",
+        "postal_ja",
+        "postal_en",
+        "identity_ja",
+        "identity_en",
+        "security_measures_ja",
+        "security_measures_en",
+        "complaints_ja",
+        "complaints_en",
+        "revision_notes_ja",
+        "revision_notes_en",
+    )
+
+
+class PostalNotice(models.Model):
+    """A notice about a request for a requester we can only write to by post (no email
+    address; `principals.addressee(...).by_post`): the text is rendered, in their language,
+    when the notice would otherwise have been mailed; staff print it, post it and mark it as
+    sent (LW-6.2, APPI-36). The addressee is copied so that the letter shows where it went."""
+
+    request = models.ForeignKey(
+        DataRequest,
+        on_delete=models.CASCADE,
+        related_name="postal_notices",
+        verbose_name=_("request"),
+    )
+    event = models.CharField(_("event"), max_length=40)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    addressee_name = models.CharField(_("addressee"), max_length=150)
+    addressee_address = models.TextField(_("postal address"), blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("posted by"),
+    )
+
+    class Meta:
+        verbose_name = _("notice by post")
+        verbose_name_plural = _("notices by post")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["request", "created_at"],
+                condition=Q(sent_at__isnull=True),
+                name="requests_postal_notice_unsent",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sent_at__isnull=True, sent_by__isnull=True)
+                | Q(sent_at__isnull=False, sent_by__isnull=False),
+                name="requests_postal_notice_sent_by_whom",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.subject}"
+
+    @property
+    def is_sent(self) -> bool:
+        return self.sent_at is not None

@@ -194,6 +194,7 @@ def queue(
             | Q(reference__icontains=term)
             | Q(customer__email__icontains=term)
             | Q(customer__full_name__icontains=term)
+            # A requester without an account (filed by staff or online), by what they gave.
             | Q(requester_email__icontains=term)
             | Q(requester_name__icontains=term)
         )
@@ -210,6 +211,7 @@ def queue(
             "customer__id",
             "customer__email",
             "customer__full_name",
+            "channel",
             "requester_name",
             "requester_email",
             "assignee__id",

@@ -158,7 +158,7 @@ def available_years(now: datetime | None = None) -> list[int]:
 
 
 def _timeout() -> int:
-    return int(getattr(settings, "TRANSPARENCY_CACHE_SECONDS", 3600))
+    return settings.TRANSPARENCY_CACHE_SECONDS
 
 
 # --- suppression ---------------------------------------------------------------------------

@@ -1,14 +1,22 @@
 from django.urls import path
 
-from requests.views import customer, public, staff, transparency
+from requests.views import contact, customer, public, staff, staff_filing, transparency
 
 app_name = "requests"
 
 urlpatterns = [
-    # the public transparency report (issue 15)
+    # the public transparency report
     path("transparency/", transparency.report, name="transparency"),
     path("transparency/<int:year>/", transparency.report, name="transparency_year"),
     path("transparency/<int:year>.csv", transparency.report_csv, name="transparency_csv"),
+    # The public contact point (APPI Art. 32(1)), beside the policy under /privacy/.
+    path("privacy/contact/", contact.contact_point, name="contact"),
+    path("privacy/contact/versions/", contact.contact_point_history, name="contact_history"),
+    path(
+        "privacy/contact/versions/<int:version>/",
+        contact.contact_point_version,
+        name="contact_version",
+    ),
     path("requests/", customer.request_list, name="list"),
     path("requests/new/", customer.request_start, name="start"),
     # Filing and following without an account (issue 15); before the reference routes.
@@ -54,6 +62,18 @@ urlpatterns = [
         name="package_download",
     ),
     path("staff/requests/", staff.queue, name="staff_queue"),
+    # Requests that came by post, phone, email or at the counter (issue 15).
+    path("staff/requests/file/", staff_filing.file_request, name="staff_file"),
+    path(
+        "staff/requests/<int:pk>/notices/<int:notice_pk>/",
+        staff_filing.notice_print,
+        name="staff_notice_print",
+    ),
+    path(
+        "staff/requests/<int:pk>/notices/<int:notice_pk>/posted/",
+        staff_filing.notice_sent,
+        name="staff_notice_sent",
+    ),
     path("staff/requests/overview/", staff.overview, name="staff_overview"),
     path("staff/requests/approvals/<int:pk>/", staff.approval_detail, name="staff_approval"),
     path("staff/requests/<int:pk>/", staff.request_detail, name="staff_detail"),

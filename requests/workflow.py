@@ -24,7 +24,7 @@ from portal import approvals, tasking
 from portal.inventory import CATEGORIES
 from portal.models import ApprovalStatus, User
 from portal.services import audit_record, mail_queue
-from requests import clock, links, principals
+from requests import clock, letters, links, principals
 from requests.errors import RequestError
 from requests.models import (
     CHARGEABLE_KINDS,
@@ -222,6 +222,15 @@ def _notify(req: DataRequest, event: str) -> None:
             language=recipient.language,
             template=template,
             context=_notice_context(req, event, recipient),
+        )
+    elif req.status == S.CLOSED or event in letters.POSTED_EVENTS:
+        # Kept for staff to print and post (requests/letters.py).
+        letters.postal_notice_record(
+            request=req,
+            event=event,
+            template=template,
+            context=_notice_context(req, event, recipient),
+            recipient=recipient,
         )
     if req.answered_to_principal:
         # The answer went to the person represented (LW-6.1): the agent is told so.

@@ -14,7 +14,7 @@ from requests.models import DataRequest
 
 
 def lock(request_id: int) -> DataRequest:
-    # Of the request only: the customer is the nullable side of an outer join (issue 15).
+    # Of the request only: the customer is the nullable side of an outer join.
     return (
         DataRequest.objects.select_for_update(of=("self",))
         .select_related("customer")

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import selectors as portal_selectors
 from portal.models import Approval, User
 from portal.roles import privacy_admin_required, staff_required
-from requests import intake, selectors, workflow
+from requests import intake, letters, selectors, workflow
 from requests.errors import RequestError
 from requests.forms import (
     AnswerForm,
@@ -263,6 +263,7 @@ def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
         "package": package,
         "is_disclosure": req.kind in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS),
         "next": request.get_full_path(),
+        "postal_notices": list(letters.postal_notices_for(request=req)),
     }
 
 

@@ -128,15 +128,51 @@ def _link_document(cast) -> RequestDocument:
     return doc
 
 
+def _contact_version(cast):
+    from requests import contact, demo
+
+    if contact.contact_point_current() is None:
+        contact.contact_point_revise(actor=None, values=demo.CONTACT_POINT)
+    return {"version": 1}
+
+
+def _notice(cast):
+    """A letter to post for a request typed in by staff (the kwargs of the notice pages)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from requests import offline
+    from requests.models import PostalNotice
+
+    notice = PostalNotice.objects.first()
+    if notice is None:
+        offline.request_file_offline(
+            staff=cast.agent,
+            kind=Kind.INQUIRY,
+            channel="phone",
+            received_on=timezone.localdate() - datetime.timedelta(days=1),
+            requester_name="電話 次郎",
+            requester_address="東京都港区1-1",
+            details={"subject": "質問", "message": "保存期間を教えてください。"},
+        )
+        notice = PostalNotice.objects.get()
+    return {"pk": notice.request_id, "notice_pk": notice.pk}
+
+
 def pk(cast):
     return {"pk": _request(cast).pk}
 
 
 CASES = [
-    # the public transparency report (issue 15); a year with no data is the latest one
+    # the public transparency report; a year with no data is the latest one
     Case("requests:transparency", everyone(200)),
     Case("requests:transparency_year", everyone(200), kwargs=_report_year),
     Case("requests:transparency_csv", everyone(200), kwargs=_report_year),
+    # The public contact point (APPI Art. 32(1)): everyone reads it, nobody needs to sign in.
+    Case("requests:contact", everyone(200)),
+    Case("requests:contact_history", everyone(200)),
+    Case("requests:contact_version", everyone(200), kwargs=lambda cast: _contact_version(cast)),
     Case("requests:list", signed_in(200)),
     # Not signed in, the start page offers signing in or going on without an account.
     Case("requests:start", everyone(200)),
@@ -232,6 +268,23 @@ CASES = [
     ),
     # The back-office.
     Case("requests:staff_queue", staff_only(200)),
+    # Requests received by post, phone, email or at the counter (issue 15).
+    Case("requests:staff_file", staff_only(200)),
+    Case(
+        "requests:staff_file",
+        # Without ?kind= the page asks for the kind first.
+        staff_only(200),
+        method="post",
+        data=lambda cast: {"channel": "post"},
+        id="post:requests:staff_file",
+    ),
+    Case("requests:staff_notice_print", staff_only(200), kwargs=lambda cast: _notice(cast)),
+    Case(
+        "requests:staff_notice_sent",
+        staff_only(302),
+        kwargs=lambda cast: _notice(cast),
+        method="post",
+    ),
     Case("requests:staff_overview", staff_only(200)),
     Case("approvals", admin_only(200)),
     Case(
