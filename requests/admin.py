@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin import ReadOnlyAdmin
-from requests import services, workflow
+from requests import workflow
 from requests.errors import RequestError
 from requests.models import (
     Approval,
@@ -22,6 +22,7 @@ from requests.models import (
     SLAConfig,
     TimelineEntry,
 )
+from requests.services import approvals
 
 
 @admin.register(SLAConfig)
@@ -227,7 +228,7 @@ class FeePaymentAdmin(ReadOnlyAdmin):
 def _decide(modeladmin, request, queryset, *, approve: bool) -> None:
     for approval in queryset:
         try:
-            services.approval_decide(
+            approvals.approval_decide(
                 approval_id=approval.pk,
                 actor=request.user,
                 approve=approve,

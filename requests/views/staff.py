@@ -21,7 +21,7 @@ from portal import selectors as portal_selectors
 from portal.i18n import join_list
 from portal.models import User
 from portal.roles import privacy_admin_required, staff_required
-from requests import selectors, services, timeleft, workflow
+from requests import selectors, timeleft, workflow
 from requests.errors import RequestError
 from requests.filters import SORTS, QueueFilterSet, sort_order
 from requests.forms import (
@@ -48,6 +48,9 @@ from requests.models import (
     Kind,
     Status,
 )
+from requests.services import approvals as request_approvals
+from requests.services import assignment, decisions, erasure, fulfilment, packages
+from requests.services import messages as request_messages
 
 PAGE_SIZE = 50
 
@@ -108,7 +111,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     page, rows, staff = result.page, result.rows, result.staff
     filterset.set_staff(staff)
     if rows:  # an empty page shows no one's data
-        services.queue_view_record(
+        assignment.queue_view_record(
             viewer=request.user, request_ids=[r.pk for r in rows], page=page.number
         )
     # The rows' links from one reverse() rather than {% url %} per row (issue 13). Labels
@@ -161,7 +164,7 @@ def queue_csv(request: HttpRequest) -> HttpResponse:
         .only(*selectors.QUEUE_COLUMNS)
         .order_by(*sort_order(filterset.chosen_sort()))
     )
-    services.queue_download_record(
+    assignment.queue_download_record(
         viewer=request.user,
         request_ids=[r.pk for r in rows],
         filters={k: v for k, v in request.GET.items() if k != "page"},
@@ -221,7 +224,7 @@ def assign_many(request: HttpRequest) -> HttpResponse:
             messages.error(request, error)
         return redirect(target)
     assignee = form.chosen()
-    outcome = services.request_assign_many(
+    outcome = assignment.request_assign_many(
         actor=request.user, assignee=assignee, picks=form.cleaned_data["picks"]
     )
     if outcome.assigned:
@@ -265,7 +268,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(target)
     expected = request.POST.get("expected") or None
     try:
-        req = services.request_assign(
+        req = assignment.request_assign(
             request_id=pk,
             actor=request.user,
             assignee=assignee,
@@ -387,7 +390,7 @@ def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
 @staff_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = _staff_request(pk)
-    services.request_staff_view_record(request=req, viewer=request.user)
+    assignment.request_staff_view_record(request=req, viewer=request.user)
     return render(request, "staff/requests/detail.html", _detail_context(request, req))
 
 
@@ -402,7 +405,7 @@ def package_progress(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404 from None
     package = getattr(req, "package", None)
     if package and package.status == "ready" and req.delivery_method == "paper":
-        services.request_staff_view_record(request=req, viewer=request.user)
+        assignment.request_staff_view_record(request=req, viewer=request.user)
     return render(request, "staff/requests/_package.html", {"req": req, "package": package})
 
 
@@ -413,7 +416,7 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            services.message_post(
+            request_messages.message_post(
                 request=req,
                 author=request.user,
                 body=form.cleaned_data["body"],
@@ -457,19 +460,19 @@ ACTIONS = {
     "identity_confirm": (_simple(workflow.request_identity_confirm), _("Identity confirmed.")),
     "fee_quote": (_simple(workflow.request_fee_quote), _("The fee was quoted to the customer.")),
     "correction_apply": (
-        _simple(services.correction_apply),
+        _simple(fulfilment.correction_apply),
         _("The profile was changed and the request closed."),
     ),
     "restriction_apply": (
-        _simple(services.restriction_apply),
+        _simple(fulfilment.restriction_apply),
         _("The restriction was recorded and the request closed."),
     ),
     "purpose_notice": (
-        _simple(services.purpose_notice_send),
+        _simple(fulfilment.purpose_notice_send),
         _("The purposes were sent and the request closed."),
     ),
     "deletion": (
-        _simple(services.deletion_carry_out),
+        _simple(erasure.deletion_carry_out),
         _("The data was deleted and the request closed."),
     ),
     "customer_ask": (
@@ -516,7 +519,7 @@ ACTIONS = {
         _with_form(
             ReasonForm,
             "waiver_form",
-            lambda request, req, expected, data: services.approval_ask(
+            lambda request, req, expected, data: request_approvals.approval_ask(
                 request_id=req.pk,
                 actor=request.user,
                 kind=ApprovalKind.WAIVER,
@@ -530,7 +533,7 @@ ACTIONS = {
         _with_form(
             ErasureAskForm,
             "erasure_form",
-            lambda request, req, expected, data: services.approval_ask(
+            lambda request, req, expected, data: request_approvals.approval_ask(
                 request_id=req.pk,
                 actor=request.user,
                 kind=ApprovalKind.ERASURE,
@@ -544,7 +547,7 @@ ACTIONS = {
         _with_form(
             ExtensionAskForm,
             "extension_form",
-            lambda request, req, expected, data: services.approval_ask(
+            lambda request, req, expected, data: request_approvals.approval_ask(
                 request_id=req.pk,
                 actor=request.user,
                 kind=ApprovalKind.EXTENSION,
@@ -558,7 +561,7 @@ ACTIONS = {
         _with_form(
             AnswerForm,
             "answer_form",
-            lambda request, req, expected, data: services.inquiry_answer(
+            lambda request, req, expected, data: fulfilment.inquiry_answer(
                 request_id=req.pk,
                 actor=request.user,
                 answer=data["answer"],
@@ -571,7 +574,7 @@ ACTIONS = {
         _with_form(
             PrincipalLinkForm,
             "principal_form",
-            lambda request, req, expected, data: services.principal_link(
+            lambda request, req, expected, data: assignment.principal_link(
                 request_id=req.pk,
                 actor=request.user,
                 principal_email=data.get("principal_email") or "",
@@ -582,13 +585,13 @@ ACTIONS = {
         _("The person represented is linked and the authority recorded as checked."),
     ),
     "package_rebuild": (
-        lambda request, req, expected: services.package_rebuild(
+        lambda request, req, expected: packages.package_rebuild(
             request_id=req.pk, actor=request.user
         ),
         _("The package is being built again."),
     ),
     "package_mailed": (
-        lambda request, req, expected: services.package_mailed_record(
+        lambda request, req, expected: packages.package_mailed_record(
             request_id=req.pk, actor=request.user
         ),
         _("Marked as mailed."),
@@ -641,7 +644,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.decision_draft(
+            result = decisions.decision_draft(
                 request_id=req.pk,
                 actor=request.user,
                 items=form.items(),
@@ -657,7 +660,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Nothing is withheld: close the request to disclose."))
             return redirect("requests:staff_close", pk=pk)
     else:
-        services.request_staff_view_record(request=req, viewer=request.user)
+        assignment.request_staff_view_record(request=req, viewer=request.user)
     return render(
         request,
         "staff/requests/decision.html",
@@ -735,7 +738,7 @@ def package_view(request: HttpRequest, pk: int) -> HttpResponse:
     if package is None:
         raise Http404
     try:
-        handle = services.package_open(package=package, viewer=request.user, fmt="html")
+        handle = packages.package_open(package=package, viewer=request.user, fmt="html")
     except (RequestError, FileNotFoundError):
         raise Http404 from None
     response = FileResponse(handle, content_type="text/html; charset=utf-8")
@@ -751,7 +754,7 @@ def package_view(request: HttpRequest, pk: int) -> HttpResponse:
 def approvals(request: HttpRequest) -> HttpResponse:
     """What waits for a privacy administrator (LW-5, LW-6.3)."""
     rows = list(selectors.approvals_pending())
-    services.queue_view_record(
+    assignment.queue_view_record(
         viewer=request.user, request_ids=[a.request_id for a in rows], page=0
     )
     return render(request, "staff/requests/approvals.html", {"rows": rows})
@@ -769,7 +772,7 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
         approve = request.POST.get("decision") == "approve"
         try:
             with transaction.atomic():
-                services.approval_decide(
+                request_approvals.approval_decide(
                     approval_id=approval.pk,
                     actor=request.user,
                     approve=approve,
@@ -783,7 +786,7 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("requests:staff_approvals")
     else:
-        services.request_staff_view_record(request=approval.request, viewer=request.user)
+        assignment.request_staff_view_record(request=approval.request, viewer=request.user)
     req = approval.request
     preview = None
     if approval.kind == ApprovalKind.DECISION and approval.status == "pending":
