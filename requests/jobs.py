@@ -33,7 +33,7 @@ from portal.services import (
     mail_queue_many,
     reminder_claim_many,
 )
-from requests import clock, workflow
+from requests import clock, principals, workflow
 from requests.errors import RequestError
 from requests.models import (
     OPEN_STATUSES,
@@ -326,22 +326,26 @@ def request_waiting_sweep(
             .select_related("customer")
             .order_by("paused_since", "id")
         )
+        # A requester we can only write to by post is nudged by staff, not by this job.
         keys = {
             ClaimKey(SUBJECT, r.pk, NUDGE, r.paused_since, r.customer_id): r
             for r in waiting
-            if r.customer.is_active
+            if (r.customer is None or r.customer.is_active)
+            and not principals.filer_addressee(r).by_post
         }
         claimed = reminder_claim_many(keys=list(keys), now=now)
         mails = []
         for key in sorted(claimed, key=lambda k: k.subject_id):
             req = keys[key]
+            filer = principals.filer_addressee(req)
             mails.append(
                 MailSpec(
-                    to=req.customer.email,
-                    language=req.customer.preferred_language,
+                    to=filer.email,
+                    language=filer.language,
                     template="requests/nudge_waiting",
                     context={
                         "request": req,
+                        "recipient": filer,
                         "lapse_on": req.paused_since
                         + timedelta(days=config.nudge_after_days + config.lapse_after_days),
                         "url": _customer_path(req),
@@ -370,14 +374,14 @@ def request_lapse_if_waiting(
     written in the customer's language (it is shown and mailed to them, APPI-36)."""
     with transaction.atomic():
         req = (
-            DataRequest.objects.select_for_update()
+            DataRequest.objects.select_for_update(of=("self",))
             .select_related("customer")
             .filter(pk=request_id, status__in=PAUSED_STATUSES, paused_since__lte=waited_since)
             .first()
         )
         if req is None:
             return False
-        with translation.override(req.customer.preferred_language):
+        with translation.override(principals.filer_addressee(req).language):
             reason = render_to_string(
                 "emails/requests/lapsed_reason.txt",
                 {

@@ -14,8 +14,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal.models import Language
 
 
 class Kind(models.TextChoices):
@@ -72,6 +75,18 @@ class Representation(models.TextChoices):
         "legal_representative",
         _("Legal representative (of a minor or an adult ward)"),
     )
+
+
+class Channel(models.TextChoices):
+    """How a request reached us. Online requests are filed on the portal, by a signed-in
+    customer or by a visitor who proved control of an email address; the rest are typed in
+    by staff from a letter, a call, an email or a visit (`DataRequest.filed_by`)."""
+
+    ONLINE = "online", _("Online")
+    POST = "post", _("By post")
+    PHONE = "phone", _("By phone")
+    EMAIL = "email", _("By email")
+    COUNTER = "counter", _("At the counter")
 
 
 class DayMode(models.TextChoices):
@@ -173,7 +188,14 @@ class ReferenceCounter(models.Model):
 
 
 class DataRequest(models.Model):
-    """One request a customer filed about their data (LW-6.1, LW-10)."""
+    """One request a person filed about their data (LW-6.1, LW-10).
+
+    A request comes from an account (`customer`) or from a person without one, known by the
+    contact details they gave (`requester_*`): online after proving control of an email
+    address, or typed in by staff (`filed_by`) from a letter, call, email or visit. Staff
+    match an account-less request to the data we hold (`matched_customer`), or record that
+    we hold none (`matched_none`); `requests.principals.subject_of` answers whose data it is.
+    """
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
     kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
@@ -182,12 +204,54 @@ class DataRequest(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
     outcome_reason = models.TextField(_("reason given"), blank=True)
+    # The account that filed the request; none for a person without an account.
     customer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="data_requests",
         verbose_name=_("customer"),
     )
+    channel = models.CharField(
+        _("received"), max_length=10, choices=Channel.choices, default=Channel.ONLINE
+    )
+    # The requester without an account: who they say they are and where we write to them.
+    requester_name = models.CharField(_("requester's name"), max_length=150, blank=True)
+    requester_email = models.EmailField(_("requester's email address"), blank=True)
+    requester_email_verified_at = models.DateTimeField(
+        _("email address proved at"), null=True, blank=True
+    )
+    requester_address = models.TextField(_("requester's postal address"), blank=True)
+    requester_phone = models.CharField(_("requester's phone number"), max_length=32, blank=True)
+    requester_language = models.CharField(
+        _("requester's language"),
+        max_length=2,
+        choices=Language.choices,
+        default=Language.JA,
+    )
+    # The staff member who typed in a request that came by post, phone, email or in person.
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("typed in by"),
+    )
+    # Staff match an account-less requester to the data we hold while checking their
+    # identity: an account (also an erased account's pseudonymous record), or none at all,
+    # in which case the answer is "no data held" (APPI Art. 33).
+    matched_customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests_matched_to_me",
+        verbose_name=_("matched to account"),
+    )
+    matched_none = models.BooleanField(_("no data held about the requester"), default=False)
+    matched_at = models.DateTimeField(_("matched at"), null=True, blank=True)
     # Filed by the customer as agent for someone else, with a power of attorney.
     on_behalf = models.BooleanField(_("filed as agent"), default=False)
     principal_name = models.CharField(_("on behalf of"), max_length=150, blank=True)
@@ -302,6 +366,71 @@ class DataRequest(models.Model):
                 condition=~Q(status="closed") & Q(on_behalf=False),
                 name="requests_one_open_per_kind",
             ),
+            # The same rule for a person without an account, by the address they proved.
+            models.UniqueConstraint(
+                Lower("requester_email"),
+                "kind",
+                condition=~Q(status="closed")
+                & Q(
+                    on_behalf=False,
+                    customer__isnull=True,
+                    requester_email_verified_at__isnull=False,
+                ),
+                name="requests_one_open_per_kind_verified_email",
+            ),
+            # A request has an account or the requester's name and somewhere to write to
+            # (unless it was erased).
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False)
+                | Q(erased_at__isnull=False)
+                | (~Q(requester_name="") & (~Q(requester_email="") | ~Q(requester_address=""))),
+                name="requests_account_or_requester",
+            ),
+            # The requester's details belong to account-less requests only.
+            models.CheckConstraint(
+                condition=Q(customer__isnull=True)
+                | Q(
+                    requester_name="",
+                    requester_email="",
+                    requester_email_verified_at__isnull=True,
+                    requester_address="",
+                    requester_phone="",
+                ),
+                name="requests_requester_only_without_account",
+            ),
+            models.CheckConstraint(
+                condition=Q(requester_email_verified_at__isnull=True) | ~Q(requester_email=""),
+                name="requests_verified_email_present",
+            ),
+            # Online, a person without an account files only after proving their address.
+            models.CheckConstraint(
+                condition=~Q(channel="online")
+                | Q(customer__isnull=False)
+                | Q(requester_email_verified_at__isnull=False)
+                | Q(erased_at__isnull=False),
+                name="requests_online_without_account_verified",
+            ),
+            # Staff type in exactly the requests that did not come online.
+            models.CheckConstraint(
+                condition=Q(channel="online", filed_by__isnull=True)
+                | (~Q(channel="online") & Q(filed_by__isnull=False)),
+                name="requests_filed_by_iff_offline",
+            ),
+            # Only a requester without an account (not an agent: that is `principal`) is
+            # matched, to an account or to nothing, never both; matched_at says when.
+            models.CheckConstraint(
+                condition=Q(
+                    matched_customer__isnull=True, matched_none=False, matched_at__isnull=True
+                )
+                | (
+                    Q(customer__isnull=True, on_behalf=False, matched_at__isnull=False)
+                    & (
+                        Q(matched_customer__isnull=False, matched_none=False)
+                        | Q(matched_customer__isnull=True, matched_none=True)
+                    )
+                ),
+                name="requests_matched_once_without_account",
+            ),
             models.CheckConstraint(
                 condition=Q(status="closed", closed_at__isnull=False)
                 | (~Q(status="closed") & Q(closed_at__isnull=True)),
@@ -354,6 +483,17 @@ class DataRequest(models.Model):
     @property
     def fee_payable(self) -> bool:
         return self.fee_status == FeeStatus.QUOTED
+
+    @property
+    def has_account(self) -> bool:
+        """Filed from an account (as opposed to by a person without one)."""
+        return self.customer_id is not None
+
+    @property
+    def requester_matched(self) -> bool:
+        """An account-less request whose requester staff have matched: to an account, or
+        to no data at all."""
+        return self.matched_customer_id is not None or self.matched_none
 
     @property
     def principal_linked(self) -> bool:

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from requests.views import customer, staff
+from requests.views import customer, public, staff
 
 app_name = "requests"
 
 urlpatterns = [
+    # the public transparency report (issue 15)
+    path("transparency/", public.report, name="transparency"),
+    path("transparency/<int:year>/", public.report, name="transparency_year"),
+    path("transparency/<int:year>.csv", public.report_csv, name="transparency_csv"),
     path("requests/", customer.request_list, name="list"),
     path("requests/new/", customer.request_start, name="start"),
     path("requests/new/<slug:kind>/", customer.request_file, name="file"),

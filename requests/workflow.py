@@ -103,7 +103,11 @@ def _move(
 ) -> DataRequest:
     """Lock, check, move, record, notify: the one path every transition takes."""
     with transaction.atomic():
-        req = DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+        req = (
+            DataRequest.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=request_id)
+        )
         if expected_status is not None and req.status != expected_status:
             raise RequestError(
                 _(
@@ -158,10 +162,10 @@ def _move(
     return req
 
 
-def _notice_context(req: DataRequest, event: str, recipient: User | None = None) -> dict:
+def _notice_context(req: DataRequest, event: str, recipient=None) -> dict:
     return {
         "request": req,
-        "recipient": recipient or req.customer,
+        "recipient": recipient or principals.addressee(req),
         "event": event,
         "url": reverse("requests:detail", kwargs={"reference": req.reference}),
         "due_at": req.effective_due_at(),
@@ -178,9 +182,9 @@ def closing_notice_preview(req: DataRequest, *, outcome: str, reason: str) -> tu
 
     draft = copy(req)
     draft.status, draft.outcome, draft.outcome_reason = S.CLOSED, outcome, reason.strip()
-    recipient = principals.notice_recipient(draft)
+    recipient = principals.addressee(draft)
     ctx = {"site_url": settings.SITE_URL, **_notice_context(draft, "close", recipient)}
-    with translation.override(recipient.preferred_language):
+    with translation.override(recipient.language):
         subject = " ".join(render_to_string("emails/requests/closed_subject.txt", ctx).split())
         body = render_to_string("emails/requests/closed.txt", ctx)
     return subject, body
@@ -188,24 +192,27 @@ def closing_notice_preview(req: DataRequest, *, outcome: str, reason: str) -> tu
 
 def _notify(req: DataRequest, event: str) -> None:
     """The customer's notice of a step, in their language; closing always says the outcome
-    and the reason (APPI-36). Written in this transaction, sent after it commits."""
-    customer = req.customer
-    recipient = principals.notice_recipient(req)
+    and the reason (APPI-36). Written in this transaction, sent after it commits. A
+    requester we can only write to by post gets no mail here: staff send the letter."""
+    recipient = principals.addressee(req)
     template = "requests/closed" if req.status == S.CLOSED else "requests/status"
-    mail_queue(
-        to=recipient.email,
-        language=recipient.preferred_language,
-        template=template,
-        context=_notice_context(req, event, recipient),
-    )
-    if recipient.pk != customer.pk:
-        # The answer went to the person represented (LW-6.1): the agent is told so.
+    if not recipient.by_post:
         mail_queue(
-            to=customer.email,
-            language=customer.preferred_language,
-            template="requests/answer_sent",
-            context=_notice_context(req, event, customer),
+            to=recipient.email,
+            language=recipient.language,
+            template=template,
+            context=_notice_context(req, event, recipient),
         )
+    if req.answered_to_principal:
+        # The answer went to the person represented (LW-6.1): the agent is told so.
+        filer = principals.filer_addressee(req)
+        if not filer.by_post:
+            mail_queue(
+                to=filer.email,
+                language=filer.language,
+                template="requests/answer_sent",
+                context=_notice_context(req, event, filer),
+            )
 
 
 # --- the transitions --------------------------------------------------------------------
@@ -678,7 +685,11 @@ def request_extension_grant(*, request_id: int, actor: User, days: int, reason: 
     if not reason.strip():
         raise RequestError(_("Give the reason the customer will read."))
     with transaction.atomic():
-        req = DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+        req = (
+            DataRequest.objects.select_for_update(of=("self",))
+            .select_related("customer")
+            .get(pk=request_id)
+        )
         if not req.is_open:
             raise RequestError(_("A closed request has no deadline to extend."))
         req.extension_days += days

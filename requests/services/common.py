@@ -12,7 +12,11 @@ from requests.models import DataRequest
 
 
 def lock(request_id: int) -> DataRequest:
-    return DataRequest.objects.select_for_update().select_related("customer").get(pk=request_id)
+    return (
+        DataRequest.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=request_id)
+    )
 
 
 def notify_staff(req: DataRequest, *, template: str) -> None:

@@ -69,6 +69,7 @@ PUBLIC = [
     "partners:group_companies",
     "partners:countries",
     "partners:joint_use",
+    "requests:transparency",
     "healthz",
 ]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from requests import workflow
+from requests import transparency, workflow
 from requests.models import ApprovalKind, Kind, RequestDocument, Status
 from requests.services import approvals, documents, packages
 from tests.access import (
@@ -14,12 +14,17 @@ from tests.access import (
     admin_only,
     cases_params,
     check_case,
+    everyone,
     owner_only,
     signed_in,
     staff_only,
 )
 from tests.requests.conftest import PDF, PNG
 from tests.requests.factories import data_request
+
+
+def _report_year(cast):
+    return {"year": transparency.last_ended_quarter()[0]}
 
 
 def _request(cast):
@@ -97,6 +102,10 @@ def pk(cast):
 
 
 CASES = [
+    # the public transparency report (issue 15); a year with no data is the latest one
+    Case("requests:transparency", everyone(200)),
+    Case("requests:transparency_year", everyone(200), kwargs=_report_year),
+    Case("requests:transparency_csv", everyone(200), kwargs=_report_year),
     Case("requests:list", signed_in(200)),
     Case("requests:start", signed_in(200)),
     Case(

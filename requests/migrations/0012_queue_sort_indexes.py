@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("requests", "0010_package_progress_at"),
+        ("requests", "0011_requester_without_account"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
