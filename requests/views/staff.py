@@ -13,6 +13,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -290,52 +291,45 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the overview -------------------------------------------------------------------------------
 
 
-def _bars(values: list[int], *, width: int = 480, height: int = 160) -> list[dict]:
-    """Bar geometry for an inline SVG chart, computed here so the template only draws."""
-    top = max(values) if values and max(values) > 0 else 1
-    slot = width / max(len(values), 1)
-    bars = []
-    for i, value in enumerate(values):
-        h = round((height - 20) * value / top, 1)
-        bars.append(
-            {
-                "x": round(i * slot + slot * 0.15, 1),
-                "y": round(height - 16 - h, 1),
-                "w": round(slot * 0.7, 1),
-                "h": h,
-                "label_x": round(i * slot + slot / 2, 1),
-                "value": value,
-            }
-        )
-    return bars
-
-
 @staff_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """Counts per state and kind and two server-drawn charts (LW-6.2); no personal data."""
+    """Counts per state and kind and two server-drawn charts with axes and a scale, each with
+    its data table beside it (LW-6.2); no personal data."""
+    from portal.charts import Series, bar_chart
+
     data = selectors.overview()
     states = [s for s in Status if s.value in OPEN_STATUSES]
     table = [
         (kind, [data["counts"].get((s.value, kind.value), 0) for s in states]) for kind in Kind
     ]
     totals = [sum(row[1][i] for row in table) for i in range(len(states))]
-    received = data["received"]
-    received_bars = _bars([n for _w, n in received])
-    for bar, (week, _n) in zip(received_bars, received, strict=True):
-        bar["week"] = week
-    shares = []
-    for week, in_time, total in data["on_time"]:
-        shares.append(
-            {
-                "week": week,
-                "in_time": in_time,
-                "total": total,
-                "pct": round(100 * in_time / total) if total else None,
-            }
-        )
-    share_bars = _bars([s["pct"] or 0 for s in shares])
-    for bar, share in zip(share_bars, shares, strict=True):
-        bar.update(share)
+    received = [{"week": week, "value": n} for week, n in data["received"]]
+    shares = [
+        {
+            "week": week,
+            "in_time": in_time,
+            "total": total,
+            "pct": round(100 * in_time / total) if total else None,
+        }
+        for week, in_time, total in data["on_time"]
+    ]
+    weeks = [date_format(r["week"], "n/j") for r in received]
+    received_chart = bar_chart(
+        chart_id="received-chart",
+        title=_("Requests received per week (last 12 weeks)"),
+        categories=weeks,
+        series=[Series(label=_("Requests received"), values=[r["value"] for r in received])],
+        value_label=_("Requests"),
+    )
+    share_chart = bar_chart(
+        chart_id="ontime-chart",
+        title=_("Share of requests closed on time (per week closed)"),
+        categories=weeks,
+        series=[Series(label=_("Share closed on time"), values=[s["pct"] for s in shares])],
+        value_label=_("Share closed on time"),
+        value_format=lambda v: f"{v:g}%",
+        missing_label=_("none closed"),
+    )
     closed = sum(s["total"] for s in shares)
     on_time = sum(s["in_time"] for s in shares)
     return render(
@@ -345,8 +339,10 @@ def overview(request: HttpRequest) -> HttpResponse:
             "states": states,
             "table": table,
             "totals": totals,
-            "received_bars": received_bars,
-            "share_bars": share_bars,
+            "received": received,
+            "shares": shares,
+            "received_chart": received_chart,
+            "share_chart": share_chart,
             "closed": closed,
             "on_time_pct": round(100 * on_time / closed) if closed else None,
         },

@@ -421,12 +421,15 @@ def test_the_overview_counts_and_draws_two_charts(cast, agent_client):
     states = [s.value for s in response.context["states"]]
     disclosure = table[Kind.DISCLOSURE]
     assert disclosure[states.index("in_review")] == 1 and disclosure[states.index("verifying")] == 1
-    received = [b["value"] for b in response.context["received_bars"]]
+    received = [r["value"] for r in response.context["received"]]
     assert len(received) == 12 and received[-1] == 4
-    this_week = response.context["share_bars"][-1]
+    this_week = response.context["shares"][-1]
     assert (this_week["in_time"], this_week["total"], this_week["pct"]) == (1, 2, 50)
     assert response.context["on_time_pct"] == 50
     page = response.content.decode()
+    # Charts with a value axis (portal.charts) and each one's table beside it.
+    assert 'data-testid="received-table"' in page and 'data-testid="ontime-table"' in page
+    assert page.count('role="img"') == 2
     assert page.count("<svg") == 2 and "<script" not in page.split("<main")[1]
 
 
