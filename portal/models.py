@@ -87,6 +87,13 @@ class User(AbstractBaseUser, PermissionsMixin):
             ("staff_portal", "Can work in the privacy staff back-office"),
             ("privacy_admin", "Can act as privacy administrator (approvals)"),
         ]
+        indexes = [
+            # Who holds a role (portal.selectors._holding) reads the few superusers through
+            # this index instead of scanning every customer (issue 13).
+            models.Index(
+                fields=["id"], condition=models.Q(is_superuser=True), name="user_superuser_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.email

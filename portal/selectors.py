@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from portal.models import AccessLogEntry, AuditEvent, User
 
@@ -21,23 +21,18 @@ def audit_events_for(*, target_type: str, target_id: str) -> QuerySet[AuditEvent
 
 def _holding(codename: str) -> QuerySet[User]:
     """Active users who hold a portal permission through a group, directly, or as superuser
-    (what User.has_perm answers), in one query."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(
-            Q(
-                groups__permissions__content_type__app_label="portal",
-                groups__permissions__codename=codename,
-            )
-            | Q(
-                user_permissions__content_type__app_label="portal",
-                user_permissions__codename=codename,
-            )
-            | Q(is_superuser=True)
-        )
-        .distinct()
-        .order_by("id")
-    )
+    (what User.has_perm answers), in one query. The three routes are a UNION of ids, each
+    read through an index, rather than joins: joining every user to groups and permissions
+    and then DISTINCT cost 180 ms with 20,000 customers (issue 13)."""
+    grant = {"permission__content_type__app_label": "portal", "permission__codename": codename}
+    groups = User.groups.through._meta.get_field("group").related_model.permissions.through
+    via_group = User.groups.through.objects.filter(
+        group_id__in=groups.objects.filter(**grant).values("group_id")
+    ).values("user_id")
+    direct = User.user_permissions.through.objects.filter(**grant).values("user_id")
+    superusers = User.objects.filter(is_superuser=True).values("id")  # a partial index
+    holders = via_group.union(direct, superusers)
+    return User.objects.filter(is_active=True, pk__in=holders).order_by("id")
 
 
 def privacy_staff() -> QuerySet[User]:

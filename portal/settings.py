@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "axes",
     "csp",
+    # htmx, served from our origin (its static file) for pages that update in place.
+    "django_htmx",
     # Second factor: TOTP apps, recovery codes (static tokens) and passkeys.
     "django_otp",
     "django_otp.plugins.otp_totp",

@@ -15,7 +15,6 @@ from portal.models import User
 from requests.choices import DELETION_ITEM_CHOICES, PROFILE_FIELD_CHOICES
 from requests.models import (
     CHARGEABLE_KINDS,
-    OPEN_STATUSES,
     DeliveryMethod,
     DocumentPurpose,
     Ground,
@@ -23,7 +22,6 @@ from requests.models import (
     Outcome,
     PaymentMethod,
     Representation,
-    Status,
 )
 
 
@@ -393,29 +391,44 @@ class WithdrawForm(forms.Form):
 # --- the back-office ---------------------------------------------------------------
 
 
-class QueueFilterForm(forms.Form):
-    """The queue's filters; every field optional and every bad value simply ignored."""
+class BulkAssignForm(forms.Form):
+    """The queue's one assignment control: the rows ticked, and the person they go to
+    (issue 16). Each ticked row says who it showed as assignee, `<id>:<assignee id>` (empty
+    after the colon when nobody), so that a row someone changed meanwhile is left alone."""
 
-    q = forms.CharField(label=_("Search"), required=False, max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), required=False)
-    status = forms.ChoiceField(label=_("State"), required=False)
-    assignee = forms.TypedChoiceField(
-        label=_("Assignee"), required=False, coerce=int, empty_value=None
-    )
-    mine = forms.BooleanField(label=_("Mine"), required=False)
-    unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
-    due_within = forms.IntegerField(
-        label=_("Due within (days)"), required=False, min_value=0, max_value=365
-    )
-    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    NOBODY = "none"
 
-    def __init__(self, *args, staff: list[User], **kwargs):
+    assignee = forms.ChoiceField(label=_("Assign the selected requests to"))
+
+    def __init__(self, *args, staff: list[User], viewer: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [("", _("All kinds")), *Kind.choices]
-        self.fields["status"].choices = [("", _("All open states"))] + [
-            (s, Status(s).label) for s in OPEN_STATUSES
+        self.staff = {u.pk: u for u in staff} | {viewer.pk: viewer}
+        others = [(str(u.pk), str(u)) for u in staff if u.pk != viewer.pk]
+        self.fields["assignee"].choices = [
+            (str(viewer.pk), _("Me")),
+            *others,
+            (self.NOBODY, _("Nobody (unassign)")),
         ]
-        self.fields["assignee"].choices = [("", _("Anyone"))] + [(u.pk, str(u)) for u in staff]
+
+    def clean(self):
+        cleaned = super().clean()
+        picks: list[tuple[int, int | None]] = []
+        for raw in self.data.getlist("pick") if hasattr(self.data, "getlist") else []:
+            pk, sep, expected = str(raw).partition(":")
+            if not sep or not pk.isdigit() or (expected and not expected.isdigit()):
+                raise forms.ValidationError(_("The selection could not be read; please try again."))
+            picks.append((int(pk), int(expected) if expected else None))
+        if not picks:
+            raise forms.ValidationError(_("Tick at least one request to assign."))
+        if len(picks) > 500:
+            raise forms.ValidationError(_("Assign at most 500 requests at once."))
+        cleaned["picks"] = picks
+        return cleaned
+
+    def chosen(self) -> User | None:
+        """The person chosen (None = nobody); only called on a valid form."""
+        value = self.cleaned_data["assignee"]
+        return None if value == self.NOBODY else self.staff[int(value)]
 
 
 class AssignForm(forms.Form):

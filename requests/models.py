@@ -345,6 +345,28 @@ class DataRequest(models.Model):
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="request_queue_open_idx",
             ),
+            # The queue's other sort orders (issue 16, requests.filters.SORTS), read forwards
+            # or backwards: sorting by a column never sorts every open request either.
+            models.Index(
+                fields=["received_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="request_queue_received_idx",
+            ),
+            models.Index(
+                fields=["reference"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="request_queue_reference_idx",
+            ),
+            models.Index(
+                fields=["kind", "due_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="request_queue_kind_idx",
+            ),
+            models.Index(
+                fields=["status", "due_at", "id"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="request_queue_status_idx",
+            ),
         ]
         constraints = [
             # One open request of a kind per customer (the agent's filings are checked by the

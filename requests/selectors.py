@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import TruncWeek
+from django.db.models import Count, F, Func, JSONField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import JSONArray, TruncWeek
 from django.utils import timezone
 
 from consents.selectors import consent_history
@@ -151,95 +151,107 @@ def open_request_of_kind(
 # --- the staff queue ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueueFilters:
-    """What the queue page was asked to show; every field optional."""
-
-    kind: str = ""
-    status: str = ""
-    assignee: int | None = None
-    mine: bool = False
-    unassigned: bool = False
-    due_within_days: int | None = None
-    overdue: bool = False
-    search: str = ""
+def queue_open() -> QuerySet[DataRequest]:
+    """Every open request (LW-6.2); the queue's filters (requests.filters) narrow it."""
+    return DataRequest.objects.filter(status__in=OPEN_STATUSES)
 
 
-def queue(
-    *, filters: QueueFilters, viewer: User, now: datetime | None = None
+QUEUE_COLUMNS = (
+    "id",
+    "reference",
+    "kind",
+    "status",
+    "due_at",
+    "paused_since",
+    "received_at",
+    "customer__id",
+    "customer__email",
+    "customer__full_name",
+    "channel",
+    "requester_name",
+    "requester_email",
+    "assignee__id",
+    "assignee__email",
+    "assignee__full_name",
+)
+
+
+class JSONList(Func):
+    """The rows of a subquery as one JSON array (PostgreSQL jsonb_agg, SQLite
+    json_group_array). A plain function rather than an Aggregate on purpose: the subquery is
+    one group and Django must not add a GROUP BY."""
+
+    function = "JSONB_AGG"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="JSON_GROUP_ARRAY", **extra_context)
+
+
+@dataclass
+class QueuePage:
+    page: Page
+    rows: list[DataRequest]
+    staff: list[User]
+
+
+def _staff_from_json(items) -> list[User]:
+    staff = [User(id=i, email=e, full_name=n or "") for i, e, n in items or []]
+    return sorted(staff, key=lambda u: (str(u).casefold(), u.pk))
+
+
+def queue_page_ids(
+    queryset: QuerySet[DataRequest], *, order: tuple[str, ...], offset: int, per_page: int
 ) -> QuerySet[DataRequest]:
-    """Open requests, soonest due first (LW-6.2). One query per page: the customer and the
-    assignee come joined, and only the columns the rows show are read."""
-    now = now or timezone.now()
-    qs = DataRequest.objects.filter(status__in=OPEN_STATUSES)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.mine:
-        qs = qs.filter(assignee=viewer)
-    elif filters.unassigned:
-        qs = qs.filter(assignee__isnull=True)
-    elif filters.assignee:
-        qs = qs.filter(assignee_id=filters.assignee)
-    if filters.overdue:
-        # A paused request is never overdue: its due date moves while it waits.
-        qs = qs.filter(due_at__lt=now, paused_since__isnull=True)
-    elif filters.due_within_days is not None:
-        qs = qs.filter(due_at__lt=now + timedelta(days=filters.due_within_days))
-    term = filters.search.strip()
-    if term:
-        qs = qs.filter(
-            Q(reference__iexact=term)
-            | Q(reference__icontains=term)
-            | Q(customer__email__icontains=term)
-            | Q(customer__full_name__icontains=term)
-            # A requester without an account (filed by staff or online), by what they gave.
-            | Q(requester_email__icontains=term)
-            | Q(requester_name__icontains=term)
-        )
-    return (
-        qs.select_related("customer", "assignee")
-        .only(
-            "id",
-            "reference",
-            "kind",
-            "status",
-            "due_at",
-            "paused_since",
-            "received_at",
-            "customer__id",
-            "customer__email",
-            "customer__full_name",
-            "channel",
-            "requester_name",
-            "requester_email",
-            "assignee__id",
-            "assignee__email",
-            "assignee__full_name",
-        )
-        .order_by("due_at", "id")
-    )
+    """The ids of one page, on the requests table alone (the filters may join the customer)."""
+    return queryset.order_by(*order).values("pk")[offset : offset + per_page]
 
 
-def queue_page(*, queryset: QuerySet[DataRequest], number, per_page: int) -> Page:
-    """One page of the queue with the total, in one query: the count rides along as an
-    uncorrelated scalar subquery, which PostgreSQL evaluates once. The order
-    (due_at, id) walks the partial index on open requests, so a deep page reads the index up
-    to its offset and never sorts the table. Only an empty or out-of-range page falls back
-    to the paginator's separate count."""
+def queue_page(
+    *, queryset: QuerySet[DataRequest], order: tuple[str, ...], number, per_page: int
+) -> QueuePage:
+    """One page of the queue, its total and the privacy staff (for the assignee menus), in
+    one statement (issue 13): the total and the staff list ride along as uncorrelated scalar
+    subqueries, which PostgreSQL evaluates once. The page's ids are chosen first, on the
+    requests table alone (a deferred join), in an order that a partial index on open
+    requests matches, so a deep page reads that index up to its offset and joins the
+    customer and assignee of its 50 rows only; nothing sorts the table. Only an empty page
+    falls back to separate queries for what it still needs."""
+    from portal.selectors import privacy_staff
+
     paginator = Paginator(queryset, per_page)
     try:
         number = max(1, int(number))
     except (TypeError, ValueError):
         number = 1
-    total = Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"))
-    offset = (number - 1) * per_page
-    rows = list(queryset.annotate(queue_total=total)[offset : offset + per_page])
+    filtered = queryset.order_by()
+    total = Subquery(filtered.annotate(n=Func(F("pk"), function="COUNT")).values("n"))
+    staff = Subquery(
+        privacy_staff()
+        .order_by()
+        .annotate(j=JSONList(JSONArray("id", "email", "full_name")))
+        .values("j")
+    )
+    ids = queue_page_ids(filtered, order=order, offset=(number - 1) * per_page, per_page=per_page)
+    rows = list(
+        DataRequest.objects.filter(pk__in=Subquery(ids))
+        .select_related("customer", "assignee")
+        .only(*QUEUE_COLUMNS)
+        .annotate(queue_total=total, queue_staff=staff)
+        .order_by(*order)
+    )
     if rows:
         paginator.__dict__["count"] = rows[0].queue_total  # Paginator.count is cached
-        return paginator._get_page(rows, number, paginator)
-    return paginator.get_page(number)
+        page = paginator._get_page(rows, number, paginator)
+        return QueuePage(page=page, rows=rows, staff=_staff_from_json(rows[0].queue_staff))
+    if number > 1:
+        count = filtered.count()
+        if count:  # asked past the end: show the last page
+            last = (count + per_page - 1) // per_page
+            return queue_page(queryset=queryset, order=order, number=last, per_page=per_page)
+    paginator.__dict__["count"] = 0  # nothing matches: an empty first page
+    staff_rows = privacy_staff().values_list("id", "email", "full_name")
+    return QueuePage(page=paginator.page(1), rows=[], staff=_staff_from_json(staff_rows))
 
 
 def overview(*, now: datetime | None = None, weeks: int = 12) -> dict:
@@ -309,6 +321,20 @@ def package_for_customer(*, customer: User, reference: str) -> DisclosurePackage
         | Q(request__on_behalf=True, request__principal=customer),
         request__reference=reference,
     )
+
+
+def request_with_package_for(*, person: User, reference: str) -> DataRequest:
+    """A request whose package this person receives (their own, or one an agent filed for
+    them), with the package, for its progress while it builds. Others: DoesNotExist."""
+    return DataRequest.objects.select_related("package").get(
+        Q(on_behalf=False, customer=person) | Q(on_behalf=True, principal=person),
+        reference=reference,
+    )
+
+
+def request_with_package_for_staff(*, pk: int) -> DataRequest:
+    """A request with its package and the people its paper copy is mailed to."""
+    return DataRequest.objects.select_related("package", "customer", "principal").get(pk=pk)
 
 
 # --- the disclosure package (LW-1, LW-6.1) ------------------------------------------------------

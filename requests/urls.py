@@ -57,12 +57,17 @@ urlpatterns = [
     ),
     path("requests/<str:reference>/withdraw/", customer.request_withdraw, name="withdraw"),
     path(
+        "requests/<str:reference>/package/progress/",
+        customer.package_progress,
+        name="package_progress",
+    ),
+    path(
         "requests/<str:reference>/package.<str:fmt>",
         customer.package_download,
         name="package_download",
     ),
     path("staff/requests/", staff.queue, name="staff_queue"),
-    # Requests that came by post, phone, email or at the counter (issue 15).
+    # Requests that came by post, phone, email or at the counter.
     path("staff/requests/file/", staff_filing.file_request, name="staff_file"),
     path(
         "staff/requests/<int:pk>/notices/<int:notice_pk>/",
@@ -74,11 +79,18 @@ urlpatterns = [
         staff_filing.notice_sent,
         name="staff_notice_sent",
     ),
+    path("staff/requests/queue.csv", staff.queue_csv, name="staff_queue_csv"),
+    path("staff/requests/assign/", staff.assign_many, name="staff_assign_many"),
     path("staff/requests/overview/", staff.overview, name="staff_overview"),
     path("staff/requests/approvals/<int:pk>/", staff.approval_detail, name="staff_approval"),
     path("staff/requests/<int:pk>/", staff.request_detail, name="staff_detail"),
     path("staff/requests/<int:pk>/messages/", staff.message_post, name="staff_message_post"),
     path("staff/requests/<int:pk>/assign/", staff.assign, name="staff_assign"),
+    path(
+        "staff/requests/<int:pk>/package/progress/",
+        staff.package_progress,
+        name="staff_package_progress",
+    ),
     path("staff/requests/<int:pk>/act/<slug:name>/", staff.action, name="staff_action"),
     path("staff/requests/<int:pk>/decision/", staff.decision, name="staff_decision"),
     path("staff/requests/<int:pk>/close/", staff.close, name="staff_close"),

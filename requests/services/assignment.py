@@ -4,6 +4,8 @@ the audit of staff views (LW-5).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,6 +70,42 @@ def request_assign(
             },
         )
     return req
+
+
+@dataclass(frozen=True)
+class AssignOutcome:
+    assigned: list[str]  # references now assigned as asked
+    refused: list[str]  # the reason for each one left alone (changed meanwhile, closed)
+
+
+def request_assign_many(
+    *,
+    actor: User,
+    assignee: User | None,
+    picks: list[tuple[int, int | None]],
+) -> AssignOutcome:
+    """Assign several requests to one person from the queue (issue 16, LW-5). Each pick is
+    (request id, the assignee the page showed) and goes through `request_assign` on its own,
+    with its own row lock and the same "changed meanwhile" check: a row someone else changed
+    is left alone and reported, the others are assigned. Separate transactions, so that two
+    people assigning overlapping selections never wait on each other's whole selection."""
+    assigned: list[str] = []
+    refused: list[str] = []
+    for request_id, expected in picks:
+        try:
+            req = request_assign(
+                request_id=request_id,
+                actor=actor,
+                assignee=assignee,
+                expected_assignee_id=expected,
+            )
+        except DataRequest.DoesNotExist:
+            continue  # a request that no longer exists was not on anyone's page
+        except RequestError as exc:
+            refused.append(str(exc))
+        else:
+            assigned.append(req.reference)
+    return AssignOutcome(assigned=assigned, refused=refused)
 
 
 def principal_link(
@@ -155,4 +193,14 @@ def queue_view_record(*, viewer: User, request_ids: list[int], page: int) -> Non
         actor=viewer,
         action="requests.queue.viewed",
         payload={"page": page, "requests": request_ids},
+    )
+
+
+def queue_download_record(*, viewer: User, request_ids: list[int], filters: dict) -> None:
+    """A download of the queue as CSV carries the same personal data as the page, for every
+    row that matched (LW-5): audited like a view, with the filters that chose the rows."""
+    audit_record(
+        actor=viewer,
+        action="requests.queue.downloaded",
+        payload={"filters": filters, "requests": request_ids},
     )

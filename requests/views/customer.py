@@ -274,6 +274,17 @@ def request_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+def package_progress(request: HttpRequest, reference: str) -> HttpResponse:
+    """The package's part of the request page, asked again by htmx while it builds (issue
+    16): the page updates in place and nothing else on it is reloaded."""
+    try:
+        req = selectors.request_with_package_for(person=request.user, reference=reference)
+    except DataRequest.DoesNotExist:
+        raise Http404 from None
+    return render(request, "customer/requests/_package.html", {"req": req})
+
+
+@login_required
 def package_download(request: HttpRequest, reference: str, fmt: str) -> HttpResponse:
     """The customer's disclosure package (LW-6.1): the JSON file or the readable page, while
     the download period lasts. Another customer's reference is a 404."""

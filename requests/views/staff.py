@@ -4,25 +4,32 @@ selector, validate a form, call one service, turn a RequestError into a message.
 
 from __future__ import annotations
 
+import csv
+import io
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.timesince import timesince, timeuntil
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import selectors as portal_selectors
+from portal.i18n import join_list
 from portal.models import Approval, User
 from portal.roles import privacy_admin_required, staff_required
-from requests import intake, letters, selectors, workflow
+from requests import intake, letters, selectors, timeleft, workflow
 from requests.errors import RequestError
+from requests.filters import SORTS, QueueFilterSet, sort_order
 from requests.forms import (
     AnswerForm,
     ApprovalDecideForm,
     AssignForm,
+    BulkAssignForm,
     CloseForm,
     DecisionForm,
     ErasureAskForm,
@@ -31,7 +38,6 @@ from requests.forms import (
     NoteForm,
     PaymentForm,
     PrincipalLinkForm,
-    QueueFilterForm,
     ReasonForm,
 )
 from requests.intake_forms import RequesterMatchForm
@@ -64,63 +70,181 @@ def _staff_list() -> list[User]:
 # --- the queue --------------------------------------------------------------------------------
 
 
+def _queue_filterset(request: HttpRequest, *, now) -> QueueFilterSet:
+    return QueueFilterSet(
+        request.GET or None, queryset=selectors.queue_open(), viewer=request.user, now=now
+    )
+
+
+def _sort_links(request: HttpRequest, current: str) -> dict[str, dict]:
+    """Each sortable column's link (the other filters kept, back to page 1) and its state for
+    aria-sort: a column sorted ascending links to descending and the other way round."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    links = {}
+    for name in SORTS:
+        if current == name:
+            target, state = f"-{name}", "ascending"
+        elif current == f"-{name}":
+            target, state = name, "descending"
+        else:
+            target, state = name, "none"
+        query["sort"] = target
+        links[name] = {"url": "?" + query.urlencode(), "state": state}
+    return links
+
+
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
-    """Open requests by due date, filtered, searched and paginated (LW-6.2)."""
-    staff = _staff_list()
-    form = QueueFilterForm(request.GET or None, staff=staff)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = selectors.QueueFilters(
-        kind=data.get("kind") or "",
-        status=data.get("status") or "",
-        assignee=data.get("assignee"),
-        mine=bool(data.get("mine")),
-        unassigned=bool(data.get("unassigned")),
-        due_within_days=data.get("due_within"),
-        overdue=bool(data.get("overdue")),
-        search=data.get("q") or "",
-    )
+    """Open requests, soonest due first unless sorted otherwise, filtered, searched and
+    paginated (LW-6.2); the rows shown are audited (LW-5). Six queries (issue 13): session,
+    user, second factor, permissions, the page (rows, total and staff list in one
+    statement), the audit event."""
     now = timezone.now()
-    page = selectors.queue_page(
-        queryset=selectors.queue(filters=filters, viewer=request.user, now=now),
+    filterset = _queue_filterset(request, now=now)
+    sort = filterset.chosen_sort()
+    result = selectors.queue_page(
+        queryset=filterset.qs,
+        order=sort_order(sort),
         number=request.GET.get("page"),
         per_page=PAGE_SIZE,
     )
-    rows = list(page.object_list)
-    assignment.queue_view_record(
-        viewer=request.user, request_ids=[r.pk for r in rows], page=page.number
-    )
-    # The rows' links from one reverse() rather than two {% url %} per row.
-    # Labels translated once per page rather than twice per row (`get_FOO_display` builds
-    # the choices each call), and the due date formatted here.
+    page, rows, staff = result.page, result.rows, result.staff
+    filterset.set_staff(staff)
+    if rows:  # an empty page shows no one's data
+        assignment.queue_view_record(
+            viewer=request.user, request_ids=[r.pk for r in rows], page=page.number
+        )
+    # The rows' links from one reverse() rather than {% url %} per row. Labels
+    # translated once per page rather than twice per row (`get_FOO_display` builds the
+    # choices each call), and the due date formatted here.
     stem = reverse("requests:staff_detail", kwargs={"pk": 1})[: -len("1/")]
-    kinds, states = dict(Kind.choices), dict(Status.choices)
-    kinds = {k: str(v) for k, v in kinds.items()}
-    states = {k: str(v) for k, v in states.items()}
-    overdue_by = _("overdue by %(t)s")  # translated once, not per row
+    kinds = {k: str(v) for k, v in Kind.choices}
+    states = {k: str(v) for k, v in Status.choices}
     for r in rows:
         r.staff_url = f"{stem}{r.pk}/"
         r.kind_label, r.status_label = kinds[r.kind], states[r.status]
         r.due_local = timezone.localtime(r.due_at).strftime("%Y-%m-%d %H:%M")
-        r.is_overdue = r.due_at < now
-        if r.is_overdue:
-            r.left_text = overdue_by % {"t": timesince(r.due_at, now)}
-        else:
-            r.left_text = timeuntil(r.due_at, now)
+        r.urgency = timeleft.urgency(due_at=r.due_at, paused=bool(r.paused_since), now=now)
+        r.left_text = timeleft.time_left_text(r.due_at, now)
+        r.pick = f"{r.pk}:{r.assignee_id or ''}"
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "staff/requests/queue.html",
         {
-            "form": form,
+            "filter": filterset,
+            "form": filterset.form,
             "page": page,
             "rows": rows,
             "now": now,
             "query": query.urlencode(),
+            "sorts": _sort_links(request, sort),
+            "assign_form": BulkAssignForm(staff=staff, viewer=request.user),
             "next": request.get_full_path(),
+            "soon_days": timeleft.SOON_DAYS,
         },
     )
+
+
+def _csv_cell(value) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ (a formula) is quoted away."""
+    text = "" if value is None else str(value)
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@staff_required
+def queue_csv(request: HttpRequest) -> HttpResponse:
+    """The filtered queue, every matching row in the page's order, as CSV (issue 16). The
+    download is audited with every request it holds (LW-5)."""
+    now = timezone.now()
+    filterset = _queue_filterset(request, now=now)
+    rows = list(
+        filterset.qs.select_related("customer", "assignee")
+        .only(*selectors.QUEUE_COLUMNS)
+        .order_by(*sort_order(filterset.chosen_sort()))
+    )
+    assignment.queue_download_record(
+        viewer=request.user,
+        request_ids=[r.pk for r in rows],
+        filters={k: v for k, v in request.GET.items() if k != "page"},
+    )
+    kinds = {k: str(v) for k, v in Kind.choices}
+    states = {k: str(v) for k, v in Status.choices}
+    out = io.StringIO()
+    out.write("\ufeff")  # a byte-order mark, so that spreadsheet programs read UTF-8
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("Reference"),
+            _("Kind"),
+            _("Customer"),
+            _("Email"),
+            _("State"),
+            _("Assignee"),
+            _("Received (Asia/Tokyo)"),
+            _("Due (Asia/Tokyo)"),
+            _("Time left"),
+        ]
+    )
+    for r in rows:
+        writer.writerow(
+            [
+                _csv_cell(v)
+                for v in (
+                    r.reference,
+                    kinds[r.kind],
+                    r.customer.full_name,
+                    r.customer.email,
+                    states[r.status],
+                    r.assignee or "",
+                    timezone.localtime(r.received_at).strftime("%Y-%m-%d %H:%M"),
+                    timezone.localtime(r.due_at).strftime("%Y-%m-%d %H:%M"),
+                    _("paused") if r.paused_since else timeleft.time_left_text(r.due_at, now),
+                )
+            ]
+        )
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="queue-{stamp}.csv"'
+    return response
+
+
+@staff_required
+@require_POST
+def assign_many(request: HttpRequest) -> HttpResponse:
+    """The queue's assignment control: the ticked rows to one person (issue 16), each with
+    the single assign's "changed meanwhile" check."""
+    target = request.POST.get("next") or ""
+    if not target.startswith(reverse("requests:staff_queue")):
+        target = reverse("requests:staff_queue")
+    form = BulkAssignForm(request.POST, staff=_staff_list(), viewer=request.user)
+    if not form.is_valid():
+        for error in form.errors.get("__all__", []) or [_("Choose who should work on them.")]:
+            messages.error(request, error)
+        return redirect(target)
+    assignee = form.chosen()
+    outcome = assignment.request_assign_many(
+        actor=request.user, assignee=assignee, picks=form.cleaned_data["picks"]
+    )
+    if outcome.assigned:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d request is now assigned to %(who)s: %(references)s.",
+                "%(count)d requests are now assigned to %(who)s: %(references)s.",
+                len(outcome.assigned),
+            )
+            % {
+                "count": len(outcome.assigned),
+                "who": assignee or _("nobody"),
+                "references": join_list(outcome.assigned),
+            },
+        )
+    for reason in outcome.refused:
+        messages.error(request, reason)
+    return redirect(target)
 
 
 @staff_required
@@ -167,52 +291,45 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the overview -------------------------------------------------------------------------------
 
 
-def _bars(values: list[int], *, width: int = 480, height: int = 160) -> list[dict]:
-    """Bar geometry for an inline SVG chart, computed here so the template only draws."""
-    top = max(values) if values and max(values) > 0 else 1
-    slot = width / max(len(values), 1)
-    bars = []
-    for i, value in enumerate(values):
-        h = round((height - 20) * value / top, 1)
-        bars.append(
-            {
-                "x": round(i * slot + slot * 0.15, 1),
-                "y": round(height - 16 - h, 1),
-                "w": round(slot * 0.7, 1),
-                "h": h,
-                "label_x": round(i * slot + slot / 2, 1),
-                "value": value,
-            }
-        )
-    return bars
-
-
 @staff_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """Counts per state and kind and two server-drawn charts (LW-6.2); no personal data."""
+    """Counts per state and kind and two server-drawn charts with axes and a scale, each with
+    its data table beside it (LW-6.2); no personal data."""
+    from portal.charts import Series, bar_chart
+
     data = selectors.overview()
     states = [s for s in Status if s.value in OPEN_STATUSES]
     table = [
         (kind, [data["counts"].get((s.value, kind.value), 0) for s in states]) for kind in Kind
     ]
     totals = [sum(row[1][i] for row in table) for i in range(len(states))]
-    received = data["received"]
-    received_bars = _bars([n for _w, n in received])
-    for bar, (week, _n) in zip(received_bars, received, strict=True):
-        bar["week"] = week
-    shares = []
-    for week, in_time, total in data["on_time"]:
-        shares.append(
-            {
-                "week": week,
-                "in_time": in_time,
-                "total": total,
-                "pct": round(100 * in_time / total) if total else None,
-            }
-        )
-    share_bars = _bars([s["pct"] or 0 for s in shares])
-    for bar, share in zip(share_bars, shares, strict=True):
-        bar.update(share)
+    received = [{"week": week, "value": n} for week, n in data["received"]]
+    shares = [
+        {
+            "week": week,
+            "in_time": in_time,
+            "total": total,
+            "pct": round(100 * in_time / total) if total else None,
+        }
+        for week, in_time, total in data["on_time"]
+    ]
+    weeks = [date_format(r["week"], "n/j") for r in received]
+    received_chart = bar_chart(
+        chart_id="received-chart",
+        title=_("Requests received per week (last 12 weeks)"),
+        categories=weeks,
+        series=[Series(label=_("Requests received"), values=[r["value"] for r in received])],
+        value_label=_("Requests"),
+    )
+    share_chart = bar_chart(
+        chart_id="ontime-chart",
+        title=_("Share of requests closed on time (per week closed)"),
+        categories=weeks,
+        series=[Series(label=_("Share closed on time"), values=[s["pct"] for s in shares])],
+        value_label=_("Share closed on time"),
+        value_format=lambda v: f"{v:g}%",
+        missing_label=_("none closed"),
+    )
     closed = sum(s["total"] for s in shares)
     on_time = sum(s["in_time"] for s in shares)
     return render(
@@ -222,8 +339,10 @@ def overview(request: HttpRequest) -> HttpResponse:
             "states": states,
             "table": table,
             "totals": totals,
-            "received_bars": received_bars,
-            "share_bars": share_bars,
+            "received": received,
+            "shares": shares,
+            "received_chart": received_chart,
+            "share_chart": share_chart,
             "closed": closed,
             "on_time_pct": round(100 * on_time / closed) if closed else None,
         },
@@ -272,6 +391,21 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = _staff_request(pk)
     assignment.request_staff_view_record(request=req, viewer=request.user)
     return render(request, "staff/requests/detail.html", _detail_context(request, req))
+
+
+@staff_required
+def package_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The package's part of the staff request page, asked again by htmx while it builds
+    (issue 16). Once a paper package is ready it shows the postal address: that answer is a
+    staff view of personal data and is audited like the page (LW-5)."""
+    try:
+        req = selectors.request_with_package_for_staff(pk=pk)
+    except DataRequest.DoesNotExist:
+        raise Http404 from None
+    package = getattr(req, "package", None)
+    if package and package.status == "ready" and req.delivery_method == "paper":
+        assignment.request_staff_view_record(request=req, viewer=request.user)
+    return render(request, "staff/requests/_package.html", {"req": req, "package": package})
 
 
 @staff_required

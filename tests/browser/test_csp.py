@@ -81,6 +81,7 @@ SKIP_NAMES = {
     "requests:package_download",
     "partners:staff_export_download",
     "partners:staff_export_progress",
+    "requests:staff_queue_csv",
     "otp_webauthn:js-i18n-catalog",
     "admin:logout",
     "admin:view_on_site",

@@ -79,7 +79,8 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
     row = page.get_by_test_id("queue").locator("tr", has_text=req.reference)
     expect(row).to_contain_text("山田 アリス")
     shot("queue")
-    row.locator("button[form=queue-claim]").click()  # the row's one control
+    row.locator("input[name=pick]").check()  # the row's one control
+    page.locator("#queue-assign button[type=submit]").click()  # to "me", the first choice
     expect(page.get_by_test_id("queue").locator("tr", has_text=req.reference)).to_contain_text(
         "佐藤 チャーリー"
     )
@@ -141,8 +142,8 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
         lambda: DataRequest.objects.get(pk=req.pk).package.status == PackageStatus.READY,
         timeout=60,
     )
-    page.reload()
-    expect(page.get_by_test_id("package-html")).to_be_visible()
+    # The page updates itself (htmx asks for the package's part every 3 s), no reload.
+    expect(page.get_by_test_id("package-html")).to_be_visible(timeout=15_000)
     expect(page.get_by_test_id("decision-items")).to_contain_text("第三者")
     shot("package-ready")
     page.get_by_test_id("package-html").click()

@@ -287,6 +287,30 @@ CASES = [
     ),
     Case("requests:staff_overview", staff_only(200)),
     Case("approvals", admin_only(200)),
+    # The queue people can work: its download and its one assignment control.
+    Case("requests:staff_queue_csv", staff_only(200)),
+    Case(
+        "requests:staff_assign_many",
+        staff_only(302),
+        method="post",
+        data=lambda cast: {"pick": [f"{_request(cast).pk}:"], "assignee": "none"},
+    ),
+    Case(
+        "requests:staff_assign_many",
+        {**staff_only(405), "customer": 403, "other_customer": 403},
+        id="get:requests:staff_assign_many",
+    ),
+    # The package's part of the request pages, asked again while it builds.
+    Case(
+        "requests:package_progress",
+        owner_only(200),
+        kwargs=lambda cast: {"reference": _packaged(cast).reference},
+    ),
+    Case(
+        "requests:staff_package_progress",
+        staff_only(200),
+        kwargs=lambda cast: {"pk": _packaged(cast).pk},
+    ),
     Case(
         "requests:staff_approval", admin_only(200), kwargs=lambda cast: {"pk": _approval(cast).pk}
     ),
