@@ -40,8 +40,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     ordering = ("email",)
-    # Plain multiple selects: the two-box widget's icons carry ARIA labels that axe rejects.
-    filter_horizontal = ()
     # When someone signed in or joined is a record, not a setting.
     readonly_fields = ("last_login", "date_joined")
     list_display = ("email", "full_name", "preferred_language", "is_active", "is_staff")
