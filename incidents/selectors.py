@@ -155,7 +155,7 @@ def scope_find(*, incident: Incident, rule: ScopeRule) -> ScopeResult:
     - upload: customer references (the pseudonym of the provision records) or email
       addresses, one a line or cell.
     """
-    from partners.services import customer_reference
+    from partners.services import records
 
     people: dict[str, Found] = {}
     result = ScopeResult()
@@ -178,7 +178,7 @@ def scope_find(*, incident: Incident, rule: ScopeRule) -> ScopeResult:
             .values_list("pk", flat=True)
             .iterator(chunk_size=5000)
         ):
-            ref = customer_reference(pk)
+            ref = records.customer_reference(pk)
             people[ref] = Found(ref, pk, [])
     else:
         wanted = [r.strip() for r in rule.references if r.strip()]
@@ -195,13 +195,13 @@ def scope_find(*, incident: Incident, rule: ScopeRule) -> ScopeResult:
             if missing:
                 # A customer with no provision record: their reference is still theirs.
                 for pk in _customers().values_list("pk", flat=True).iterator(chunk_size=5000):
-                    ref = customer_reference(pk)
+                    ref = records.customer_reference(pk)
                     if ref in missing:
                         by_ref[ref] = pk
         for line in wanted:
             key = line.lower()
             if key in by_email:
-                ref = customer_reference(by_email[key])
+                ref = records.customer_reference(by_email[key])
                 people[ref] = Found(ref, by_email[key], [])
             elif key in by_ref:
                 people[key] = Found(key, by_ref[key], [])

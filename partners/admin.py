@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from partners import services
 from partners.errors import PartnerError
 from partners.models import (
     KIND_BASES,
@@ -25,6 +24,7 @@ from partners.models import (
     PartnerKind,
     ProvisionRecord,
 )
+from partners.services import registry
 from portal.admin import ReadOnlyAdmin
 
 
@@ -137,7 +137,7 @@ class ArrangementAdmin(admin.ModelAdmin):
     def activate(self, request, queryset):
         for arrangement in queryset:
             try:
-                services.arrangement_activate(arrangement=arrangement, actor=request.user)
+                registry.arrangement_activate(arrangement=arrangement, actor=request.user)
             except PartnerError as exc:
                 self.message_user(request, f"{arrangement}: {exc}", messages.ERROR)
             else:

@@ -14,7 +14,6 @@ import datetime
 from django.db import transaction
 
 from consents.models import Purpose, Service
-from partners import services
 from partners.models import (
     Arrangement,
     ArrangementStatus,
@@ -25,6 +24,7 @@ from partners.models import (
     PartnerKind,
     ProvisionRecord,
 )
+from partners.services import gate, records, registry
 from portal.models import User
 
 COUNTRIES = [
@@ -292,7 +292,7 @@ def load(*, out) -> None:
             Arrangement.objects.filter(pk=arrangement.pk).update(needs_consent=needs_consent)
             arrangement.needs_consent = needs_consent
         if arrangement.status == ArrangementStatus.DRAFT:
-            services.arrangement_activate(arrangement=arrangement, actor=None)
+            registry.arrangement_activate(arrangement=arrangement, actor=None)
     out(
         f"  partners: {len(partners)} partners in {len(countries)} countries, "
         f"{len(ARRANGEMENTS)} arrangements"
@@ -316,10 +316,10 @@ def _records(partners: dict[str, Partner], purposes: dict[str, Purpose]) -> None
         ("Calendar Sync", "connected-apps", [DataItem.NAME, DataItem.EMAIL]),
     ]
     for name_en, code, items in wanted:
-        decision = services.provision_decide(
+        decision = gate.provision_decide(
             customer=hanako, partner=partners[name_en], purpose=purposes[code], items=items
         )
         if decision.allowed:
-            services.provision_record(
+            records.provision_record(
                 customer=hanako, partner=partners[name_en], purpose=purposes[code], items=items
             )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from partners.services import ProvisionDecision
+    from partners.services import gate
 
 
 class PartnerError(Exception):
@@ -12,6 +12,6 @@ class PartnerError(Exception):
     A refused provision carries the gate's decision, so callers can show or log why.
     """
 
-    def __init__(self, message: str, *, decision: ProvisionDecision | None = None):
+    def __init__(self, message: str, *, decision: gate.ProvisionDecision | None = None):
         super().__init__(message)
         self.decision = decision

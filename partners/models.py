@@ -557,7 +557,7 @@ class Export(models.Model):
 
 class ProvisionRecord(models.Model):
     """The record of one provision (APPI Art. 29). Written only by
-    `partners.services.provision_record` / the export, never changed: on PostgreSQL the
+    `partners.services.records.provision_record` / the export, never changed: on PostgreSQL the
     runtime role may only SELECT and INSERT, and a trigger refuses UPDATE (except unlinking an
     erased customer) and DELETE of records younger than the retention period (migration
     0007)."""

@@ -306,7 +306,7 @@ def consent_bound_recipients(*, today: datetime.date | None = None) -> dict[str,
     country's consent asks for the overseas purpose too (APPI Art. 28). The consent page
     shows it under each choice (LY-1, LY-4). Queries: partners with arrangements and their
     purposes, plus the overseas purposes."""
-    from partners.services import _needs_overseas_consent, overseas_purpose_for
+    from partners.services import gate
 
     today = today or timezone.localdate()
     partners = (
@@ -328,9 +328,9 @@ def consent_bound_recipients(*, today: datetime.date | None = None) -> dict[str,
             if arrangement.consults_consent:
                 for purpose in arrangement.purposes.all():
                     add(purpose.code, partner)
-            if _needs_overseas_consent(partner, arrangement.basis):
+            if gate.needs_overseas_consent(partner, arrangement.basis):
                 if partner.country_id not in overseas_cache:
-                    overseas_cache[partner.country_id] = overseas_purpose_for(partner.country)
+                    overseas_cache[partner.country_id] = gate.overseas_purpose_for(partner.country)
                 overseas = overseas_cache[partner.country_id]
                 if overseas is not None:
                     add(overseas.code, partner)

@@ -45,7 +45,7 @@ class AppendOnlyQuerySet(models.QuerySet):
 
 def is_erased(user: models.Model) -> bool:
     """The account was closed by an erasure: inactive, with the pseudonymous address that
-    `requests.services.account_erase` gives it. The same rule as the database's
+    `requests.services.erasure.account_erase` gives it. The same rule as the database's
     `portal_user_is_erased` (portal migration 0008)."""
     email = user.email or ""
     return not user.is_active and email.startswith("erased-") and email.endswith("@erased.invalid")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from portal.admin import ReadOnlyAdmin
-from requests import services, workflow
+from requests import workflow
 from requests.errors import RequestError
 from requests.models import (
     Approval,
@@ -24,6 +24,7 @@ from requests.models import (
     SLAConfig,
     TimelineEntry,
 )
+from requests.services import approvals
 
 
 @admin.register(SLAConfig)
@@ -252,7 +253,7 @@ class FeePaymentAdmin(ReadOnlyAdmin):
 def _decide(modeladmin, request, queryset, *, approve: bool) -> None:
     for approval in queryset:
         try:
-            services.approval_decide(
+            approvals.approval_decide(
                 approval_id=approval.pk,
                 actor=request.user,
                 approve=approve,

@@ -21,8 +21,8 @@ from django.db import connection, transaction
 from consents import demo as consents_demo
 from consents.models import Purpose, PurposeCategory, Service
 from consents.selectors import current_policy_version
-from partners import services as partner_services
 from partners.models import Arrangement, ArrangementStatus, Basis, Country, Partner, PartnerKind
+from partners.services import exports, registry
 from portal.models import User
 from portal.roles import ADMIN_GROUP, STAFF_GROUP
 from requests import demo as requests_demo
@@ -148,12 +148,12 @@ def _partner() -> tuple[Purpose, Partner]:
             basis=Basis.CONSENT,
             title_ja="ベンチマーク",
             title_en="Benchmark",
-            data_items=list(partner_services.EXPORT_ITEMS),
+            data_items=list(exports.EXPORT_ITEMS),
             starts_on="2024-01-01",
             status=ArrangementStatus.DRAFT,
         )
         arrangement.purposes.set([purpose])
-        partner_services.arrangement_activate(arrangement=arrangement, actor=None)
+        registry.arrangement_activate(arrangement=arrangement, actor=None)
     return purpose, partner
 
 

@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import User
-from requests import services, workflow
+from requests import workflow
 from requests.models import DataRequest, DayMode, DeliveryMethod, FeeSchedule, Kind, SLAConfig
+from requests.services import decisions, filing, messages
 
 FEES = [
     (Kind.DISCLOSURE, DeliveryMethod.ELECTRONIC, 500),
@@ -36,7 +37,7 @@ def load(*, out) -> None:
     if not (hanako and emma and staff):
         return
     if not DataRequest.objects.filter(customer=hanako).exists():
-        req = services.request_file(
+        req = filing.request_file(
             customer=hanako,
             kind=Kind.DISCLOSURE,
             details={"scope": "all", "categories": []},
@@ -47,7 +48,7 @@ def load(*, out) -> None:
         workflow.request_fee_quote(request_id=req.pk, actor=staff)
         out(f"  request        {req.reference} disclosure, waiting for payment (hanako)")
     if not DataRequest.objects.filter(customer=emma).exists():
-        inquiry = services.request_file(
+        inquiry = filing.request_file(
             customer=emma,
             kind=Kind.INQUIRY,
             details={
@@ -55,7 +56,7 @@ def load(*, out) -> None:
                 "message": "How long do you keep my data after I cancel my account?",
             },
         )
-        services.message_post(
+        messages.message_post(
             request=inquiry,
             author=staff,
             body="We keep account data for 30 days after cancellation, then delete it.",
@@ -68,7 +69,7 @@ def load(*, out) -> None:
             outcome="fulfilled",
             reason="We answered your question by message.",
         )
-        correction = services.request_file(
+        correction = filing.request_file(
             customer=emma,
             kind=Kind.CORRECTION,
             details={
@@ -77,7 +78,7 @@ def load(*, out) -> None:
                 "explanation": "",
             },
         )
-        services.message_post(
+        messages.message_post(
             request=correction, author=emma, body="I moved last month; the new address is above."
         )
         out(f"  request        {inquiry.reference} inquiry, closed (emma)")
@@ -87,7 +88,7 @@ def load(*, out) -> None:
         and not DataRequest.objects.filter(customer=hanako, kind=Kind.PROVISION_RECORDS).exists()
     ):
         # A partial decision waiting for a privacy administrator (the approvals page).
-        records = services.request_file(customer=hanako, kind=Kind.PROVISION_RECORDS, details={})
+        records = filing.request_file(customer=hanako, kind=Kind.PROVISION_RECORDS, details={})
         workflow.request_verification_start(request_id=records.pk, actor=staff)
         workflow.request_identity_confirm(request_id=records.pk, actor=staff)
         workflow.request_fee_quote(request_id=records.pk, actor=staff)
@@ -98,7 +99,7 @@ def load(*, out) -> None:
             amount_yen=records.fee_yen,
             paid_on=timezone.localdate(),
         )
-        services.decision_draft(
+        decisions.decision_draft(
             request_id=records.pk,
             actor=staff,
             items={

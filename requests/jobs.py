@@ -44,7 +44,7 @@ from requests.models import (
     RequestDocument,
     Status,
 )
-from requests.services import private_storage
+from requests.services import documents
 
 SUBJECT = "requests.datarequest"
 PERSON = "portal.user"
@@ -408,7 +408,7 @@ def document_retention_purge(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     config = JobSettings.current()
     cutoff = now - timedelta(days=config.document_retention_days)
-    storage = private_storage()
+    storage = documents.private_storage()
     deleted = missing = 0
     with transaction.atomic():
         due = RequestDocument.objects.filter(

@@ -51,7 +51,7 @@ def erased_mail_scrub_stale(stale_before: datetime.datetime) -> int:
     """Scrub notices to erased accounts that were sent (or failed for good) but still hold the
     old address: their scrub task was never queued, or gave up. Done here, not queued: it is
     a few updates. Returns how many were scrubbed."""
-    from requests.services import erased_mail_scrub
+    from requests.services import erasure
 
     done = list(
         OutboundMail.objects.filter(scrub_after_send=True)
@@ -59,5 +59,5 @@ def erased_mail_scrub_stale(stale_before: datetime.datetime) -> int:
         .values_list("pk", flat=True)[:1000]
     )
     if done:
-        erased_mail_scrub(mail_ids=done)
+        erasure.erased_mail_scrub(mail_ids=done)
     return len(done)

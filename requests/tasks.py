@@ -34,25 +34,25 @@ def document_retention_purge_task() -> dict[str, int]:
 @shared_task(bind=True, max_retries=3, default_retry_delay=30)
 def package_build_task(self, package_id: int) -> str:
     """Build one disclosure package; a second run finds it ready and does nothing."""
-    from requests import services
+    from requests.services import packages
 
-    return services.package_build(package_id=package_id).status
+    return packages.package_build(package_id=package_id).status
 
 
 @shared_task
 def package_expired_purge_task() -> int:
     """Remove package files past their download period; hourly (beat, requests 0005)."""
-    from requests import services
+    from requests.services import packages
 
-    return services.package_expired_purge()
+    return packages.package_expired_purge()
 
 
 @shared_task(bind=True, max_retries=20, default_retry_delay=120)
 def erased_mail_scrub_task(self, mail_ids: list[int]) -> int:
     """Scrub the last notices to an erased account once they are sent."""
-    from requests import services
+    from requests.services import erasure
 
-    waiting = services.erased_mail_scrub(mail_ids=mail_ids)
+    waiting = erasure.erased_mail_scrub(mail_ids=mail_ids)
     if waiting:
         raise self.retry()
     return waiting

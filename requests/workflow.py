@@ -558,9 +558,9 @@ def _after_decision(req: DataRequest, *, actor: User) -> list[str]:
         Outcome.FULFILLED,
         Outcome.PARTIALLY_FULFILLED,
     ):
-        from requests import services  # services imports this module
+        from requests.services import packages  # services imports this module
 
-        services.package_prepare(request=req)
+        packages.package_prepare(request=req)
     return fields
 
 

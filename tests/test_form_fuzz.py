@@ -24,8 +24,8 @@ from django.urls import Resolver404, resolve
 
 from partners.models import Basis, DataItem, ExceptionRequest
 from portal.models import User
-from requests import services as request_services
 from requests.models import ApprovalKind, Kind, Status
+from requests.services import approvals
 from tests.consents import factories as cf
 from tests.partners import factories as pf
 from tests.requests.conftest import PDF
@@ -199,13 +199,13 @@ def _states(customer: User, staff: User, admin: User) -> None:
     data_request(status=Status.AWAITING_APPROVAL, customer=others[2], kind=Kind.DISCLOSURE)
     data_request(status=Status.AWAITING_CUSTOMER, customer=others[2], kind=Kind.CORRECTION)
     waiting = data_request(status=Status.AWAITING_PAYMENT, customer=others[3], kind=Kind.DISCLOSURE)
-    request_services.approval_ask(
+    approvals.approval_ask(
         request_id=waiting.pk, actor=staff, kind=ApprovalKind.WAIVER, reason="生活が苦しいため"
     )
     erase = data_request(
         status=Status.IN_REVIEW, customer=others[3], kind=Kind.DELETION, details=whole
     )
-    request_services.approval_ask(
+    approvals.approval_ask(
         request_id=erase.pk, actor=staff, kind=ApprovalKind.ERASURE, reason="本人確認済み"
     )
     # An exception provision waiting for an administrator (LW-4.1).

@@ -1,8 +1,9 @@
 """What the partner API does, behind its thin views (issue 14): ask the gate, provide with
 the APPI-29 record, read the consent state for one partner, and the audit of every call.
 
-The gate itself is `partners.services.provision_decide` / `provision_record`; this module
-only translates between subjects and customers and never decides on its own.
+The gate itself is `partners.services.gate.provision_decide` /
+`partners.services.records.provision_record`; this module only translates between subjects
+and customers and never decides on its own.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ from django.utils.translation import gettext as _
 
 from consents.models import Purpose
 from consents.selectors import consent_decide
-from partners import services as gate
 from partners.api.models import ApiIdempotencyKey, ApiKey, PartnerSubject
 from partners.errors import PartnerError
 from partners.models import Arrangement, ArrangementStatus, Basis, DataItem, Partner
+from partners.services import gate, records
 from portal.models import User
 from portal.services import audit_record
 
@@ -247,7 +248,7 @@ def provide(
         record = None
         try:
             with transaction.atomic():
-                record = gate.provision_record(
+                record = records.provision_record(
                     customer=subject.customer, partner=partner, purpose=purpose, items=items
                 )
             decision = _decision_of(record)

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from partners import selectors, services
+from partners import selectors
 from partners.errors import PartnerError
 from partners.forms import (
     GATE,
@@ -26,6 +26,10 @@ from partners.forms import (
     ReviewForm,
 )
 from partners.models import Arrangement, ExceptionStatus, Export
+from partners.services import exceptions as partner_exceptions
+from partners.services import exports as partner_exports
+from partners.services import records as partner_records
+from partners.services import registry as partner_registry
 from portal.roles import staff_required
 
 RECORDS_PER_PAGE = 50
@@ -52,7 +56,7 @@ def review_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if form.is_valid():
         try:
-            services.arrangement_review_record(
+            partner_registry.arrangement_review_record(
                 arrangement=arrangement,
                 actor=request.user,
                 reviewed_on=form.cleaned_data["reviewed_on"],
@@ -76,7 +80,7 @@ def records(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.records_list(filters=filters), RECORDS_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    services.records_view_record(
+    partner_records.records_view_record(
         viewer=request.user,
         filters=form.audit_values(),
         page=page.number,
@@ -98,7 +102,7 @@ def provision_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             if data["basis"] == GATE:
-                record = services.provision_record(
+                record = partner_records.provision_record(
                     customer=data["customer_email"],
                     partner=data["partner"],
                     purpose=data["purpose"],
@@ -111,7 +115,7 @@ def provision_new(request: HttpRequest) -> HttpResponse:
                     % {"basis": record.get_basis_display()},
                 )
                 return redirect("partners:staff_records")
-            exception = services.exception_request(
+            exception = partner_exceptions.exception_request(
                 customer=data["customer_email"],
                 partner=data["partner"],
                 purpose=data["purpose"],
@@ -149,12 +153,12 @@ def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 if form.cleaned_data["decision"] == "approve":
-                    services.exception_approve(
+                    partner_exceptions.exception_approve(
                         exception=exception, actor=request.user, note=form.cleaned_data["note"]
                     )
                     messages.success(request, _("Approved: the provision is recorded."))
                 else:
-                    services.exception_reject(
+                    partner_exceptions.exception_reject(
                         exception=exception, actor=request.user, note=form.cleaned_data["note"]
                     )
                     messages.success(request, _("Rejected: nothing was provided."))
@@ -163,7 +167,7 @@ def exception_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 return redirect("partners:staff_exception", pk=exception.pk)
     else:
-        services.exception_view_record(viewer=request.user, exception=exception)
+        partner_exceptions.exception_view_record(viewer=request.user, exception=exception)
     can_decide = (
         request.user.is_privacy_admin
         and exception.status == ExceptionStatus.PENDING
@@ -181,7 +185,7 @@ def exports(request: HttpRequest) -> HttpResponse:
     form = ExportStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            export = services.export_start(
+            export = partner_exports.export_start(
                 partner=form.cleaned_data["partner"],
                 purpose=form.cleaned_data["purpose"],
                 actor=request.user,
@@ -227,7 +231,7 @@ def export_progress(request: HttpRequest, pk: int) -> JsonResponse:
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_object_or_404(Export, pk=pk)
     try:
-        path = services.export_download_record(export=export, actor=request.user)
+        path = partner_exports.export_download_record(export=export, actor=request.user)
     except PartnerError as exc:
         messages.error(request, str(exc))
         return redirect("partners:staff_export", pk=export.pk)
@@ -246,7 +250,7 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
 def export_resume(request: HttpRequest, pk: int) -> HttpResponse:
     export = get_object_or_404(Export, pk=pk)
     try:
-        services.export_resume(export=export, actor=request.user)
+        partner_exports.export_resume(export=export, actor=request.user)
     except PartnerError as exc:
         messages.error(request, str(exc))
     else:

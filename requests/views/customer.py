@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from requests import selectors, services, uploads, workflow
+from requests import selectors, uploads, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.forms import FORMS, DocumentForm, MessageForm, RequesterType, StartForm, WithdrawForm
 from requests.models import (
@@ -21,6 +21,9 @@ from requests.models import (
     Kind,
     RequestDocument,
 )
+from requests.services import documents, filing, packages
+from requests.services import fees as request_fees
+from requests.services import messages as request_messages
 
 
 def _posted(request: HttpRequest):
@@ -65,7 +68,7 @@ def _fees(kind: str) -> dict[str, int]:
         return {}
     found = {}
     for method in DeliveryMethod.values:
-        fee = services.fee_for(kind=kind, delivery_method=method)
+        fee = request_fees.fee_for(kind=kind, delivery_method=method)
         if fee:
             found[method] = fee
     return found
@@ -102,7 +105,7 @@ def request_file(request: HttpRequest, kind: str) -> HttpResponse:
         if form.is_managed_user:
             return render(request, "customer/requests/managed_user.html")
         try:
-            filed = services.request_file(
+            filed = filing.request_file(
                 customer=request.user,
                 kind=kind,
                 details=form.details(),
@@ -170,7 +173,7 @@ def message_post(request: HttpRequest, reference: str) -> HttpResponse:
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            services.message_post(
+            request_messages.message_post(
                 request=req,
                 author=request.user,
                 body=form.cleaned_data["body"],
@@ -192,7 +195,7 @@ def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
     refused = uploads.refusal(request)  # the body was cut off past the size limit
     if form.is_valid() and not refused:
         try:
-            services.document_upload(
+            documents.document_upload(
                 request=req,
                 uploaded_by=request.user,
                 upload=form.cleaned_data["file"],
@@ -231,7 +234,7 @@ def document_download(request: HttpRequest, reference: str, public_id) -> HttpRe
     except RequestDocument.DoesNotExist:
         raise Http404 from None
     try:
-        handle = services.document_open(document=document, viewer=request.user)
+        handle = documents.document_open(document=document, viewer=request.user)
     except (RequestError, FileNotFoundError):
         raise Http404 from None
     ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[document.content_type]
@@ -275,7 +278,7 @@ def package_download(request: HttpRequest, reference: str, fmt: str) -> HttpResp
     except DisclosurePackage.DoesNotExist:
         raise Http404 from None
     try:
-        handle = services.package_open(package=package, viewer=request.user, fmt=fmt)
+        handle = packages.package_open(package=package, viewer=request.user, fmt=fmt)
     except RequestError as exc:
         messages.error(request, str(exc))
         return redirect("requests:detail", reference=reference)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal import selectors as portal_selectors
 from portal.models import User
 from portal.roles import privacy_admin_required, staff_required
-from requests import selectors, services, workflow
+from requests import selectors, workflow
 from requests.errors import RequestError
 from requests.forms import (
     AnswerForm,
@@ -43,6 +43,9 @@ from requests.models import (
     Kind,
     Status,
 )
+from requests.services import approvals as request_approvals
+from requests.services import assignment, decisions, erasure, fulfilment, packages
+from requests.services import messages as request_messages
 
 PAGE_SIZE = 50
 
@@ -84,7 +87,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         per_page=PAGE_SIZE,
     )
     rows = list(page.object_list)
-    services.queue_view_record(
+    assignment.queue_view_record(
         viewer=request.user, request_ids=[r.pk for r in rows], page=page.number
     )
     # The rows' links from one reverse() rather than two {% url %} per row (issue 13).
@@ -142,7 +145,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect(target)
     expected = request.POST.get("expected") or None
     try:
-        req = services.request_assign(
+        req = assignment.request_assign(
             request_id=pk,
             actor=request.user,
             assignee=assignee,
@@ -264,7 +267,7 @@ def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
 @staff_required
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     req = _staff_request(pk)
-    services.request_staff_view_record(request=req, viewer=request.user)
+    assignment.request_staff_view_record(request=req, viewer=request.user)
     return render(request, "staff/requests/detail.html", _detail_context(request, req))
 
 
@@ -275,7 +278,7 @@ def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     form = MessageForm(request.POST)
     if form.is_valid():
         try:
-            services.message_post(
+            request_messages.message_post(
                 request=req,
                 author=request.user,
                 body=form.cleaned_data["body"],
@@ -319,19 +322,19 @@ ACTIONS = {
     "identity_confirm": (_simple(workflow.request_identity_confirm), _("Identity confirmed.")),
     "fee_quote": (_simple(workflow.request_fee_quote), _("The fee was quoted to the customer.")),
     "correction_apply": (
-        _simple(services.correction_apply),
+        _simple(fulfilment.correction_apply),
         _("The profile was changed and the request closed."),
     ),
     "restriction_apply": (
-        _simple(services.restriction_apply),
+        _simple(fulfilment.restriction_apply),
         _("The restriction was recorded and the request closed."),
     ),
     "purpose_notice": (
-        _simple(services.purpose_notice_send),
+        _simple(fulfilment.purpose_notice_send),
         _("The purposes were sent and the request closed."),
     ),
     "deletion": (
-        _simple(services.deletion_carry_out),
+        _simple(erasure.deletion_carry_out),
         _("The data was deleted and the request closed."),
     ),
     "customer_ask": (
@@ -378,7 +381,7 @@ ACTIONS = {
         _with_form(
             ReasonForm,
             "waiver_form",
-            lambda request, req, expected, data: services.approval_ask(
+            lambda request, req, expected, data: request_approvals.approval_ask(
                 request_id=req.pk,
                 actor=request.user,
                 kind=ApprovalKind.WAIVER,
@@ -392,7 +395,7 @@ ACTIONS = {
         _with_form(
             ErasureAskForm,
             "erasure_form",
-            lambda request, req, expected, data: services.approval_ask(
+            lambda request, req, expected, data: request_approvals.approval_ask(
                 request_id=req.pk,
                 actor=request.user,
                 kind=ApprovalKind.ERASURE,
@@ -406,7 +409,7 @@ ACTIONS = {
         _with_form(
             ExtensionAskForm,
             "extension_form",
-            lambda request, req, expected, data: services.approval_ask(
+            lambda request, req, expected, data: request_approvals.approval_ask(
                 request_id=req.pk,
                 actor=request.user,
                 kind=ApprovalKind.EXTENSION,
@@ -420,7 +423,7 @@ ACTIONS = {
         _with_form(
             AnswerForm,
             "answer_form",
-            lambda request, req, expected, data: services.inquiry_answer(
+            lambda request, req, expected, data: fulfilment.inquiry_answer(
                 request_id=req.pk,
                 actor=request.user,
                 answer=data["answer"],
@@ -433,7 +436,7 @@ ACTIONS = {
         _with_form(
             PrincipalLinkForm,
             "principal_form",
-            lambda request, req, expected, data: services.principal_link(
+            lambda request, req, expected, data: assignment.principal_link(
                 request_id=req.pk,
                 actor=request.user,
                 principal_email=data.get("principal_email") or "",
@@ -444,13 +447,13 @@ ACTIONS = {
         _("The person represented is linked and the authority recorded as checked."),
     ),
     "package_rebuild": (
-        lambda request, req, expected: services.package_rebuild(
+        lambda request, req, expected: packages.package_rebuild(
             request_id=req.pk, actor=request.user
         ),
         _("The package is being built again."),
     ),
     "package_mailed": (
-        lambda request, req, expected: services.package_mailed_record(
+        lambda request, req, expected: packages.package_mailed_record(
             request_id=req.pk, actor=request.user
         ),
         _("Marked as mailed."),
@@ -503,7 +506,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.decision_draft(
+            result = decisions.decision_draft(
                 request_id=req.pk,
                 actor=request.user,
                 items=form.items(),
@@ -519,7 +522,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Nothing is withheld: close the request to disclose."))
             return redirect("requests:staff_close", pk=pk)
     else:
-        services.request_staff_view_record(request=req, viewer=request.user)
+        assignment.request_staff_view_record(request=req, viewer=request.user)
     return render(
         request,
         "staff/requests/decision.html",
@@ -597,7 +600,7 @@ def package_view(request: HttpRequest, pk: int) -> HttpResponse:
     if package is None:
         raise Http404
     try:
-        handle = services.package_open(package=package, viewer=request.user, fmt="html")
+        handle = packages.package_open(package=package, viewer=request.user, fmt="html")
     except (RequestError, FileNotFoundError):
         raise Http404 from None
     response = FileResponse(handle, content_type="text/html; charset=utf-8")
@@ -613,7 +616,7 @@ def package_view(request: HttpRequest, pk: int) -> HttpResponse:
 def approvals(request: HttpRequest) -> HttpResponse:
     """What waits for a privacy administrator (LW-5, LW-6.3)."""
     rows = list(selectors.approvals_pending())
-    services.queue_view_record(
+    assignment.queue_view_record(
         viewer=request.user, request_ids=[a.request_id for a in rows], page=0
     )
     return render(request, "staff/requests/approvals.html", {"rows": rows})
@@ -631,7 +634,7 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
         approve = request.POST.get("decision") == "approve"
         try:
             with transaction.atomic():
-                services.approval_decide(
+                request_approvals.approval_decide(
                     approval_id=approval.pk,
                     actor=request.user,
                     approve=approve,
@@ -645,7 +648,7 @@ def approval_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("requests:staff_approvals")
     else:
-        services.request_staff_view_record(request=approval.request, viewer=request.user)
+        assignment.request_staff_view_record(request=approval.request, viewer=request.user)
     req = approval.request
     preview = None
     if approval.kind == ApprovalKind.DECISION and approval.status == "pending":

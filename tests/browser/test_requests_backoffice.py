@@ -13,8 +13,8 @@ from playwright.sync_api import expect
 
 from portal.celery import app
 from portal.models import AccessLogEntry, AuditEvent, OutboundMail
-from requests import services
 from requests.models import DataRequest, FeeStatus, Outcome, PackageStatus, Status
+from requests.services import filing
 from tests.browser.helpers import dismiss_cookie_banner, sign_in
 from tests.requests.factories import fee
 
@@ -66,7 +66,7 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
     AccessLogEntry.objects.create(
         user=alice, action="sign_in", ip_address="203.0.113.7", user_agent="Journey/1.0"
     )
-    req = services.request_file(
+    req = filing.request_file(
         customer=alice,
         kind="disclosure",
         details={"scope": "all", "categories": ["access_log", "profile", "requests"]},

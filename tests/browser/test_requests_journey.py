@@ -12,8 +12,9 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.models import OutboundMail
-from requests import services, workflow
+from requests import workflow
 from requests.models import DataRequest, Outcome, Status
+from requests.services import messages
 from tests.browser.helpers import dismiss_cookie_banner, sign_in
 from tests.requests.conftest import PNG
 from tests.requests.factories import fee
@@ -85,7 +86,7 @@ def test_disclosure_with_fee_identity_document_messages_and_closing_notice(
     assert (private_root / "requests" / doc.stored_name).read_bytes() == PNG
 
     # Messages both ways.
-    services.message_post(
+    messages.message_post(
         request=req, author=cast.agent, body="書類を確認しました。手数料のご案内をお待ちください。"
     )
     page.reload()

@@ -7,8 +7,8 @@ import pytest
 
 from consents import selectors, services
 from consents.models import ConsentSource, PurposeCategory, RestrictionKind
-from requests import services as request_services
 from requests.models import Kind, Status
+from requests.services import fulfilment
 from tests.consents import factories as f
 from tests.requests.factories import data_request
 
@@ -72,7 +72,7 @@ def test_a_third_party_stop_request_restricts_exactly_those(cast, purposes):
         kind=Kind.THIRD_PARTY_STOP,
         details={"scope": "all", "recipient": "", "explanation": ""},
     )
-    request_services.restriction_apply(request_id=req.pk, actor=cast.agent)
+    fulfilment.restriction_apply(request_id=req.pk, actor=cast.agent)
     [restriction] = selectors.active_restrictions(customer=cast.customer)
     assert restriction.kind == RestrictionKind.THIRD_PARTY_STOP
     assert {p.code for p in restriction.purposes.all()} == THIRD_PARTY

@@ -11,7 +11,7 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import Incident
 from partners.models import Basis, PartnerKind, ProvisionRecord
-from partners.services import customer_reference
+from partners.services import records
 from tests.consents import factories as cf
 from tests.partners.factories import PartnerFactory
 
@@ -57,7 +57,7 @@ def provision(*, partner, customer, when: datetime.datetime, items=("email",), p
         recipient_name=partner.name_ja,
         recipient_country="JP",
         customer=customer,
-        customer_reference=customer_reference(customer.pk),
+        customer_reference=records.customer_reference(customer.pk),
         purpose=purpose,
         data_items=list(items),
         basis=Basis.ENTRUSTMENT,

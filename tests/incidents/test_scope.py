@@ -11,7 +11,7 @@ import pytest
 from incidents import selectors, services
 from incidents.errors import IncidentError
 from incidents.models import AffectedPerson
-from partners.services import customer_reference
+from partners.services import records
 from portal.models import User
 from tests import factories
 from tests.incidents.factories import incident, processor, provision, tokyo
@@ -46,8 +46,8 @@ def test_provision_records_to_the_partner_in_the_period_scope_the_people(cast, d
     found = selectors.scope_find(incident=inc, rule=rule)
     assert found.new_count == 2
     by_ref = {p.reference: p for p in found.new}
-    assert by_ref[customer_reference(cast.customer.pk)].data_items == ["email", "name"]
-    assert by_ref[customer_reference(cast.other_customer.pk)].data_items == ["email"]
+    assert by_ref[records.customer_reference(cast.customer.pk)].data_items == ["email", "name"]
+    assert by_ref[records.customer_reference(cast.other_customer.pk)].data_items == ["email"]
     assert AffectedPerson.objects.count() == 0  # counting adds nobody
 
     assert services.scope_add(incident_id=inc.pk, actor=cast.agent, rule=rule, expected_new=2) == 2
@@ -113,8 +113,8 @@ def test_an_uploaded_list_of_references_and_addresses(cast, desk):
     provision(partner=desk, customer=cast.customer, when=tokyo(2026, 10, 2, 9, 0))
     inc = incident(actor=cast.agent)
     lines = (
-        customer_reference(cast.customer.pk),  # in a provision record
-        customer_reference(carol.pk),  # no record: still her reference
+        records.customer_reference(cast.customer.pk),  # in a provision record
+        records.customer_reference(carol.pk),  # no record: still her reference
         "BOB@example.com",  # an address, any case
         "nobody-we-know",
     )

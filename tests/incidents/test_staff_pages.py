@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents.models import AffectedPerson, Incident
-from partners.services import customer_reference
+from partners.services import records
 from portal.models import AuditEvent
 from tests.incidents.factories import incident, processor, provision, tokyo
 
@@ -104,7 +104,7 @@ def test_the_scope_page_counts_first_then_adds_the_count_it_showed(agent_client,
 def test_an_uploaded_list_is_read_and_unknown_lines_are_shown(agent_client, cast):
     inc = incident(actor=cast.agent)
     url = reverse("incidents:staff_scope", kwargs={"pk": inc.pk})
-    text = f"{customer_reference(cast.customer.pk)}\nnot-a-customer\n".encode()
+    text = f"{records.customer_reference(cast.customer.pk)}\nnot-a-customer\n".encode()
     response = agent_client.post(
         url, {"source": "upload", "upload": SimpleUploadedFile("refs.csv", text, "text/csv")}
     )
@@ -115,7 +115,7 @@ def test_an_uploaded_list_is_read_and_unknown_lines_are_shown(agent_client, cast
         url,
         {
             "source": "upload",
-            "references": f"{customer_reference(cast.customer.pk)},not-a-customer",
+            "references": f"{records.customer_reference(cast.customer.pk)},not-a-customer",
             "expected": "1",
             "confirm": "1",
         },

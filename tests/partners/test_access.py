@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from partners import services
 from partners.models import Basis, DataItem, ExceptionRequest, Export, ExportStatus
+from partners.services import exports
 from tests.access import Case, cases_params, check_case, everyone, signed_in, staff_only
 from tests.consents import factories as cf
 from tests.partners import factories as pf
@@ -44,7 +44,7 @@ def _export(cast, status=ExportStatus.QUEUED):
         file_name=f"export-test-{status}.csv",
     )
     if status == ExportStatus.COMPLETED:
-        path = services.export_path(export)
+        path = exports.export_path(export)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("pseudonym,prefecture\n", encoding="utf-8")
     return {"pk": export.pk}

@@ -15,11 +15,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.clause("APPI-29", "LW-5")
 def test_administrators_see_everything_and_edit_no_record(admin_client_, customer, quality_purpose):
-    from partners import services
+    from partners.services import records
 
     partner = pf.partner_with(purpose=quality_purpose, items=["prefecture"])
     grant(customer, quality_purpose)
-    record = services.provision_record(
+    record = records.provision_record(
         customer=customer, partner=partner, purpose=quality_purpose, items=["prefecture"]
     )
     for model in (

@@ -10,9 +10,9 @@ from django.db import IntegrityError, transaction
 from django.utils import translation
 
 from consents.models import PurposeCategory
-from partners import services
 from partners.errors import PartnerError
 from partners.models import Arrangement, Basis, DataItem, PartnerKind
+from partners.services import gate, records
 from tests.consents import factories as cf
 from tests.partners import factories as pf
 from tests.partners.conftest import grant, withdraw
@@ -73,18 +73,18 @@ def test_a_consent_bound_arrangement_asks_for_consent(customer, sharing, basis, 
         grant(customer, sharing)
     if answer == "withdrawn":
         withdraw(customer, sharing)
-    decision = services.provision_decide(
+    decision = gate.provision_decide(
         customer=customer, partner=partner, purpose=sharing, items=ITEMS
     )
     assert (decision.allowed, decision.basis) == TABLE[(basis, bound, answer)], decision.message
     if not decision.allowed:
         assert decision.reason == "no_consent"
         with pytest.raises(PartnerError):
-            services.provision_record(
+            records.provision_record(
                 customer=customer, partner=partner, purpose=sharing, items=ITEMS
             )
     elif bound:
-        record = services.provision_record(
+        record = records.provision_record(
             customer=customer, partner=partner, purpose=sharing, items=ITEMS
         )
         assert record.basis == TABLE[(basis, bound, answer)][1]

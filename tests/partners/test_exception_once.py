@@ -9,9 +9,10 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from partners import services
 from partners.errors import PartnerError
 from partners.models import Basis, DataItem, ExceptionRequest, ExceptionStatus, ProvisionRecord
+from partners.services import exceptions, gate
+from partners.services import records as partner_records
 from tests import factories as people
 from tests.consents import factories as cf
 from tests.partners import factories as pf
@@ -52,7 +53,7 @@ def _approved_unused(customer, partner, purpose, requester, approver) -> Excepti
 @pytest.mark.clause("LW-4.1")
 def test_an_approved_exception_covers_exactly_its_provision_once():
     customer, other, requester, approver, purpose, other_purpose, police, elsewhere = _setup()
-    request = services.exception_request(
+    request = exceptions.exception_request(
         customer=customer,
         partner=police,
         purpose=purpose,
@@ -61,7 +62,7 @@ def test_an_approved_exception_covers_exactly_its_provision_once():
         justification=JUSTIFICATION,
         actor=requester,
     )
-    record = services.exception_approve(exception=request, actor=approver)
+    record = exceptions.exception_approve(exception=request, actor=approver)
     assert record.exception_id == request.pk and record.basis == Basis.EXCEPTION_D
     # Anything else than the provision it describes, and the same provision again: refused.
     # (customer, partner, purpose, items) -> reason
@@ -74,12 +75,12 @@ def test_an_approved_exception_covers_exactly_its_provision_once():
         ((customer, police, other_purpose, ITEMS), "exception_mismatch"),
     ]
     for (who, partner, what, items), reason in attempts:
-        decision = services.provision_decide(
+        decision = gate.provision_decide(
             customer=who, partner=partner, purpose=what, items=items, exception=request
         )
         assert (decision.allowed, decision.reason) == (False, reason)
         with pytest.raises(PartnerError):
-            services.provision_record(
+            partner_records.provision_record(
                 customer=who,
                 partner=partner,
                 purpose=what,
@@ -96,7 +97,7 @@ def test_an_approved_exception_covers_exactly_its_provision_once():
 def test_the_database_refuses_a_second_record_for_one_exception():
     customer, _other, requester, approver, purpose, _p, police, _e = _setup()
     exception = _approved_unused(customer, police, purpose, requester, approver)
-    services.provision_record(
+    partner_records.provision_record(
         customer=customer,
         partner=police,
         purpose=purpose,
@@ -113,7 +114,7 @@ def test_the_database_refuses_a_second_record_for_one_exception():
             recipient_name="bypassing the service",
             recipient_country="JP",
             customer=customer,
-            customer_reference=services.customer_reference(customer.pk),
+            customer_reference=partner_records.customer_reference(customer.pk),
             purpose=purpose,
             data_items=sorted(ITEMS),
             basis=Basis.EXCEPTION_D,
@@ -137,7 +138,7 @@ def test_two_concurrent_uses_of_one_exception_provide_once():
     def use():
         try:
             barrier.wait()
-            record = services.provision_record(
+            record = partner_records.provision_record(
                 customer=customer,
                 partner=police,
                 purpose=purpose,

@@ -14,9 +14,10 @@ from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from partners import services
 from partners.errors import PartnerError
 from partners.models import Basis, Export, ExportStatus, PartnerKind, ProvisionRecord
+from partners.services import exports
+from partners.services import records as partner_records
 from portal import inventory
 from tests import factories as people
 from tests.consents import factories as cf
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _rows(export: Export) -> list[dict]:
-    with services.export_path(export).open(encoding="utf-8", newline="") as handle:
+    with exports.export_path(export).open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -76,8 +77,8 @@ def population(quality_purpose):
 
 
 def _run(partner, purpose, actor, **kwargs) -> Export:
-    export = services.export_start(partner=partner, purpose=purpose, actor=actor)
-    return services.export_run(export_id=export.pk, **kwargs)
+    export = exports.export_start(partner=partner, purpose=purpose, actor=actor)
+    return exports.export_run(export_id=export.pk, **kwargs)
 
 
 @pytest.mark.clause("LY-5", "LW-1", "APPI-29")
@@ -88,9 +89,9 @@ def test_export_has_consenting_customers_only_and_no_direct_identifier(
     assert export.status == ExportStatus.COMPLETED
     assert export.total == export.processed == export.rows == 3
     rows = _rows(export)
-    key = services.pseudonym_key(lab)
+    key = exports.pseudonym_key(lab)
     assert {r["pseudonym"] for r in rows} == {
-        services.pseudonym(key=key, customer_id=c.pk) for c in population
+        exports.pseudonym(key=key, customer_id=c.pk) for c in population
     }
     # No column is a field the inventory marks as a direct identifier, on any model.
     direct = {name for model in apps.get_models() for name in inventory.direct_identifiers(model)}
@@ -103,7 +104,7 @@ def test_export_has_consenting_customers_only_and_no_direct_identifier(
         "date_joined",
     }
     # No value of any direct identifier of anyone appears anywhere in the file.
-    text = services.export_path(export).read_text(encoding="utf-8")
+    text = exports.export_path(export).read_text(encoding="utf-8")
     user_model = apps.get_model("portal", "User")
     for person in user_model.objects.all():
         assert str(person.pk) not in [r["pseudonym"] for r in rows]
@@ -143,10 +144,10 @@ def test_pseudonym_differs_per_partner_and_is_stable_per_partner(
 def test_export_needs_an_ly5_purpose_and_an_arrangement(agent, lab, quality_purpose):
     marketing = cf.PurposeFactory(code="marketing")
     with pytest.raises(PartnerError):
-        services.export_start(partner=lab, purpose=marketing, actor=agent)
+        exports.export_start(partner=lab, purpose=marketing, actor=agent)
     research = cf.PurposeFactory(code="ly5-research", category="research")
     with pytest.raises(PartnerError):  # the lab's arrangement covers quality only
-        services.export_start(partner=lab, purpose=research, actor=agent)
+        exports.export_start(partner=lab, purpose=research, actor=agent)
     assert not Export.objects.exists()
 
 
@@ -154,8 +155,8 @@ def test_export_needs_an_ly5_purpose_and_an_arrangement(agent, lab, quality_purp
 def test_a_failed_export_resumes_without_duplicates(
     agent, lab, quality_purpose, population, monkeypatch
 ):
-    export = services.export_start(partner=lab, purpose=quality_purpose, actor=agent)
-    real = services._export_commit_chunk
+    export = exports.export_start(partner=lab, purpose=quality_purpose, actor=agent)
+    real = exports._export_commit_chunk
     calls = {"n": 0}
 
     def crash_on_second_chunk(*args, **kwargs):
@@ -164,21 +165,21 @@ def test_a_failed_export_resumes_without_duplicates(
             raise OSError("disk full")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_export_commit_chunk", crash_on_second_chunk)
+    monkeypatch.setattr(exports, "_export_commit_chunk", crash_on_second_chunk)
     with pytest.raises(OSError):
-        services.export_run(export_id=export.pk, chunk_size=2)
+        exports.export_run(export_id=export.pk, chunk_size=2)
     export.refresh_from_db()
     assert export.status == ExportStatus.FAILED and export.rows == 2
     assert ProvisionRecord.objects.filter(export=export).count() == 2
-    monkeypatch.setattr(services, "_export_commit_chunk", real)
-    services.export_resume(export=export, actor=agent)
-    export = services.export_run(export_id=export.pk, chunk_size=2)
+    monkeypatch.setattr(exports, "_export_commit_chunk", real)
+    exports.export_resume(export=export, actor=agent)
+    export = exports.export_run(export_id=export.pk, chunk_size=2)
     assert export.status == ExportStatus.COMPLETED
     rows = _rows(export)
     assert len(rows) == 3 == len({r["pseudonym"] for r in rows})
     assert ProvisionRecord.objects.filter(export=export).count() == 3
     # A second run of a finished export changes nothing.
-    services.export_run(export_id=export.pk)
+    exports.export_run(export_id=export.pk)
     assert ProvisionRecord.objects.filter(export=export).count() == 3
 
 
@@ -220,18 +221,18 @@ def test_old_export_files_are_deleted_and_the_records_stay(
 ):
     settings.PARTNERS_EXPORT_FILE_DAYS = 30
     export = _run(lab, quality_purpose, agent)
-    path = services.export_path(export)
+    path = exports.export_path(export)
     assert path.is_file()
     later = export.finished_at + datetime.timedelta(days=29)
-    assert services.export_files_purge(now=later) == 0 and path.is_file()
+    assert exports.export_files_purge(now=later) == 0 and path.is_file()
     later = export.finished_at + datetime.timedelta(days=31)
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.export_files_purge(now=later) == 1
+        assert exports.export_files_purge(now=later) == 1
     assert not path.exists()
     assert ProvisionRecord.objects.filter(export=export).count() == 3
     with pytest.raises(PartnerError, match="no longer available"):
-        services.export_download_record(export=Export.objects.get(pk=export.pk), actor=agent)
-    assert services.export_files_purge(now=later) == 0
+        exports.export_download_record(export=Export.objects.get(pk=export.pk), actor=agent)
+    assert exports.export_files_purge(now=later) == 0
 
 
 @pytest.mark.postgres
@@ -250,7 +251,7 @@ def test_each_chunk_is_rechecked_against_withdrawals_committed_since_the_start(
     first, withdrawing, stopped = population  # in id order, one chunk each
     # Queued by hand: export_start would run it at once (eager tasks, on commit).
     export = Export.objects.create(partner=lab, purpose=quality_purpose, requested_by=agent)
-    real = services._export_commit_chunk
+    real = exports._export_commit_chunk
     chunks = []
 
     def change_on_another_connection():
@@ -275,20 +276,20 @@ def test_each_chunk_is_rechecked_against_withdrawals_committed_since_the_start(
             other.join()
         return done
 
-    monkeypatch.setattr(services, "_export_commit_chunk", after_first_chunk)
-    export = services.export_run(export_id=export.pk, chunk_size=1)
+    monkeypatch.setattr(exports, "_export_commit_chunk", after_first_chunk)
+    export = exports.export_run(export_id=export.pk, chunk_size=1)
     assert export.status == ExportStatus.COMPLETED
     assert export.total == 4  # counted when the export started
     assert export.rows == 2
-    key = services.pseudonym_key(lab)
+    key = exports.pseudonym_key(lab)
     assert [r["pseudonym"] for r in _rows(export)] == [
-        services.pseudonym(key=key, customer_id=person.pk) for person in (first, late)
+        exports.pseudonym(key=key, customer_id=person.pk) for person in (first, late)
     ]
     records = ProvisionRecord.objects.filter(export=export).order_by("customer_id")
     assert [r.customer_id for r in records] == [first.pk, late.pk]
     assert [r.customer_reference for r in records] == [
-        services.customer_reference(first.pk),
-        services.customer_reference(late.pk),
+        partner_records.customer_reference(first.pk),
+        partner_records.customer_reference(late.pk),
     ]
 
 
@@ -306,7 +307,7 @@ def test_the_export_runs_one_statement_per_chunk_with_many_customers(agent, lab,
         grant(_customer(f"many{n}@example.jp", phone=f"090-2222-{n:04d}"), quality_purpose)
     export = Export.objects.create(partner=lab, purpose=quality_purpose, requested_by=agent)
     with CaptureQueriesContext(connection) as queries:
-        export = services.export_run(export_id=export.pk, chunk_size=10)
+        export = exports.export_run(export_id=export.pk, chunk_size=10)
     assert export.rows == 45 and len(_rows(export)) == 45
     statements = [q["sql"] for q in queries.captured_queries]
     chunks = [s for s in statements if s.lstrip().startswith("WITH chunk")]

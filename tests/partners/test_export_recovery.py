@@ -12,9 +12,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from partners import services
 from partners.models import Export, ExportStatus, PartnerKind, ProvisionRecord
 from partners.recovery import export_requeue_stale
+from partners.services import exports
 from portal.models import AuditEvent
 from portal.recovery import stale_work_requeue
 from tests import factories as people
@@ -51,7 +51,7 @@ def _exported_once(export: Export, count: int) -> None:
     records = ProvisionRecord.objects.filter(export=export)
     assert records.count() == count
     assert records.values("customer").distinct().count() == count
-    with services.export_path(export).open(encoding="utf-8", newline="") as handle:
+    with exports.export_path(export).open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == count == len({r["pseudonym"] for r in rows})
 
@@ -86,11 +86,11 @@ def test_finished_exports_are_never_requeued(quality_purpose):
 def test_a_stale_running_export_is_requeued_once_and_resumes(quality_purpose):
     agent = people.agent()
     _consenting(quality_purpose, 5)
-    export = services.export_start(
+    export = exports.export_start(
         partner=_lab(quality_purpose), purpose=quality_purpose, actor=agent
     )
     # A worker claimed it and committed the first chunk of two customers, then died.
-    real = services._export_commit_chunk
+    real = exports._export_commit_chunk
     calls = {"n": 0}
 
     def die_after_first_chunk(*args, **kwargs):
@@ -99,12 +99,12 @@ def test_a_stale_running_export_is_requeued_once_and_resumes(quality_purpose):
             raise SystemExit("worker killed")  # not caught by export_run: stays "running"
         return real(*args, **kwargs)
 
-    services._export_commit_chunk = die_after_first_chunk
+    exports._export_commit_chunk = die_after_first_chunk
     try:
         with pytest.raises(SystemExit):
-            services.export_run(export_id=export.pk, chunk_size=2)
+            exports.export_run(export_id=export.pk, chunk_size=2)
     finally:
-        services._export_commit_chunk = real
+        exports._export_commit_chunk = real
     export.refresh_from_db()
     assert (export.status, export.processed) == (ExportStatus.RUNNING, 2)
     assert stale_work_requeue()["partners.exports"] == 0  # it made progress just now
@@ -128,7 +128,7 @@ def test_an_export_started_while_the_broker_is_dead_is_finished_by_the_sweep(
     _consenting(quality_purpose, 3)
     lab = _lab(quality_purpose)
     with broker_at(DEAD_BROKER):
-        export = services.export_start(partner=lab, purpose=quality_purpose, actor=agent)
+        export = exports.export_start(partner=lab, purpose=quality_purpose, actor=agent)
     export.refresh_from_db()
     assert export.status == ExportStatus.QUEUED  # the task never reached a broker
     _age(export)

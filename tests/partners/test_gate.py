@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from consents import services as consent_services
 from consents.models import RestrictionKind
-from partners import services
 from partners.models import ArrangementStatus, Basis, DataItem, PartnerKind
+from partners.services import gate, records
 from tests.consents import factories as cf
 from tests.partners import factories as pf
 from tests.partners.conftest import grant, withdraw
@@ -71,7 +71,7 @@ def test_decision_table(customer, quality_purpose, kind, state, restriction):
             reference="REQ-1",
             actor=None,
         )
-    decision = services.provision_decide(
+    decision = gate.provision_decide(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     )
     allowed, basis = _expected(kind, state, restriction)
@@ -94,7 +94,7 @@ def test_no_arrangement_no_provision(customer, quality_purpose):
     other = cf.provision_purpose(code="other-purpose")
     partner = pf.partner_with(purpose=other, items=ITEMS)
     grant(customer, quality_purpose)
-    decision = services.provision_decide(
+    decision = gate.provision_decide(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     )
     assert not decision.allowed and decision.reason == "no_arrangement"
@@ -104,11 +104,11 @@ def test_no_arrangement_no_provision(customer, quality_purpose):
 @pytest.mark.parametrize("kind", [PartnerKind.ENTRUSTED_PROCESSOR, PartnerKind.JOINT_USE_PARTNER])
 def test_entrustment_and_joint_use_only_within_items_and_purposes(customer, quality_purpose, kind):
     partner = pf.partner_with(kind=kind, purpose=quality_purpose, items=[DataItem.INQUIRY])
-    inside = services.provision_decide(
+    inside = gate.provision_decide(
         customer=customer, partner=partner, purpose=quality_purpose, items=[DataItem.INQUIRY]
     )
     assert inside.allowed
-    outside = services.provision_decide(
+    outside = gate.provision_decide(
         customer=customer,
         partner=partner,
         purpose=quality_purpose,
@@ -116,7 +116,7 @@ def test_entrustment_and_joint_use_only_within_items_and_purposes(customer, qual
     )
     assert not outside.allowed and outside.reason == "items_outside"
     other_purpose = cf.provision_purpose(code="not-covered")
-    elsewhere = services.provision_decide(
+    elsewhere = gate.provision_decide(
         customer=customer, partner=partner, purpose=other_purpose, items=[DataItem.INQUIRY]
     )
     assert not elsewhere.allowed and elsewhere.reason == "no_arrangement"
@@ -134,7 +134,7 @@ def test_arrangement_must_be_in_force(customer, quality_purpose):
         ends_on=today - datetime.timedelta(days=1),
         starts_on=today - datetime.timedelta(days=10),
     )
-    decide = lambda: services.provision_decide(  # noqa: E731
+    decide = lambda: gate.provision_decide(  # noqa: E731
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     )
     assert decide().reason == "no_arrangement"
@@ -156,17 +156,17 @@ def test_overseas_third_party_needs_the_country_consent(
 ):
     partner = pf.partner_with(purpose=quality_purpose, items=ITEMS, country=pf.singapore())
     grant(customer, quality_purpose)
-    decision = services.provision_decide(
+    decision = gate.provision_decide(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     )
     assert not decision.allowed and decision.reason == "no_overseas_consent"
     [event] = grant(customer, overseas_purpose)
-    decision = services.provision_decide(
+    decision = gate.provision_decide(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     )
     assert decision.allowed and decision.basis == Basis.CONSENT
     assert decision.overseas_consent_event == event
-    record = services.provision_record(
+    record = records.provision_record(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     )
     assert record.overseas_consent_event == event
@@ -177,7 +177,7 @@ def test_overseas_third_party_needs_the_country_consent(
 def test_overseas_without_any_consent_item_is_denied(customer, quality_purpose):
     partner = pf.partner_with(purpose=quality_purpose, items=ITEMS, country=pf.singapore())
     grant(customer, quality_purpose)
-    decision = services.provision_decide(
+    decision = gate.provision_decide(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     )
     assert not decision.allowed and decision.reason == "no_overseas_consent"
@@ -187,7 +187,7 @@ def test_overseas_without_any_consent_item_is_denied(customer, quality_purpose):
 def test_equivalent_country_needs_no_separate_overseas_consent(customer, quality_purpose):
     partner = pf.partner_with(purpose=quality_purpose, items=ITEMS, country=pf.ireland())
     grant(customer, quality_purpose)
-    decision = services.provision_decide(
+    decision = gate.provision_decide(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     )
     assert decision.allowed
@@ -203,7 +203,7 @@ def test_overseas_entrustee_needs_equivalent_measures_or_consent(
         items=[DataItem.BACKUP],
         country=pf.singapore(),
     )
-    decide = lambda: services.provision_decide(  # noqa: E731
+    decide = lambda: gate.provision_decide(  # noqa: E731
         customer=customer, partner=partner, purpose=quality_purpose, items=[DataItem.BACKUP]
     )
     assert decide().reason == "no_overseas_consent"
@@ -218,7 +218,7 @@ def test_unknown_items_are_refused(customer, quality_purpose):
     partner = pf.partner_with(purpose=quality_purpose, items=ITEMS)
     grant(customer, quality_purpose)
     for items in ([], ["shoe_size"]):
-        decision = services.provision_decide(
+        decision = gate.provision_decide(
             customer=customer, partner=partner, purpose=quality_purpose, items=items
         )
         assert not decision.allowed and decision.reason == "unknown_items"
@@ -234,11 +234,11 @@ def test_revoking_a_connected_application_stops_provision(customer, quality_purp
         service=service,
     )
     grant(customer, quality_purpose, service)
-    assert services.provision_decide(
+    assert gate.provision_decide(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     ).allowed
     consent_services.service_revoke(customer=customer, service=service)
-    decision = services.provision_decide(
+    decision = gate.provision_decide(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     )
     assert not decision.allowed and decision.decided_by == "service"

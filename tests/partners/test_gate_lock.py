@@ -12,9 +12,10 @@ from django.db import connection
 
 from consents import services as consent_services
 from consents.models import ConsentEvent, Restriction, RestrictionKind
-from partners import services
 from partners.errors import PartnerError
 from partners.models import DataItem, ProvisionRecord
+from partners.services import gate as partner_gate
+from partners.services import records
 from tests import factories as people
 from tests.consents import factories as cf
 from tests.partners import factories as pf
@@ -89,7 +90,7 @@ def test_a_change_arriving_between_decision_and_record_waits_for_the_record(monk
     provision it could no longer stop, never before a provision recorded as consented."""
     customer, purpose, partner = _setup()
     decided, go, change_done = threading.Event(), threading.Event(), threading.Event()
-    real_decide = services.provision_decide
+    real_decide = partner_gate.provision_decide
 
     def deciding_then_pausing(**kwargs):
         decision = real_decide(**kwargs)
@@ -98,13 +99,13 @@ def test_a_change_arriving_between_decision_and_record_waits_for_the_record(monk
             go.wait(timeout=120)
         return decision
 
-    monkeypatch.setattr(services, "provision_decide", deciding_then_pausing)
+    monkeypatch.setattr(partner_gate, "provision_decide", deciding_then_pausing)
     results: dict[str, object] = {}
     change_pid: list[int] = []
 
     def gate():
         try:
-            results["gate"] = services.provision_record(
+            results["gate"] = records.provision_record(
                 customer=customer, partner=partner, purpose=purpose, items=ITEMS
             )
         except BaseException as exc:  # reported below, not lost in the thread
@@ -171,7 +172,7 @@ def test_a_change_committing_while_the_gate_starts_is_seen(kind):
     def gate():
         try:
             gate_pid.append(_backend_pid())
-            results["gate"] = services.provision_record(
+            results["gate"] = records.provision_record(
                 customer=customer, partner=partner, purpose=purpose, items=ITEMS
             )
         except BaseException as exc:

@@ -10,7 +10,6 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from partners import services
 from partners.errors import PartnerError
 from partners.models import (
     Arrangement,
@@ -22,6 +21,8 @@ from partners.models import (
     PartnerKind,
     ProvisionRecord,
 )
+from partners.services import records as partner_records
+from partners.services import registry, reviews
 from portal.models import AuditEvent, OutboundMail, ReminderClaim
 from tests.partners import factories as pf
 from tests.partners.conftest import grant
@@ -118,7 +119,7 @@ def test_joint_use_cannot_be_activated_without_its_announcement(quality_purpose,
         administrator_address_ja="",
     )
     with pytest.raises(PartnerError, match="administrator_address_ja"):
-        services.arrangement_activate(arrangement=arrangement, actor=agent)
+        registry.arrangement_activate(arrangement=arrangement, actor=agent)
     arrangement.refresh_from_db()
     assert arrangement.status == ArrangementStatus.DRAFT
     # The database refuses it too, whoever writes.
@@ -126,7 +127,7 @@ def test_joint_use_cannot_be_activated_without_its_announcement(quality_purpose,
         Arrangement.objects.filter(pk=arrangement.pk).update(status=ArrangementStatus.ACTIVE)
     Arrangement.objects.filter(pk=arrangement.pk).update(administrator_address_ja="東京都港区")
     arrangement.refresh_from_db()
-    services.arrangement_activate(arrangement=arrangement, actor=agent)
+    registry.arrangement_activate(arrangement=arrangement, actor=agent)
     assert arrangement.status == ArrangementStatus.ACTIVE
     assert AuditEvent.objects.filter(action="partners.arrangement.activated").exists()
 
@@ -141,7 +142,7 @@ def test_entrustment_needs_contract_instructions_and_review_date(quality_purpose
         review_due_on=None,
     )
     with pytest.raises(PartnerError, match="review_due_on"):
-        services.arrangement_activate(arrangement=arrangement, actor=agent)
+        registry.arrangement_activate(arrangement=arrangement, actor=agent)
 
 
 # --- supervision reviews (LW-4.2) --------------------------------------------------------------
@@ -162,19 +163,19 @@ def test_staff_are_reminded_once_per_review_due_date(agent, administrator, quali
         purposes=[quality_purpose],
         review_due_on=today + datetime.timedelta(days=200),
     )
-    assert services.arrangement_reviews_remind() == 2  # charlie and dana
-    assert services.arrangement_reviews_remind() == 0
+    assert reviews.arrangement_reviews_remind() == 2  # charlie and dana
+    assert reviews.arrangement_reviews_remind() == 0
     mails = OutboundMail.objects.order_by("to")
     assert [m.to for m in mails] == [agent.email, administrator.email]
     assert due.partner.name_ja in mails[0].subject
     # After the review is recorded, the next due date gets its own reminder in time.
-    services.arrangement_review_record(
+    registry.arrangement_review_record(
         arrangement=due,
         actor=agent,
         reviewed_on=today,
         next_due=today + datetime.timedelta(days=20),
     )
-    assert services.arrangement_reviews_remind() == 2
+    assert reviews.arrangement_reviews_remind() == 2
     assert ReminderClaim.objects.filter(subject_type="partners.arrangement").count() == 2
 
 
@@ -206,9 +207,11 @@ def test_customer_sees_what_they_allowed_and_what_was_provided(
         name_ja="委託先株式会社",
     )
     grant(customer, quality_purpose)
-    services.provision_record(customer=customer, partner=lab, purpose=quality_purpose, items=ITEMS)
+    partner_records.provision_record(
+        customer=customer, partner=lab, purpose=quality_purpose, items=ITEMS
+    )
     grant(other_customer, quality_purpose)
-    services.provision_record(
+    partner_records.provision_record(
         customer=other_customer, partner=lab, purpose=quality_purpose, items=ITEMS
     )
     for url in (reverse("partners:provisions"), reverse("consents:consent_page")):
@@ -246,10 +249,10 @@ def test_records_list_filters_and_pins_its_queries(
     other = pf.partner_with(purpose=quality_purpose, items=ITEMS)
     grant(customer, quality_purpose)
     for _n in range(30):
-        services.provision_record(
+        partner_records.provision_record(
             customer=customer, partner=lab, purpose=quality_purpose, items=ITEMS, actor=agent
         )
-    services.provision_record(
+    partner_records.provision_record(
         customer=customer, partner=other, purpose=quality_purpose, items=ITEMS
     )
     url = reverse("partners:staff_records")

@@ -11,9 +11,10 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
-from partners import selectors, services
+from partners import selectors
 from partners.errors import PartnerError
 from partners.models import Basis, DataItem, ExceptionStatus, PartnerKind, ProvisionRecord
+from partners.services import exceptions, gate, records
 from portal.models import AuditEvent, OutboundMail
 from portal.services import mail_queue
 from tests import factories as people
@@ -34,7 +35,7 @@ def partner(quality_purpose):
 @pytest.mark.clause("APPI-29", "LY-1")
 def test_allowed_provision_writes_the_record(customer, agent, partner, quality_purpose):
     [event] = grant(customer, quality_purpose)
-    record = services.provision_record(
+    record = records.provision_record(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS, actor=agent
     )
     record.refresh_from_db()
@@ -46,7 +47,7 @@ def test_allowed_provision_writes_the_record(customer, agent, partner, quality_p
     assert record.basis == Basis.CONSENT
     assert record.consent_event == event
     assert record.provided_at is not None
-    assert record.customer_reference == services.customer_reference(customer.pk)
+    assert record.customer_reference == records.customer_reference(customer.pk)
     assert AuditEvent.objects.filter(action="partners.provision.recorded").count() == 1
     assert list(selectors.provision_records_for(customer=customer)) == [record]
 
@@ -54,7 +55,7 @@ def test_allowed_provision_writes_the_record(customer, agent, partner, quality_p
 @pytest.mark.clause("APPI-29", "LW-4.1")
 def test_denied_provision_writes_nothing(customer, partner, quality_purpose):
     with pytest.raises(PartnerError) as info:
-        services.provision_record(
+        records.provision_record(
             customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
         )
     assert info.value.decision.reason == "no_consent"
@@ -66,7 +67,7 @@ def test_record_and_provision_are_one_transaction(customer, partner, quality_pur
     grant(customer, quality_purpose)
     with (
         pytest.raises(RuntimeError),
-        services.provision(
+        records.provision(
             customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
         ) as record,
     ):
@@ -81,7 +82,7 @@ def test_record_and_provision_are_one_transaction(customer, partner, quality_pur
         raise RuntimeError("the recipient's system failed after the record was written")
     assert not ProvisionRecord.objects.exists()
     assert not OutboundMail.objects.exists()
-    with services.provision(
+    with records.provision(
         customer=customer, partner=partner, purpose=quality_purpose, items=ITEMS
     ) as record:
         pass
@@ -93,7 +94,7 @@ def test_entrustment_is_recorded_with_its_basis(customer, quality_purpose):
     partner = pf.partner_with(
         kind=PartnerKind.ENTRUSTED_PROCESSOR, purpose=quality_purpose, items=[DataItem.INQUIRY]
     )
-    record = services.provision_record(
+    record = records.provision_record(
         customer=customer, partner=partner, purpose=quality_purpose, items=[DataItem.INQUIRY]
     )
     assert record.basis == Basis.ENTRUSTMENT
@@ -109,7 +110,7 @@ def _old_record(customer, partner, purpose, age_days):
         recipient_name=partner.name_en,
         recipient_country="JP",
         customer=customer,
-        customer_reference=services.customer_reference(customer.pk),
+        customer_reference=records.customer_reference(customer.pk),
         purpose=purpose,
         data_items=ITEMS,
         basis=Basis.CONSENT,
@@ -144,7 +145,7 @@ def test_the_database_refuses_edits_and_deletes(customer, partner, quality_purpo
 @pytest.mark.clause("APPI-29")
 def test_erasing_an_account_keeps_the_record_with_its_pseudonym(partner, quality_purpose):
     leaving = people.customer(email="leaving@example.jp")
-    reference = services.customer_reference(leaving.pk)
+    reference = records.customer_reference(leaving.pk)
     record = _old_record(leaving, partner, quality_purpose, 10)
     staying = _old_record(people.customer(email="staying@example.jp"), partner, quality_purpose, 10)
     _erase(leaving)
@@ -156,10 +157,12 @@ def test_erasing_an_account_keeps_the_record_with_its_pseudonym(partner, quality
 
 
 def _erase(user) -> None:
-    from requests.services import account_erase
+    from requests.services import erasure
 
     with transaction.atomic():
-        account_erase(customer=user, actor=people.agent(email=f"eraser-{user.pk}@example.jp"))
+        erasure.account_erase(
+            customer=user, actor=people.agent(email=f"eraser-{user.pk}@example.jp")
+        )
 
 
 # --- retention ------------------------------------------------------------------------------
@@ -170,14 +173,14 @@ def test_retention_purge(customer, partner, quality_purpose, settings):
     settings.PROVISION_RECORD_RETENTION_DAYS = 3 * 365
     expired = _old_record(customer, partner, quality_purpose, 3 * 365 + 1)
     kept = _old_record(customer, partner, quality_purpose, 3 * 365 - 1)
-    assert services.provision_records_purge() == 1
+    assert records.provision_records_purge() == 1
     assert list(ProvisionRecord.objects.all()) == [kept]
     assert not ProvisionRecord.objects.filter(pk=expired.pk).exists()
-    assert services.provision_records_purge() == 0  # a second run is harmless
+    assert records.provision_records_purge() == 0  # a second run is harmless
     settings.PROVISION_RECORD_RETENTION_DAYS = 30
     # On PostgreSQL the database's own period (the owner's) must allow it too.
     with provision_retention(30):
-        assert services.provision_records_purge() == 1
+        assert records.provision_records_purge() == 1
 
 
 @pytest.mark.clause("APPI-29")
@@ -195,7 +198,7 @@ def police(quality_purpose):
 
 
 def _ask(customer, partner, purpose, actor, **kwargs):
-    return services.exception_request(
+    return exceptions.exception_request(
         customer=customer,
         partner=partner,
         purpose=purpose,
@@ -217,18 +220,18 @@ def test_an_exception_needs_another_administrators_approval(
     assert not ProvisionRecord.objects.exists()
     # Staff without the administrator role cannot approve; nor can the requester.
     with pytest.raises(PartnerError):
-        services.exception_approve(exception=request, actor=agent)
+        exceptions.exception_approve(exception=request, actor=agent)
     with pytest.raises(PartnerError):
-        services.exception_approve(exception=request, actor=administrator)
+        exceptions.exception_approve(exception=request, actor=administrator)
     assert not ProvisionRecord.objects.exists()
     other_admin = people.administrator(email="erin@example.jp")
-    record = services.exception_approve(exception=request, actor=other_admin)
+    record = exceptions.exception_approve(exception=request, actor=other_admin)
     assert record.basis == Basis.EXCEPTION_D
     assert record.exception == request
     request.refresh_from_db()
     assert request.status == ExceptionStatus.PROVIDED and request.decided_by == other_admin
     with pytest.raises(PartnerError):
-        services.exception_approve(exception=request, actor=other_admin)
+        exceptions.exception_approve(exception=request, actor=other_admin)
     assert ProvisionRecord.objects.count() == 1
 
 
@@ -243,12 +246,12 @@ def test_an_exception_needs_a_written_justification(customer, agent, police, qua
 @pytest.mark.clause("LW-4.1")
 def test_an_unapproved_exception_is_no_basis(customer, agent, police, quality_purpose):
     request = _ask(customer, police, quality_purpose, agent)
-    decision = services.provision_decide(
+    decision = gate.provision_decide(
         customer=customer, partner=police, purpose=quality_purpose, items=ITEMS, exception=request
     )
     assert not decision.allowed and decision.reason == "exception_not_approved"
     with pytest.raises(PartnerError):
-        services.provision_record(
+        records.provision_record(
             customer=customer,
             partner=police,
             purpose=quality_purpose,
@@ -261,8 +264,8 @@ def test_an_unapproved_exception_is_no_basis(customer, agent, police, quality_pu
 def test_rejection_provides_nothing(customer, agent, administrator, police, quality_purpose):
     request = _ask(customer, police, quality_purpose, agent)
     with pytest.raises(PartnerError):
-        services.exception_reject(exception=request, actor=administrator, note="")
-    services.exception_reject(exception=request, actor=administrator, note="No legal basis.")
+        exceptions.exception_reject(exception=request, actor=administrator, note="")
+    exceptions.exception_reject(exception=request, actor=administrator, note="No legal basis.")
     request.refresh_from_db()
     assert request.status == ExceptionStatus.REJECTED
     assert not ProvisionRecord.objects.exists()
@@ -274,7 +277,7 @@ def test_erasing_an_account_keeps_exception_provisions(agent, administrator, qua
     police = pf.partner_with(purpose=quality_purpose, items=ITEMS)
     leaving = people.customer(email="leaving-too@example.jp")
     request = _ask(leaving, police, quality_purpose, agent)
-    record = services.exception_approve(exception=request, actor=administrator)
+    record = exceptions.exception_approve(exception=request, actor=administrator)
     _erase(leaving)
     leaving.delete()
     request.refresh_from_db()

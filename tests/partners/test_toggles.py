@@ -16,8 +16,8 @@ from django.urls import reverse
 
 from consents import services as consent_services
 from consents.models import Purpose, Service
-from partners import services
 from partners.models import Partner
+from partners.services import gate
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def _row(html: str, code: str) -> str:
 
 
 def _decide(customer, partner_name, purpose_code, items):
-    return services.provision_decide(
+    return gate.provision_decide(
         customer=customer,
         partner=Partner.objects.get(name_en=partner_name),
         purpose=Purpose.objects.get(code=purpose_code),

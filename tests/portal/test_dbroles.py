@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from consents.models import ConsentEvent
 from partners.models import Basis, DataItem, ProvisionRecord
-from partners.services import customer_reference, provision_records_purge
+from partners.services import records
 from portal import dbroles
 from portal.middleware import request_context_set
 from portal.models import AuditEvent
 from portal.services import audit_record
-from requests.services import account_erase
+from requests.services import erasure
 from tests import factories as people
 from tests.consents import factories as cf
 from tests.dbroles import provision_retention
@@ -84,7 +84,7 @@ def ledger_rows(db, runtime, customer, other_customer):
             recipient_name=partner.name_en,
             recipient_country="JP",
             customer=who,
-            customer_reference=customer_reference(who.pk),
+            customer_reference=records.customer_reference(who.pk),
             purpose=purpose,
             data_items=[DataItem.PREFECTURE],
             basis=Basis.CONSENT,
@@ -272,7 +272,7 @@ def test_erasure_blanks_and_unlinks_the_erased_account_only(
     ledger_rows, customer, other_customer, agent
 ):
     with transaction.atomic():
-        account_erase(customer=customer, actor=agent)
+        erasure.account_erase(customer=customer, actor=agent)
     audit, consent, record = ledger_rows[customer.pk]
     assert AuditEvent.objects.get(pk=audit.pk).ip_address is None
     assert AuditEvent.objects.get(pk=audit.pk).action == "portal.test.did"
@@ -281,7 +281,7 @@ def test_erasure_blanks_and_unlinks_the_erased_account_only(
     assert erased_consent.customer_id == customer.pk and erased_consent.granted
     erased_record = ProvisionRecord.objects.get(pk=record.pk)
     assert erased_record.customer is None
-    assert erased_record.customer_reference == customer_reference(customer.pk)
+    assert erased_record.customer_reference == records.customer_reference(customer.pk)
     audit, consent, record = ledger_rows[other_customer.pk]
     assert AuditEvent.objects.get(pk=audit.pk).ip_address == "203.0.113.7"
     assert ConsentEvent.objects.get(pk=consent.pk).user_agent == "Firefox"
@@ -306,7 +306,7 @@ def test_the_retention_purge_still_works(ledger_rows, customer, settings):
     # A shorter period in the settings alone: the database's 3 years still hold the record.
     settings.PROVISION_RECORD_RETENTION_DAYS = 30
     with provision_retention(3 * 365):
-        assert provision_records_purge() == 2
+        assert records.provision_records_purge() == 2
     assert list(ProvisionRecord.objects.all()) == [recent]
     assert AuditEvent.objects.filter(action="partners.records.purged").count() == 1
 

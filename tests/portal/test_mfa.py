@@ -249,10 +249,10 @@ def test_erasing_an_account_deletes_its_second_factor(customer, administrator):
     from django_otp.plugins.otp_static.models import StaticDevice
 
     from portal import mfa
-    from requests.services import account_erase
+    from requests.services import erasure
 
     TOTPDevice.objects.create(user=customer, name="App", confirmed=True)
     mfa.recovery_codes_generate(user=customer)
-    account_erase(customer=customer, actor=administrator)
+    erasure.account_erase(customer=customer, actor=administrator)
     assert not TOTPDevice.objects.filter(user=customer).exists()
     assert not StaticDevice.objects.filter(user=customer).exists()

@@ -86,11 +86,11 @@ def footprint(customer, *, tag: str, staff) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from consents.services import consent_change, restriction_record
-    from partners.services import provision_record
+    from partners.services import records
     from portal.middleware import request_context_set
     from portal.models import AccessLogEntry
-    from requests import services
     from requests.models import FeePayment, PaymentKind
+    from requests.services import documents, messages
     from tests.consents.factories import opt_in_purpose, provision_purpose
     from tests.partners.factories import partner_with
     from tests.requests.conftest import PDF
@@ -116,7 +116,7 @@ def footprint(customer, *, tag: str, staff) -> dict:
             source="web",
         )
     partner = partner_with(purpose=provision, items=["email"])
-    record = provision_record(
+    record = records.provision_record(
         customer=customer, partner=partner, purpose=provision, items=["email"]
     )
     restriction_record(
@@ -133,8 +133,8 @@ def footprint(customer, *, tag: str, staff) -> dict:
         details={"field": "phone", "new_value": f"080-{tag}-9999", "explanation": f"why {tag}"},
     )
     message(req, body=f"message from {tag}")
-    services.message_post(request=req, author=staff, body=f"staff reply to {tag}")
-    services.document_upload(
+    messages.message_post(request=req, author=staff, body=f"staff reply to {tag}")
+    documents.document_upload(
         request=req,
         uploaded_by=customer,
         upload=SimpleUploadedFile(f"passport-{tag}.pdf", PDF, "application/pdf"),

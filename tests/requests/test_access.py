@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from requests import services, workflow
+from requests import workflow
 from requests.models import ApprovalKind, Kind, RequestDocument, Status
+from requests.services import approvals, documents, packages
 from tests.access import (
     Case,
     admin_only,
@@ -33,7 +34,7 @@ def _request(cast):
 def _document(cast) -> RequestDocument:
     doc = getattr(cast, "_document", None)
     if doc is None:
-        doc = services.document_upload(
+        doc = documents.document_upload(
             request=_request(cast),
             uploaded_by=cast.customer,
             upload=SimpleUploadedFile("id.pdf", PDF, "application/pdf"),
@@ -73,7 +74,7 @@ def _packaged(cast):
         workflow.request_close(
             request_id=req.pk, actor=cast.agent, outcome="fulfilled", reason="Here it is."
         )
-        services.package_build(package_id=req.package.pk)
+        packages.package_build(package_id=req.package.pk)
         cast._packaged = req
     return req
 
@@ -84,7 +85,7 @@ def _approval(cast):
         req = data_request(
             status=Status.AWAITING_PAYMENT, customer=cast.customer, kind=Kind.DISCLOSURE
         )
-        approval = services.approval_ask(
+        approval = approvals.approval_ask(
             request_id=req.pk, actor=cast.agent, kind=ApprovalKind.WAIVER, reason="Hardship"
         )
         cast._approval = approval

@@ -75,12 +75,12 @@ def test_staff_home_links_to_the_queue_and_administrators_to_the_approvals(cast,
 
 @pytest.mark.clause("LW-5", "LW-6.3")
 def test_admin_approval_action_uses_the_service_not_your_own(cast, client):
-    from requests import services as request_services
     from requests.models import Approval, ApprovalKind, ApprovalStatus, FeeStatus
+    from requests.services import approvals as request_approvals
     from tests.requests.factories import data_request as make_request
 
     req = make_request(status="awaiting_payment", customer=cast.customer, kind="disclosure")
-    own = request_services.approval_ask(
+    own = request_approvals.approval_ask(
         request_id=req.pk, actor=cast.administrator, kind=ApprovalKind.WAIVER, reason="Hardship"
     )
     client.force_login(cast.administrator)

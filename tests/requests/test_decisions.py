@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.models import AuditEvent, OutboundMail
-from requests import services, workflow
+from requests import workflow
 from requests.errors import RequestError
 from requests.models import (
     Approval,
@@ -26,6 +26,7 @@ from requests.models import (
     PaymentKind,
     Status,
 )
+from requests.services import approvals, decisions
 from tests.factories import administrator
 from tests.requests.factories import data_request
 
@@ -56,14 +57,14 @@ def _items(withheld: dict[str, list[int]]):
 def test_a_withheld_item_needs_a_ground_and_a_reason(cast):
     req = _disclosure(cast)
     with pytest.raises(RequestError, match="ground"):
-        services.decision_draft(
+        decisions.decision_draft(
             request_id=req.pk,
             actor=cast.agent,
             items={"profile": {"withheld": True, "grounds": [], "reason": "x"}},
             summary="s",
         )
     with pytest.raises(RequestError, match="ground"):
-        services.decision_draft(
+        decisions.decision_draft(
             request_id=req.pk,
             actor=cast.agent,
             items={"profile": {"withheld": True, "grounds": [1], "reason": " "}},
@@ -77,7 +78,7 @@ def test_a_withheld_item_needs_a_ground_and_a_reason(cast):
 @pytest.mark.clause("LW-6.3", "LW-5")
 def test_partial_decision_goes_to_approval_and_nobody_closes_it_without(cast):
     req = _disclosure(cast)
-    result = services.decision_draft(
+    result = decisions.decision_draft(
         request_id=req.pk,
         actor=cast.agent,
         items=_items({"access_log": [1]}),
@@ -98,8 +99,8 @@ def test_partial_decision_goes_to_approval_and_nobody_closes_it_without(cast):
         with pytest.raises(RequestError):
             workflow.request_close(request_id=req.pk, actor=cast.agent, outcome=outcome, reason="r")
     with pytest.raises(RequestError, match="administrator"):
-        services.approval_decide(approval_id=approval.pk, actor=cast.agent, approve=True)
-    services.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
+        approvals.approval_decide(approval_id=approval.pk, actor=cast.agent, approve=True)
+    approvals.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
     req.refresh_from_db()
     assert (req.status, req.outcome) == (Status.CLOSED, Outcome.PARTIALLY_FULFILLED)
     approval.refresh_from_db()
@@ -113,7 +114,7 @@ def test_partial_decision_goes_to_approval_and_nobody_closes_it_without(cast):
 @pytest.mark.clause("LW-6.3", "LW-5")
 def test_an_administrator_cannot_approve_their_own_draft(cast):
     req = _disclosure(cast)
-    services.decision_draft(
+    decisions.decision_draft(
         request_id=req.pk,
         actor=cast.administrator,
         items=_items({key: [2] for key in ALL}),
@@ -121,12 +122,12 @@ def test_an_administrator_cannot_approve_their_own_draft(cast):
     )
     approval = Approval.objects.get(request=req)
     with pytest.raises(RequestError, match="another privacy administrator"):
-        services.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
+        approvals.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
     with pytest.raises(RequestError, match="another privacy administrator"):
         workflow.request_approve(request_id=req.pk, actor=cast.administrator)
     req.refresh_from_db()
     assert req.status == Status.AWAITING_APPROVAL
-    services.approval_decide(
+    approvals.approval_decide(
         approval_id=approval.pk, actor=administrator(email="erin@example.jp"), approve=True
     )
     req.refresh_from_db()
@@ -136,13 +137,13 @@ def test_an_administrator_cannot_approve_their_own_draft(cast):
 @pytest.mark.clause("LW-6.3")
 def test_a_returned_draft_comes_back_with_the_comment_and_can_be_redrafted(cast):
     req = _disclosure(cast)
-    services.decision_draft(
+    decisions.decision_draft(
         request_id=req.pk, actor=cast.agent, items=_items({"profile": [3]}), summary="s"
     )
     approval = Approval.objects.get(request=req)
     with pytest.raises(RequestError, match="comment"):
-        services.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=False)
-    services.approval_decide(
+        approvals.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=False)
+    approvals.approval_decide(
         approval_id=approval.pk,
         actor=cast.administrator,
         approve=False,
@@ -157,7 +158,7 @@ def test_a_returned_draft_comes_back_with_the_comment_and_can_be_redrafted(cast)
     )
     assert req.timeline.filter(event="approval_return", note__contains="which law").exists()
     # Redrafted with nothing withheld: no approval needed, the request waits for closing.
-    result = services.decision_draft(
+    result = decisions.decision_draft(
         request_id=req.pk, actor=cast.agent, items=_items({}), summary=""
     )
     assert result.status == Status.IN_REVIEW
@@ -175,7 +176,7 @@ def test_a_full_refusal_on_grounds_1_to_3_refunds_a_paid_fee(cast):
         paid_on=date(2026, 5, 1),
         recorded_by=cast.agent,
     )
-    services.decision_draft(
+    decisions.decision_draft(
         request_id=req.pk,
         actor=cast.agent,
         items=_items(
@@ -203,7 +204,7 @@ def test_a_full_refusal_on_grounds_1_to_3_refunds_a_paid_fee(cast):
 def test_the_refund_setting_can_be_turned_off(cast, settings):
     settings.REQUESTS_REFUND_ON_REFUSAL = False
     req = _disclosure(cast, fee_yen=1000, fee_status=FeeStatus.PAID)
-    services.decision_draft(
+    decisions.decision_draft(
         request_id=req.pk, actor=cast.agent, items=_items({key: [1] for key in ALL}), summary="No."
     )
     workflow.request_approve(request_id=req.pk, actor=cast.administrator)
@@ -215,7 +216,7 @@ def test_the_refund_setting_can_be_turned_off(cast, settings):
 @pytest.mark.clause("LW-6.4")
 def test_a_partial_decision_refunds_nothing(cast):
     req = _disclosure(cast, fee_yen=1000, fee_status=FeeStatus.PAID)
-    services.decision_draft(
+    decisions.decision_draft(
         request_id=req.pk, actor=cast.agent, items=_items({"profile": [1]}), summary="Part."
     )
     workflow.request_approve(request_id=req.pk, actor=cast.administrator)
@@ -264,7 +265,7 @@ def test_the_notice_states_grounds_and_reasons_in_the_customers_language(cast, w
         kind=Kind.DISCLOSURE,
         details={"scope": "all", "categories": ALL},
     )
-    services.decision_draft(
+    decisions.decision_draft(
         request_id=req.pk,
         actor=cast.agent,
         items=_items({"access_log": [1, 2]}),
@@ -293,20 +294,20 @@ def test_the_notice_states_grounds_and_reasons_in_the_customers_language(cast, w
 @pytest.mark.clause("LW-5", "LW-6.2", "LW-6.4")
 def test_waiver_and_extension_go_through_an_administrator(cast):
     req = data_request(status=Status.AWAITING_PAYMENT, customer=cast.customer, kind=Kind.DISCLOSURE)
-    waiver = services.approval_ask(
+    waiver = approvals.approval_ask(
         request_id=req.pk, actor=cast.agent, kind=ApprovalKind.WAIVER, reason="Hardship"
     )
     with pytest.raises(RequestError, match="already"):
-        services.approval_ask(
+        approvals.approval_ask(
             request_id=req.pk, actor=cast.agent, kind=ApprovalKind.WAIVER, reason="again"
         )
-    extension = services.approval_ask(
+    extension = approvals.approval_ask(
         request_id=req.pk, actor=cast.agent, kind=ApprovalKind.EXTENSION, reason="Large", days=14
     )
     req.refresh_from_db()
     assert req.fee_status == FeeStatus.QUOTED  # nothing happens before approval
-    services.approval_decide(approval_id=waiver.pk, actor=cast.administrator, approve=True)
-    services.approval_decide(approval_id=extension.pk, actor=cast.administrator, approve=True)
+    approvals.approval_decide(approval_id=waiver.pk, actor=cast.administrator, approve=True)
+    approvals.approval_decide(approval_id=extension.pk, actor=cast.administrator, approve=True)
     req.refresh_from_db()
     assert (req.fee_status, req.status, req.extension_days) == (
         FeeStatus.WAIVED,
@@ -314,17 +315,17 @@ def test_waiver_and_extension_go_through_an_administrator(cast):
         14,
     )
     with pytest.raises(RequestError, match="already decided"):
-        services.approval_decide(approval_id=waiver.pk, actor=cast.administrator, approve=True)
+        approvals.approval_decide(approval_id=waiver.pk, actor=cast.administrator, approve=True)
 
 
 @pytest.mark.clause("LW-5")
 def test_an_administrator_cannot_approve_their_own_waiver(cast):
     req = data_request(status=Status.AWAITING_PAYMENT, customer=cast.customer, kind=Kind.DISCLOSURE)
-    waiver = services.approval_ask(
+    waiver = approvals.approval_ask(
         request_id=req.pk, actor=cast.administrator, kind=ApprovalKind.WAIVER, reason="Hardship"
     )
     with pytest.raises(RequestError, match="yourself"):
-        services.approval_decide(approval_id=waiver.pk, actor=cast.administrator, approve=True)
+        approvals.approval_decide(approval_id=waiver.pk, actor=cast.administrator, approve=True)
     req.refresh_from_db()
     assert req.fee_status == FeeStatus.QUOTED
 

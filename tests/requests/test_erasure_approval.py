@@ -9,9 +9,10 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.models import AuditEvent, User
-from requests import services, workflow
+from requests import workflow
 from requests.errors import RequestError
 from requests.models import Approval, ApprovalStatus, Kind, Outcome, Status
+from requests.services import approvals, erasure
 from tests import factories
 from tests.requests.factories import data_request
 
@@ -47,7 +48,7 @@ def test_staff_cannot_erase_a_whole_account_alone(cast, who):
     req = _deletion(cast, details=WHOLE)
     actor = getattr(cast, who)
     with translation.override("en"), pytest.raises(RequestError) as caught:
-        services.deletion_carry_out(request_id=req.pk, actor=actor)
+        erasure.deletion_carry_out(request_id=req.pk, actor=actor)
     assert str(caught.value) == NEEDS_APPROVAL
     # Nor through the generic close form, as "fulfilled", which would erase nothing.
     with translation.override("en"), pytest.raises(RequestError) as caught:
@@ -62,7 +63,7 @@ def test_staff_cannot_erase_a_whole_account_alone(cast, who):
 @pytest.mark.clause("LW-5", "LW-6.1")
 def test_a_deletion_of_chosen_items_needs_no_approval(cast):
     req = _deletion(cast, details={"scope": "items", "data_items": ["phone"]})
-    services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+    erasure.deletion_carry_out(request_id=req.pk, actor=cast.agent)
     req.refresh_from_db()
     assert (req.status, req.outcome) == (Status.CLOSED, Outcome.FULFILLED)
 
@@ -70,14 +71,14 @@ def test_a_deletion_of_chosen_items_needs_no_approval(cast):
 @pytest.mark.clause("LW-5", "LW-6.1")
 def test_an_administrator_other_than_who_asked_approves_and_the_account_is_erased(cast):
     req = _deletion(cast, details=WHOLE)
-    approval = services.approval_ask(
+    approval = approvals.approval_ask(
         request_id=req.pk, actor=cast.agent, kind="erasure", reason="本人確認済みです。"
     )
     assert approval.status == ApprovalStatus.PENDING
     # Still not erasable by staff while it waits.
     with pytest.raises(RequestError):
-        services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
-    services.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
+        erasure.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+    approvals.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
     approval.refresh_from_db()
     req.refresh_from_db()
     erased = User.objects.get(pk=cast.customer.pk)
@@ -95,15 +96,15 @@ def test_an_administrator_other_than_who_asked_approves_and_the_account_is_erase
 @pytest.mark.clause("LW-5")
 def test_the_administrator_who_asked_cannot_approve_their_own_erasure(cast):
     req = _deletion(cast, details=WHOLE)
-    approval = services.approval_ask(
+    approval = approvals.approval_ask(
         request_id=req.pk, actor=cast.administrator, kind="erasure", reason="至急。"
     )
     with translation.override("en"), pytest.raises(RequestError, match="another privacy admin"):
-        services.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
+        approvals.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
     assert _untouched(cast, req)
     # Another administrator can.
     second = factories.administrator(email="erin@example.jp")
-    services.approval_decide(approval_id=approval.pk, actor=second, approve=True)
+    approvals.approval_decide(approval_id=approval.pk, actor=second, approve=True)
     req.refresh_from_db()
     assert req.status == Status.CLOSED
 
@@ -111,11 +112,11 @@ def test_the_administrator_who_asked_cannot_approve_their_own_erasure(cast):
 @pytest.mark.clause("LW-5")
 def test_staff_who_are_not_administrators_cannot_approve(cast):
     req = _deletion(cast, details=WHOLE)
-    approval = services.approval_ask(
+    approval = approvals.approval_ask(
         request_id=req.pk, actor=cast.administrator, kind="erasure", reason="確認済み。"
     )
     with pytest.raises(RequestError):
-        services.approval_decide(approval_id=approval.pk, actor=cast.agent, approve=True)
+        approvals.approval_decide(approval_id=approval.pk, actor=cast.agent, approve=True)
     assert _untouched(cast, req)
     assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING
 
@@ -128,7 +129,7 @@ def test_an_approval_asked_and_decided_by_the_same_person_does_not_count(cast):
     req = _deletion(cast, details=WHOLE)
     erasure_approved(req, asked_by=cast.administrator, decided_by=cast.administrator)
     with pytest.raises(RequestError):
-        services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+        erasure.deletion_carry_out(request_id=req.pk, actor=cast.agent)
     assert _untouched(cast, req)
 
 
@@ -137,11 +138,11 @@ def test_a_refused_erasure_rolls_the_approval_back(cast):
     """If the erasure cannot happen (another request is open), the approval stays pending."""
     other = data_request(status=Status.VERIFYING, customer=cast.customer, kind=Kind.INQUIRY)
     req = _deletion(cast, details=WHOLE)
-    approval = services.approval_ask(
+    approval = approvals.approval_ask(
         request_id=req.pk, actor=cast.agent, kind="erasure", reason="確認済み。"
     )
     with pytest.raises(RequestError, match=other.reference):
-        services.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
+        approvals.approval_decide(approval_id=approval.pk, actor=cast.administrator, approve=True)
     assert Approval.objects.get(pk=approval.pk).status == ApprovalStatus.PENDING
     assert _untouched(cast, req)
 
@@ -150,7 +151,7 @@ def test_a_refused_erasure_rolls_the_approval_back(cast):
 def test_an_erasure_approval_is_only_for_a_whole_account_deletion(cast):
     req = _deletion(cast, details={"scope": "items", "data_items": ["phone"]})
     with pytest.raises(RequestError):
-        services.approval_ask(request_id=req.pk, actor=cast.agent, kind="erasure", reason="x")
+        approvals.approval_ask(request_id=req.pk, actor=cast.agent, kind="erasure", reason="x")
     assert not Approval.objects.exists()
 
 

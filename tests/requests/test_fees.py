@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from requests import services
 from requests.models import FeeSchedule, Kind
+from requests.services import fees, filing
 from tests.requests.factories import fee
 
 pytestmark = pytest.mark.clause("LW-6.4")
@@ -48,7 +48,7 @@ def test_database_refuses_a_fee_for_a_non_chargeable_kind(db, kind):
 def test_chargeable_kinds_take_a_fee(db, kind):
     FeeSchedule(kind=kind, delivery_method="paper", amount_yen=800).full_clean()
     FeeSchedule.objects.create(kind=kind, delivery_method="paper", amount_yen=800)
-    assert services.fee_for(kind=kind, delivery_method="paper") == 800
+    assert fees.fee_for(kind=kind, delivery_method="paper") == 800
 
 
 def test_admin_refuses_with_a_clear_message(admin_client_):
@@ -70,15 +70,15 @@ def test_admin_refuses_with_a_clear_message(admin_client_):
 def test_fee_follows_kind_and_delivery_method(db):
     fee(Kind.DISCLOSURE, "electronic", 300)
     fee(Kind.DISCLOSURE, "paper", 800)
-    assert services.fee_for(kind=Kind.DISCLOSURE, delivery_method="electronic") == 300
-    assert services.fee_for(kind=Kind.DISCLOSURE, delivery_method="paper") == 800
-    assert services.fee_for(kind=Kind.PURPOSE_NOTICE, delivery_method="paper") is None
-    assert services.fee_for(kind=Kind.CORRECTION, delivery_method="paper") is None
+    assert fees.fee_for(kind=Kind.DISCLOSURE, delivery_method="electronic") == 300
+    assert fees.fee_for(kind=Kind.DISCLOSURE, delivery_method="paper") == 800
+    assert fees.fee_for(kind=Kind.PURPOSE_NOTICE, delivery_method="paper") is None
+    assert fees.fee_for(kind=Kind.CORRECTION, delivery_method="paper") is None
 
 
 def test_a_schedule_change_does_not_touch_filed_requests(customer):
     schedule = fee(Kind.DISCLOSURE, "electronic", 300)
-    req = services.request_file(
+    req = filing.request_file(
         customer=customer,
         kind=Kind.DISCLOSURE,
         details={"scope": "all", "categories": []},

@@ -11,9 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
 from portal.models import OutboundMail
-from requests import services
 from requests.errors import DuplicateRequestError, RequestError
 from requests.models import DataRequest, DayMode, Kind, RequestDocument, SLAConfig, Status
+from requests.services import filing
 from tests.requests.conftest import PDF
 
 INQUIRY = {"subject": "件名", "message": "本文"}
@@ -21,7 +21,7 @@ INQUIRY = {"subject": "件名", "message": "本文"}
 
 @pytest.mark.clause("LW-6.1", "LW-10")
 def test_filing_gives_a_reference_a_deadline_and_a_receipt(customer):
-    req = services.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
+    req = filing.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
     assert req.reference.startswith("DR-20") and len(req.reference) == len("DR-2026-000001")
     assert req.status == Status.SUBMITTED
     assert req.due_at == req.received_at + timedelta(days=14)
@@ -34,9 +34,9 @@ def test_filing_gives_a_reference_a_deadline_and_a_receipt(customer):
 @pytest.mark.clause("LW-6.2")
 def test_the_sla_is_copied_so_a_later_change_affects_new_requests_only(customer, other_customer):
     SLAConfig.objects.create(kind=Kind.INQUIRY, days=5, day_mode=DayMode.BUSINESS)
-    first = services.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
+    first = filing.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
     SLAConfig.objects.filter(kind=Kind.INQUIRY).update(days=30, day_mode=DayMode.CALENDAR)
-    second = services.request_file(customer=other_customer, kind=Kind.INQUIRY, details=INQUIRY)
+    second = filing.request_file(customer=other_customer, kind=Kind.INQUIRY, details=INQUIRY)
     first.refresh_from_db()
     assert (first.sla_days, first.sla_day_mode) == (5, DayMode.BUSINESS)
     assert (second.sla_days, second.sla_day_mode) == (30, DayMode.CALENDAR)
@@ -45,20 +45,20 @@ def test_the_sla_is_copied_so_a_later_change_affects_new_requests_only(customer,
 
 @pytest.mark.clause("LW-6.1")
 def test_references_are_sequential_per_year(customer, other_customer):
-    a = services.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
-    b = services.request_file(customer=other_customer, kind=Kind.INQUIRY, details=INQUIRY)
+    a = filing.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
+    b = filing.request_file(customer=other_customer, kind=Kind.INQUIRY, details=INQUIRY)
     assert int(b.reference[-6:]) == int(a.reference[-6:]) + 1
 
 
 @pytest.mark.clause("LW-6.1")
 def test_a_duplicate_open_request_of_the_same_kind_is_refused(customer):
-    first = services.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
+    first = filing.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
     with pytest.raises(DuplicateRequestError) as info:
-        services.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
+        filing.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
     assert info.value.existing == first
     assert DataRequest.objects.count() == 1
     # Another kind is fine, and so is the same kind once the first is closed.
-    services.request_file(
+    filing.request_file(
         customer=customer, kind=Kind.DELETION, details={"scope": "account", "data_items": []}
     )
 
@@ -66,14 +66,14 @@ def test_a_duplicate_open_request_of_the_same_kind_is_refused(customer):
 @pytest.mark.clause("LW-6.1")
 def test_agent_filing_needs_a_power_of_attorney(customer, private_root):
     with pytest.raises(RequestError):
-        services.request_file(
+        filing.request_file(
             customer=customer,
             kind=Kind.INQUIRY,
             details=INQUIRY,
             on_behalf=True,
             principal_name="山田 太郎",
         )
-    req = services.request_file(
+    req = filing.request_file(
         customer=customer,
         kind=Kind.INQUIRY,
         details=INQUIRY,
@@ -86,7 +86,7 @@ def test_agent_filing_needs_a_power_of_attorney(customer, private_root):
     assert doc.purpose == "power_of_attorney"
     assert (private_root / "requests" / doc.stored_name).read_bytes() == PDF
     # The agent's own inquiry is a different person's request: not a duplicate.
-    services.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
+    filing.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
 
 
 @pytest.mark.postgres
@@ -101,7 +101,7 @@ def test_references_stay_unique_when_filed_at_once(cast):
         try:
             barrier.wait(timeout=10)
             refs.append(
-                services.request_file(customer=person, kind=Kind.INQUIRY, details=INQUIRY).reference
+                filing.request_file(customer=person, kind=Kind.INQUIRY, details=INQUIRY).reference
             )
         except Exception as exc:  # reported below
             errors.append(exc)
@@ -126,7 +126,7 @@ def test_the_same_customer_filing_twice_at_once_gets_one_request(cast):
     def file():
         try:
             barrier.wait(timeout=10)
-            services.request_file(customer=cast.customer, kind=Kind.INQUIRY, details=INQUIRY)
+            filing.request_file(customer=cast.customer, kind=Kind.INQUIRY, details=INQUIRY)
             outcomes.append("filed")
         except DuplicateRequestError:
             outcomes.append("duplicate")

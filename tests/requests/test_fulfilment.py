@@ -12,13 +12,14 @@ from django.urls import reverse
 from django.utils import translation
 
 from consents.selectors import consent_decide
-from partners.services import provision_decide
+from partners.services import gate
 from portal.inventory import INVENTORY, personal_fields
 from portal.models import AccessLogEntry, AuditEvent, OutboundMail, User
 from portal.services import mail_send
-from requests import services, workflow
+from requests import workflow
 from requests.errors import RequestError
 from requests.models import DataRequest, Kind, Outcome, RequestMessage, Status
+from requests.services import erasure, fulfilment
 from tests.consents.factories import necessary_purpose, opt_in_purpose, provision_purpose
 from tests.factories import PASSWORD
 from tests.partners.factories import partner_with
@@ -34,7 +35,7 @@ def test_a_correction_is_applied_through_the_profile_service_and_the_notice_says
         kind=Kind.CORRECTION,
         details={"field": "phone", "new_value": "080-1111-2222", "explanation": ""},
     )
-    services.correction_apply(request_id=req.pk, actor=cast.agent, expected_status="in_review")
+    fulfilment.correction_apply(request_id=req.pk, actor=cast.agent, expected_status="in_review")
     cast.customer.refresh_from_db()
     req.refresh_from_db()
     assert cast.customer.phone == "080-1111-2222"
@@ -54,7 +55,7 @@ def test_an_addition_of_an_address_taken_by_someone_else_is_a_clear_error(cast):
         details={"field": "email", "new_value": cast.other_customer.email},
     )
     with pytest.raises(RequestError):
-        services.correction_apply(request_id=req.pk, actor=cast.agent)
+        fulfilment.correction_apply(request_id=req.pk, actor=cast.agent)
     req.refresh_from_db()
     assert req.status == Status.IN_REVIEW
 
@@ -72,7 +73,7 @@ def test_suspension_is_obeyed_by_the_consent_state_and_the_gate(cast):
         kind=Kind.SUSPENSION,
         details={"purposes": [marketing.code], "explanation": ""},
     )
-    services.restriction_apply(request_id=req.pk, actor=cast.agent)
+    fulfilment.restriction_apply(request_id=req.pk, actor=cast.agent)
     decision = consent_decide(customer=cast.customer, purpose_code=marketing.code)
     assert (decision.granted, decision.decided_by) == (False, "restriction")
     req.refresh_from_db()
@@ -87,7 +88,7 @@ def test_third_party_stop_closes_the_provision_gate_from_that_moment(cast):
     from consents.services import consent_change
 
     consent_change(customer=cast.customer, choices={purpose.code: True}, source="web")
-    assert provision_decide(
+    assert gate.provision_decide(
         customer=cast.customer, partner=partner, purpose=purpose, items=["email"]
     ).allowed
     req = data_request(
@@ -96,8 +97,8 @@ def test_third_party_stop_closes_the_provision_gate_from_that_moment(cast):
         kind=Kind.THIRD_PARTY_STOP,
         details={"scope": "all", "recipient": "", "explanation": ""},
     )
-    services.restriction_apply(request_id=req.pk, actor=cast.agent)
-    assert not provision_decide(
+    fulfilment.restriction_apply(request_id=req.pk, actor=cast.agent)
+    assert not gate.provision_decide(
         customer=cast.customer, partner=partner, purpose=purpose, items=["email"]
     ).allowed
     # The purposes needed for the service itself are not touched by a third-party stop.
@@ -113,7 +114,7 @@ def test_the_purpose_notice_lists_the_customers_purposes_in_their_language(cast)
     req = data_request(
         status=Status.IN_REVIEW, customer=cast.other_customer, kind=Kind.PURPOSE_NOTICE
     )
-    services.purpose_notice_send(request_id=req.pk, actor=cast.agent)
+    fulfilment.purpose_notice_send(request_id=req.pk, actor=cast.agent)
     notice = OutboundMail.objects.filter(to=cast.other_customer.email).latest("id")
     assert "Providing the service" in notice.body and "Advertising" in notice.body
     assert "広告" not in notice.body
@@ -122,7 +123,7 @@ def test_the_purpose_notice_lists_the_customers_purposes_in_their_language(cast)
 @pytest.mark.clause("LW-10", "APPI-36")
 def test_an_inquiry_is_answered_by_message_and_closed(cast):
     req = data_request(status=Status.IN_REVIEW, customer=cast.customer, kind=Kind.INQUIRY)
-    services.inquiry_answer(request_id=req.pk, actor=cast.agent, answer="ご質問への回答です。")
+    fulfilment.inquiry_answer(request_id=req.pk, actor=cast.agent, answer="ご質問への回答です。")
     req.refresh_from_db()
     assert (req.status, req.outcome) == (Status.CLOSED, Outcome.FULFILLED)
     assert RequestMessage.objects.get(request=req, from_staff=True).body == "ご質問への回答です。"
@@ -141,7 +142,7 @@ def test_deleting_chosen_items(cast):
         kind=Kind.DELETION,
         details={"scope": "items", "data_items": ["phone", "access_log"]},
     )
-    services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+    erasure.deletion_carry_out(request_id=req.pk, actor=cast.agent)
     cast.customer.refresh_from_db()
     assert cast.customer.phone == "" and cast.customer.address == "千代田区 alice 1-1"
     assert not AccessLogEntry.objects.filter(user=cast.customer).exists()
@@ -231,14 +232,14 @@ def test_erasing_the_account_leaves_no_personal_value_of_the_customer_anywhere(
     assert ("requests.DataRequest", "details", "080-alice-9999") in before
     erasure_approved(req, asked_by=cast.agent, decided_by=cast.administrator)  # LW-5
     with django_capture_on_commit_callbacks(execute=False):
-        services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+        erasure.deletion_carry_out(request_id=req.pk, actor=cast.agent)
     # The closing notice went to the address still on file; once sent, its copy is scrubbed.
     pending = list(OutboundMail.objects.filter(status="pending").values_list("pk", flat=True))
     notice = OutboundMail.objects.filter(to="alice@example.jp").latest("id")
     assert "deleted your account" in notice.body or "削除" in notice.body
     for mail_id in pending:
         mail_send(mail_id=mail_id)
-    assert services.erased_mail_scrub(mail_ids=pending) == 0
+    assert erasure.erased_mail_scrub(mail_ids=pending) == 0
 
     assert _walk(values) == []
     # Bob's data is untouched.
@@ -271,7 +272,7 @@ def test_the_account_is_not_erased_while_other_requests_are_open(cast):
         details={"scope": "account", "data_items": []},
     )
     with translation.override("en"), pytest.raises(RequestError, match=other.reference):
-        services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+        erasure.deletion_carry_out(request_id=req.pk, actor=cast.agent)
     cast.customer.refresh_from_db()
     req.refresh_from_db()
     assert cast.customer.is_active and cast.customer.email == "alice@example.jp"
@@ -289,6 +290,6 @@ def test_a_live_session_of_an_erased_customer_ends(cast, client):
         details={"scope": "account", "data_items": []},
     )
     erasure_approved(req, asked_by=cast.agent, decided_by=cast.administrator)  # LW-5
-    services.deletion_carry_out(request_id=req.pk, actor=cast.agent)
+    erasure.deletion_carry_out(request_id=req.pk, actor=cast.agent)
     response = client.get(reverse("dashboard"))
     assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]

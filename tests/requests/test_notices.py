@@ -7,8 +7,9 @@ import pytest
 from django.utils import translation
 
 from portal.models import OutboundMail
-from requests import services, workflow
+from requests import workflow
 from requests.models import Kind, Outcome, Status
+from requests.services import filing
 from tests.requests.factories import data_request
 
 INQUIRY = {"subject": "件名", "message": "本文"}
@@ -16,8 +17,8 @@ INQUIRY = {"subject": "件名", "message": "本文"}
 
 @pytest.mark.clause("LW-6.1", "LW-11")
 def test_receipt_in_japanese_and_in_english(customer, other_customer):
-    ja = services.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
-    en = services.request_file(customer=other_customer, kind=Kind.INQUIRY, details=INQUIRY)
+    ja = filing.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
+    en = filing.request_file(customer=other_customer, kind=Kind.INQUIRY, details=INQUIRY)
     ja_mail = OutboundMail.objects.get(to=customer.email)
     en_mail = OutboundMail.objects.get(to=other_customer.email)
     assert ja_mail.language == "ja" and en_mail.language == "en"

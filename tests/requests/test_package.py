@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from portal.inventory import CATEGORIES, models_about_people
 from portal.models import AuditEvent, OutboundMail
-from requests import services, workflow
+from requests import workflow
 from requests.models import DisclosurePackage, Kind, PackageStatus, Status
+from requests.services import decisions, packages
 from tests.requests.factories import data_request, footprint
 
 ALL = sorted(CATEGORIES)
@@ -36,7 +37,7 @@ def _closed_disclosure(cast, *, withheld=None, delivery="electronic", before_bui
         }
         for c in ALL
     }
-    services.decision_draft(request_id=req.pk, actor=cast.agent, items=items, summary="Summary")
+    decisions.decision_draft(request_id=req.pk, actor=cast.agent, items=items, summary="Summary")
     if withheld:
         workflow.request_approve(request_id=req.pk, actor=cast.administrator)
     else:
@@ -47,11 +48,11 @@ def _closed_disclosure(cast, *, withheld=None, delivery="electronic", before_bui
     assert package.status == PackageStatus.QUEUED
     if before_build:
         before_build()
-    return req, services.package_build(package_id=package.pk)
+    return req, packages.package_build(package_id=package.pk)
 
 
 def _document(package) -> dict:
-    with services.package_storage().open(package.json_name) as handle:
+    with packages.package_storage().open(package.json_name) as handle:
         return json.loads(handle.read())
 
 
@@ -102,7 +103,7 @@ def test_the_package_holds_exactly_the_customers_data(cast):
         assert value not in text, value
     assert "pbkdf2" not in text and "md5$" not in text  # never the password hash
     assert document["withheld"] == []
-    html = services.package_storage().open(package.html_name).read().decode()
+    html = packages.package_storage().open(package.html_name).read().decode()
     assert "090-alice-0001" in html and "bob" not in html.lower()
 
 
@@ -120,7 +121,7 @@ def test_withheld_items_are_left_out_and_listed_with_their_grounds(cast):
     assert set(withheld) == {"access_log", "provisions"}
     assert withheld["provisions"]["grounds"] == [2, 3]
     assert withheld["access_log"]["reason"] == "withheld access_log"
-    html = services.package_storage().open(package.html_name).read().decode()
+    html = packages.package_storage().open(package.html_name).read().decode()
     assert "withheld access_log" in html
 
 
@@ -128,7 +129,7 @@ def test_withheld_items_are_left_out_and_listed_with_their_grounds(cast):
 def test_building_twice_is_harmless_and_the_customer_is_told_once(cast):
     _req, package = _closed_disclosure(cast)
     mails = OutboundMail.objects.filter(subject__contains="DR-").count()
-    again = services.package_build(package_id=package.pk)
+    again = packages.package_build(package_id=package.pk)
     assert (again.json_name, again.status) == (package.json_name, PackageStatus.READY)
     assert OutboundMail.objects.filter(subject__contains="DR-").count() == mails
 
@@ -152,7 +153,7 @@ def test_the_customer_downloads_within_the_period_and_not_after(cast, client, se
     package.refresh_from_db()
     assert package.downloaded_at is not None
     # After the period: the purge removes the files and the page says the period ended.
-    purged = services.package_expired_purge(now=package.expires_at + timedelta(seconds=1))
+    purged = packages.package_expired_purge(now=package.expires_at + timedelta(seconds=1))
     assert purged == 1
     package.refresh_from_db()
     assert package.status == PackageStatus.EXPIRED and not package.json_name
@@ -160,7 +161,7 @@ def test_the_customer_downloads_within_the_period_and_not_after(cast, client, se
     assert response.status_code == 302
     page = client.get(reverse("requests:detail", kwargs={"reference": req.reference}))
     assert "package-json" not in page.content.decode()
-    assert services.package_expired_purge(now=timezone.now() + timedelta(days=365)) == 0
+    assert packages.package_expired_purge(now=timezone.now() + timedelta(days=365)) == 0
 
 
 @pytest.mark.clause("LW-5", "LW-6.1")

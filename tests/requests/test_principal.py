@@ -21,9 +21,9 @@ from consents.models import Purpose, Restriction
 from consents.selectors import consent_decide
 from consents.services import consent_change
 from partners.models import ProvisionRecord
-from partners.services import provision_decide
+from partners.services import gate
 from portal.models import AccessLogEntry, AuditEvent, OutboundMail, User
-from requests import services, workflow
+from requests import workflow
 from requests.errors import RequestError
 from requests.models import (
     DataRequest,
@@ -34,6 +34,7 @@ from requests.models import (
     RequestMessage,
     Status,
 )
+from requests.services import assignment, documents, erasure, fulfilment, packages
 from tests.consents.factories import opt_in_purpose
 from tests.requests.conftest import PDF
 from tests.requests.factories import data_request, erasure_approved, footprint
@@ -112,7 +113,7 @@ def agent_request(people, *, kind: str, details: dict, link: bool = True, **kwar
         principal_relationship="母",
         **kwargs,
     )
-    services.document_upload(
+    documents.document_upload(
         request=req,
         uploaded_by=people["agent"],
         upload=SimpleUploadedFile("委任状.pdf", PDF, "application/pdf"),
@@ -123,7 +124,7 @@ def agent_request(people, *, kind: str, details: dict, link: bool = True, **kwar
         ),
     )
     if link:
-        services.principal_link(
+        assignment.principal_link(
             request_id=req.pk, actor=people["staff"], principal_email=people["principal"].email
         )
     req.refresh_from_db()
@@ -155,7 +156,7 @@ def assert_answered_to_principal(people, req: DataRequest, *, expect_in_notice: 
 def test_a_correction_or_addition_changes_the_principals_profile(people, kind):
     agent_before = snapshot(people["agent"])
     req = agent_request(people, kind=kind, details={"field": "phone", "new_value": "080-7777-0000"})
-    services.correction_apply(request_id=req.pk, actor=people["staff"])
+    fulfilment.correction_apply(request_id=req.pk, actor=people["staff"])
     people["principal"].refresh_from_db()
     assert people["principal"].phone == "080-7777-0000"
     assert snapshot(people["agent"]) == agent_before
@@ -171,7 +172,7 @@ def test_deleting_items_erases_the_principals_items(people):
         kind=Kind.DELETION,
         details={"scope": "items", "data_items": ["phone", "access_log"]},
     )
-    services.deletion_carry_out(request_id=req.pk, actor=people["staff"])
+    erasure.deletion_carry_out(request_id=req.pk, actor=people["staff"])
     people["principal"].refresh_from_db()
     assert people["principal"].phone == ""
     assert not AccessLogEntry.objects.filter(user=people["principal"]).exists()
@@ -184,7 +185,7 @@ def test_deleting_the_whole_account_erases_the_principal_and_not_the_agent(peopl
     req = agent_request(people, kind=Kind.DELETION, details={"scope": "account", "data_items": []})
     # a whole account goes only with a privacy administrator's approval (LW-5)
     erasure_approved(req, asked_by=people["staff"], decided_by=people["administrator"])
-    services.deletion_carry_out(request_id=req.pk, actor=people["staff"])
+    erasure.deletion_carry_out(request_id=req.pk, actor=people["staff"])
     erased = User.objects.get(pk=people["principal"].pk)
     assert erased.email.endswith("@erased.invalid") and not erased.is_active
     assert erased.full_name == "" and erased.phone == ""
@@ -211,7 +212,7 @@ def test_the_whole_account_waits_for_other_open_requests_about_the_principal(peo
     )
     req = agent_request(people, kind=Kind.DELETION, details={"scope": "account", "data_items": []})
     with translation.override("en"), pytest.raises(RequestError, match=other.reference):
-        services.deletion_carry_out(request_id=req.pk, actor=people["staff"])
+        erasure.deletion_carry_out(request_id=req.pk, actor=people["staff"])
     assert User.objects.get(pk=people["principal"].pk).is_active
 
 
@@ -220,7 +221,7 @@ def test_a_suspension_restricts_the_principal(people):
     req = agent_request(
         people, kind=Kind.SUSPENSION, details={"purposes": ["ads"], "explanation": ""}
     )
-    services.restriction_apply(request_id=req.pk, actor=people["staff"])
+    fulfilment.restriction_apply(request_id=req.pk, actor=people["staff"])
     decision = consent_decide(customer=people["principal"], purpose_code="ads")
     assert (decision.granted, decision.decided_by) == (False, "restriction")
     assert consent_decide(customer=people["agent"], purpose_code="ads").granted
@@ -232,7 +233,7 @@ def test_a_third_party_stop_closes_the_gate_for_the_principal_only(people):
     partner = people["partner"]
     purpose = Purpose.objects.get(code="partner-quality")
     for person in (people["principal"], people["agent"]):
-        assert provision_decide(
+        assert gate.provision_decide(
             customer=person, partner=partner, purpose=purpose, items=["email"]
         ).allowed
     agent_before = snapshot(people["agent"])
@@ -241,11 +242,11 @@ def test_a_third_party_stop_closes_the_gate_for_the_principal_only(people):
         kind=Kind.THIRD_PARTY_STOP,
         details={"scope": "all", "recipient": "", "explanation": ""},
     )
-    services.restriction_apply(request_id=req.pk, actor=people["staff"])
-    assert not provision_decide(
+    fulfilment.restriction_apply(request_id=req.pk, actor=people["staff"])
+    assert not gate.provision_decide(
         customer=people["principal"], partner=partner, purpose=purpose, items=["email"]
     ).allowed
-    assert provision_decide(
+    assert gate.provision_decide(
         customer=people["agent"], partner=partner, purpose=purpose, items=["email"]
     ).allowed
     assert snapshot(people["agent"]) == agent_before
@@ -256,7 +257,7 @@ def test_a_third_party_stop_closes_the_gate_for_the_principal_only(people):
 def test_the_purpose_notice_lists_the_principals_purposes_in_her_language(people):
     agent_before = snapshot(people["agent"])
     req = agent_request(people, kind=Kind.PURPOSE_NOTICE, details={})
-    services.purpose_notice_send(request_id=req.pk, actor=people["staff"])
+    fulfilment.purpose_notice_send(request_id=req.pk, actor=people["staff"])
     assert snapshot(people["agent"]) == agent_before
     assert_answered_to_principal(people, req, expect_in_notice="広告の配信")
 
@@ -270,11 +271,11 @@ def _disclose(people, kind: str) -> tuple[DataRequest, DisclosurePackage]:
         request_id=req.pk, actor=people["staff"], outcome=Outcome.FULFILLED, reason="開示します。"
     )
     package = DisclosurePackage.objects.get(request=req)
-    return req, services.package_build(package_id=package.pk)
+    return req, packages.package_build(package_id=package.pk)
 
 
 def _package_text(package) -> str:
-    with services.package_storage().open(package.json_name) as handle:
+    with packages.package_storage().open(package.json_name) as handle:
         return json.dumps(json.loads(handle.read())["sections"], ensure_ascii=False)
 
 
@@ -312,7 +313,7 @@ def test_the_provision_records_are_the_principals(people):
     agent_before = snapshot(people["agent"])
     req, package = _disclose(people, Kind.PROVISION_RECORDS)
     assert ProvisionRecord.objects.filter(customer=people["agent"]).count() == 1
-    with services.package_storage().open(package.json_name) as handle:
+    with packages.package_storage().open(package.json_name) as handle:
         document = json.loads(handle.read())
     rows = [json.dumps(row, ensure_ascii=False) for s in document["sections"] for row in s["rows"]]
     assert len(rows) == 1  # her one record, not the agent's
@@ -348,30 +349,34 @@ def _steps():
         "correction": (
             Kind.CORRECTION,
             {"field": "phone", "new_value": "080-1"},
-            fulfil(services.correction_apply),
+            fulfil(fulfilment.correction_apply),
         ),
         "addition": (
             Kind.ADDITION,
             {"field": "phone", "new_value": "080-1"},
-            fulfil(services.correction_apply),
+            fulfil(fulfilment.correction_apply),
         ),
         "deletion": (
             Kind.DELETION,
             {"scope": "items", "data_items": ["phone"]},
-            fulfil(services.deletion_carry_out),
+            fulfil(erasure.deletion_carry_out),
         ),
         "account": (
             Kind.DELETION,
             {"scope": "account", "data_items": []},
-            fulfil(services.deletion_carry_out),
+            fulfil(erasure.deletion_carry_out),
         ),
-        "suspension": (Kind.SUSPENSION, {"purposes": ["ads"]}, fulfil(services.restriction_apply)),
+        "suspension": (
+            Kind.SUSPENSION,
+            {"purposes": ["ads"]},
+            fulfil(fulfilment.restriction_apply),
+        ),
         "third_party_stop": (
             Kind.THIRD_PARTY_STOP,
             {"scope": "all"},
-            fulfil(services.restriction_apply),
+            fulfil(fulfilment.restriction_apply),
         ),
-        "purpose_notice": (Kind.PURPOSE_NOTICE, {}, fulfil(services.purpose_notice_send)),
+        "purpose_notice": (Kind.PURPOSE_NOTICE, {}, fulfil(fulfilment.purpose_notice_send)),
         "disclosure": (Kind.DISCLOSURE, {"scope": "all", "categories": ["profile"]}, close),
         "disclosure_partial": (
             Kind.DISCLOSURE,
@@ -422,7 +427,7 @@ def test_a_refusal_needs_no_link(people, cast):
 
 def test_a_principal_without_an_account_gets_no_data_held_and_nothing_else(people):
     req = agent_request(people, kind=Kind.DISCLOSURE, details={"scope": "all"}, link=False)
-    services.principal_link(request_id=req.pk, actor=people["staff"], no_account=True)
+    assignment.principal_link(request_id=req.pk, actor=people["staff"], no_account=True)
     with translation.override("en"), pytest.raises(RequestError, match="no account"):
         workflow.request_close(
             request_id=req.pk, actor=people["staff"], outcome=Outcome.FULFILLED, reason="x"
@@ -444,22 +449,22 @@ def test_linking_needs_staff_the_document_and_a_real_other_account(people, cast)
     req = agent_request(people, kind=Kind.PURPOSE_NOTICE, details={}, link=False)
     with translation.override("en"):
         with pytest.raises(RequestError, match="privacy staff"):
-            services.principal_link(
+            assignment.principal_link(
                 request_id=req.pk, actor=people["agent"], principal_email="alice@example.jp"
             )
         with pytest.raises(RequestError, match="agent's own account"):
-            services.principal_link(
+            assignment.principal_link(
                 request_id=req.pk, actor=people["staff"], principal_email="BOB@example.com"
             )
         with pytest.raises(RequestError, match="No active account"):
-            services.principal_link(
+            assignment.principal_link(
                 request_id=req.pk, actor=people["staff"], principal_email="nobody@example.jp"
             )
         with pytest.raises(RequestError, match="or record"):
-            services.principal_link(request_id=req.pk, actor=people["staff"])
+            assignment.principal_link(request_id=req.pk, actor=people["staff"])
     req.refresh_from_db()
     assert req.principal_id is None and req.authority_confirmed_at is None
-    services.principal_link(
+    assignment.principal_link(
         request_id=req.pk, actor=people["staff"], principal_email="Alice@Example.jp"
     )
     req.refresh_from_db()
@@ -480,7 +485,7 @@ def test_an_agent_request_without_the_document_cannot_be_linked(people):
         principal_name=PRINCIPAL_NAME,
     )
     with translation.override("en"), pytest.raises(RequestError, match="power of attorney"):
-        services.principal_link(
+        assignment.principal_link(
             request_id=req.pk, actor=people["staff"], principal_email="alice@example.jp"
         )
 
@@ -494,7 +499,7 @@ def test_a_legal_representative_is_the_same_flow_with_proof_of_the_relationship(
         representation="legal_representative",
     )
     assert req.documents.get().purpose == "relationship_proof"
-    services.correction_apply(request_id=req.pk, actor=people["staff"])
+    fulfilment.correction_apply(request_id=req.pk, actor=people["staff"])
     people["principal"].refresh_from_db()
     assert people["principal"].phone == "080-2222-3333"
     # A power of attorney is not the proof a legal representative needs.
@@ -506,14 +511,14 @@ def test_a_legal_representative_is_the_same_flow_with_proof_of_the_relationship(
         representation="legal_representative",
         principal_name=PRINCIPAL_NAME,
     )
-    services.document_upload(
+    documents.document_upload(
         request=other,
         uploaded_by=people["agent"],
         upload=SimpleUploadedFile("委任状.pdf", PDF, "application/pdf"),
         purpose="power_of_attorney",
     )
     with translation.override("en"), pytest.raises(RequestError, match="proof of the relationship"):
-        services.principal_link(
+        assignment.principal_link(
             request_id=other.pk, actor=people["staff"], principal_email="alice@example.jp"
         )
 
@@ -564,7 +569,7 @@ def test_the_agent_follows_the_request_and_the_principal_reads_the_answer(people
     req = agent_request(
         people, kind=Kind.CORRECTION, details={"field": "phone", "new_value": "080-5555-6666"}
     )
-    services.correction_apply(request_id=req.pk, actor=people["staff"])
+    fulfilment.correction_apply(request_id=req.pk, actor=people["staff"])
     url = reverse("requests:detail", kwargs={"reference": req.reference})
     client.force_login(people["agent"])
     agent_page = client.get(url).content.decode()
@@ -622,7 +627,7 @@ def test_a_paper_package_is_mailed_to_the_principals_registered_address(people, 
     workflow.request_close(
         request_id=req.pk, actor=people["staff"], outcome=Outcome.FULFILLED, reason="郵送します。"
     )
-    services.package_build(package_id=DisclosurePackage.objects.get(request=req).pk)
+    packages.package_build(package_id=DisclosurePackage.objects.get(request=req).pk)
     client.force_login(people["staff"])
     page = client.get(reverse("requests:staff_detail", kwargs={"pk": req.pk})).content.decode()
     mail_to = page.split('data-testid="mail-to">')[1].split("</p>")[0]
@@ -632,7 +637,7 @@ def test_a_paper_package_is_mailed_to_the_principals_registered_address(people, 
 
 def test_an_inquiry_is_answered_to_the_agent_who_asked(people, client):
     req = agent_request(people, kind=Kind.INQUIRY, details={"subject": "件名", "message": "質問"})
-    services.inquiry_answer(request_id=req.pk, actor=people["staff"], answer="ご回答です。")
+    fulfilment.inquiry_answer(request_id=req.pk, actor=people["staff"], answer="ご回答です。")
     req.refresh_from_db()
     assert req.status == Status.CLOSED and not req.answered_to_principal
     notice = OutboundMail.objects.filter(subject__contains=req.reference).latest("id")

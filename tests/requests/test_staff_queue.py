@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import AuditEvent
-from requests import services
 from requests.errors import RequestError
 from requests.models import DataRequest, Kind, Status
+from requests.services import approvals, assignment
 from requests.views.staff import PAGE_SIZE
 from tests.factories import customer as make_customer
 from tests.requests.factories import data_request
@@ -244,7 +244,7 @@ def test_two_staff_claiming_at_once_one_wins_the_other_is_told(cast):
     def claim(who):
         try:
             barrier.wait()
-            services.request_assign(
+            assignment.request_assign(
                 request_id=req.pk, actor=who, assignee=who, expected_assignee_id=None
             )
             results[who.email] = "won"
@@ -301,7 +301,9 @@ def test_the_approvals_list_query_count_does_not_grow(cast, admin_client_):
         req = data_request(
             status=Status.AWAITING_PAYMENT, customer=make_customer(), kind=Kind.DISCLOSURE
         )
-        services.approval_ask(request_id=req.pk, actor=cast.agent, kind="waiver", reason="Hardship")
+        approvals.approval_ask(
+            request_id=req.pk, actor=cast.agent, kind="waiver", reason="Hardship"
+        )
 
     ask()
     with CaptureQueriesContext(connection) as few:

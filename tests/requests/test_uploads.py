@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.models import AuditEvent
-from requests import services
 from requests.errors import RequestError
 from requests.models import DataRequest, RequestDocument, Status
+from requests.services import documents
 from tests.requests.conftest import EXE, JPEG, PDF, PNG
 from tests.requests.factories import data_request
 
@@ -27,7 +27,7 @@ def _english_messages():
 
 
 def upload(req, name, data, content_type="application/pdf"):
-    return services.document_upload(
+    return documents.document_upload(
         request=req,
         uploaded_by=req.customer,
         upload=SimpleUploadedFile(name, data, content_type),

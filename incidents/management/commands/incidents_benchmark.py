@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from incidents import notices, selectors, services
 from partners.models import Basis, Country, Partner, PartnerKind, ProvisionRecord
-from partners.services import customer_reference
+from partners.services import records
 from portal.models import User
 
 
@@ -91,7 +91,7 @@ class Command(BaseCommand):
                     recipient_name=desk.name_ja,
                     recipient_country="JP",
                     customer=u,
-                    customer_reference=customer_reference(u.pk),
+                    customer_reference=records.customer_reference(u.pk),
                     purpose=purpose,
                     data_items=["email"],
                     basis=Basis.ENTRUSTMENT,

@@ -546,8 +546,8 @@ class Command(BaseCommand):
     # --- P3: the de-identified export ------------------------------------------------------------
 
     def _export(self) -> dict:
-        from partners import services
         from partners.models import Export, Partner
+        from partners.services import exports
         from portal.models import User
 
         partner = Partner.objects.get(name_en=benchdata.PARTNER)
@@ -557,8 +557,8 @@ class Command(BaseCommand):
         def ours_child():
             export = Export.objects.create(partner=partner, purpose=purpose, requested_by=agent)
             with CaptureQueriesContext(connection) as queries:
-                seconds, export = _timed(lambda: services.export_run(export_id=export.pk))
-            path = services.export_path(export)
+                seconds, export = _timed(lambda: exports.export_run(export_id=export.pk))
+            path = exports.export_path(export)
             lines = sum(1 for _ in path.open("rb")) - 1
             path.unlink()
             return {
@@ -568,14 +568,14 @@ class Command(BaseCommand):
                 "queries": len(queries),
             }
 
-        rows_sql, params = services.export_candidates(
+        rows_sql, params = exports.export_candidates(
             partner=partner, purpose=purpose
         ).query.sql_with_params()
         sql = psycopg.ClientCursor(self.raw).mogrify(rows_sql, params)
         recipient = f"{partner.name_ja} / {partner.name_en}"
-        items = json.dumps(list(services.EXPORT_ITEMS))
+        items = json.dumps(list(exports.EXPORT_ITEMS))
         arrangement = partner.arrangements.get()
-        columns = ", ".join(f'"{c}"' for c in services._RECORD_COLUMNS)
+        columns = ", ".join(f'"{c}"' for c in exports._RECORD_COLUMNS)
 
         def baseline():
             # The physical limit: COPY the same columns out, COPY as many records in.
@@ -849,7 +849,7 @@ class Command(BaseCommand):
         from partners.api.models import PartnerSystem, SubjectTrigger
         from partners.api.subjects import subject_issue
         from partners.models import Partner
-        from partners.services import EXPORT_ITEMS
+        from partners.services import exports
 
         partner = Partner.objects.get(name_en=benchdata.PARTNER)
         purpose = partner.arrangements.get().purposes.get()
@@ -861,7 +861,11 @@ class Command(BaseCommand):
             partner=partner, customer=customer, trigger=SubjectTrigger.STAFF
         )
         body = json.dumps(
-            {"subject": subject.subject_id, "purpose": purpose.code, "items": list(EXPORT_ITEMS)}
+            {
+                "subject": subject.subject_id,
+                "purpose": purpose.code,
+                "items": list(exports.EXPORT_ITEMS),
+            }
         )
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
         client = Client()

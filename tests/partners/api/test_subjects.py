@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consents import services as consent_services
-from partners import services as gate
 from partners.api.models import PartnerSubject, SubjectConfirmation, SubjectTrigger
 from partners.api.subjects import subject_issue
 from partners.models import DataItem, PartnerKind
+from partners.services import exports, records
 from tests.consents import factories as cf
 from tests.partners import factories as pf
 from tests.partners.api.conftest import make_key, subject_of
@@ -33,9 +33,11 @@ def test_subject_ids_are_pairwise_and_unlinkable_to_export_pseudonyms(
     pay_bob = subject_of(pay, other_customer)
     assert len({pay_alice, lab_alice, pay_bob}) == 3
     for partner, subject in ((pay, pay_alice), (lab, lab_alice)):
-        export_pseudonym = gate.pseudonym(key=gate.pseudonym_key(partner), customer_id=customer.pk)
+        export_pseudonym = exports.pseudonym(
+            key=exports.pseudonym_key(partner), customer_id=customer.pk
+        )
         assert export_pseudonym[:40] not in subject
-        assert subject != gate.customer_reference(customer.pk)
+        assert subject != records.customer_reference(customer.pk)
         assert str(customer.pk) != subject.removeprefix("sub_")
     assert pay_alice.startswith("sub_") and len(pay_alice) == 44
 

@@ -13,8 +13,9 @@ from django.utils import timezone
 from portal.models import OutboundMail
 from portal.recovery import stale_work_requeue
 from portal.services import mail_send
-from requests import services, workflow
+from requests import workflow
 from requests.models import DisclosurePackage, Kind, PackageStatus, Status
+from requests.services import erasure
 from tests.requests.factories import data_request, erasure_approved
 from tests.requests.jobs.test_worker import DEAD_BROKER, broker_at
 
@@ -82,7 +83,7 @@ def test_the_notice_to_an_erased_account_is_scrubbed_though_the_broker_was_dead(
     )
     erasure_approved(req, asked_by=cast.agent, decided_by=cast.administrator)
     with broker_at(DEAD_BROKER), django_capture_on_commit_callbacks(execute=True):
-        services.deletion_carry_out(request_id=req.pk, actor=cast.administrator)
+        erasure.deletion_carry_out(request_id=req.pk, actor=cast.administrator)
     notice = OutboundMail.objects.filter(to="alice@example.jp").latest("id")
     assert notice.status == OutboundMail.Status.PENDING and notice.scrub_after_send
     # Not sent yet: the sweep leaves it (the customer must still get it).

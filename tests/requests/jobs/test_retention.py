@@ -12,7 +12,7 @@ from django.core.files.base import ContentFile
 from portal.models import AuditEvent, JobSettings
 from requests import jobs
 from requests.models import DocumentPurpose, RequestDocument, Status
-from requests.services import private_storage
+from requests.services import documents
 from tests.requests.conftest import PDF
 from tests.requests.factories import data_request
 
@@ -20,7 +20,7 @@ from tests.requests.factories import data_request
 def document(req, *, purpose=DocumentPurpose.IDENTITY, stored=True) -> RequestDocument:
     name = f"{secrets.token_hex(16)}.pdf"
     if stored:
-        name = private_storage().save(name, ContentFile(PDF))
+        name = documents.private_storage().save(name, ContentFile(PDF))
     return RequestDocument.objects.create(
         request=req,
         purpose=purpose,
@@ -49,7 +49,7 @@ def test_documents_are_deleted_thirty_days_after_closing(cast, now):
     counts = jobs.document_retention_purge(now=now)
 
     assert counts == {"deleted": 2, "missing": 1}
-    storage = private_storage()
+    storage = documents.private_storage()
     for doc in [*gone, already_missing]:
         doc.refresh_from_db()
         assert doc.deleted_at == now
@@ -89,8 +89,8 @@ def test_a_purged_document_cannot_be_opened(cast, now, agent_client):
     jobs.document_retention_purge(now=now)
 
     from requests.errors import RequestError
-    from requests.services import document_open
+    from requests.services import documents
 
     doc.refresh_from_db()
     with pytest.raises(RequestError):
-        document_open(document=doc, viewer=cast.agent)
+        documents.document_open(document=doc, viewer=cast.agent)

@@ -1,0 +1,169 @@
+"""Carrying out correction, restriction, purpose notice and inquiry requests (LW-6.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from portal.models import User
+from requests import principals, workflow
+from requests.errors import RequestError
+from requests.models import DataRequest, Kind, Outcome
+from requests.services import common, messages
+
+
+def correction_apply(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """Apply the value a correction or addition asked for through the profile service and
+    close; the notice says what changed (LW-6.1, APPI-36)."""
+    from portal.errors import PortalError
+    from portal.services import user_profile_update
+    from requests.forms import PROFILE_FIELD_CHOICES
+
+    with transaction.atomic():
+        req = common.lock(request_id)
+        if req.kind not in (Kind.CORRECTION, Kind.ADDITION):
+            raise RequestError(_("Only a correction or addition changes the profile."))
+        if not workflow.allowed("close", req.status):
+            raise RequestError(
+                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
+                % {"reference": req.reference, "status": req.get_status_display()}
+            )
+        subject = principals.subject_of(req)
+        field = (req.details or {}).get("field", "")
+        value: Any = (req.details or {}).get("new_value", "")
+        if field == "birth_year":
+            value = int(value)
+        try:
+            diff = user_profile_update(user=subject, changes={field: value}, actor=actor)
+        except PortalError as exc:
+            raise RequestError(str(exc)) from None
+        labels = dict(PROFILE_FIELD_CHOICES)
+
+        def reason() -> str:
+            if not diff:
+                return _("%(field)s already was “%(value)s”; nothing needed changing.") % {
+                    "field": labels.get(field, field),
+                    "value": value,
+                }
+            old, new = diff[field]
+            return _("We changed %(field)s from “%(old)s” to “%(new)s”.") % {
+                "field": labels.get(field, field),
+                "old": old if old not in (None, "") else "—",
+                "new": new,
+            }
+
+        return workflow.request_close(
+            request_id=req.pk,
+            actor=actor,
+            outcome=Outcome.FULFILLED,
+            reason=common.in_language(req, reason),
+            expected_status=expected_status,
+        )
+
+
+def restriction_apply(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """Suspension or third-party stop (LW-6.1): record the restriction in consents, which the
+    consent state and the provision gate obey from now on, and close with the purposes named."""
+    from consents.selectors import purposes_for_customer, third_party_purposes
+    from consents.services import ConsentError, restriction_record
+
+    with transaction.atomic():
+        req = common.lock(request_id)
+        if req.kind not in (Kind.SUSPENSION, Kind.THIRD_PARTY_STOP):
+            raise RequestError(_("Only a suspension or third-party stop records a restriction."))
+        if not workflow.allowed("close", req.status):
+            raise RequestError(
+                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
+                % {"reference": req.reference, "status": req.get_status_display()}
+            )
+        subject = principals.subject_of(req)
+        purposes = list(purposes_for_customer(customer=subject))
+        if req.kind == Kind.SUSPENSION:
+            codes = set((req.details or {}).get("purposes") or [])
+            chosen = [p for p in purposes if p.code in codes]
+        else:
+            # A stop covers every purpose that provides data to a third party, in the one
+            # meaning consents defines (the registry restricts by purpose, not by
+            # recipient: docs/decisions.md).
+            third_party = set(third_party_purposes().values_list("pk", flat=True))
+            chosen = [p for p in purposes if p.pk in third_party]
+        if not chosen:
+            raise RequestError(_("No purpose of this request can be restricted."))
+        try:
+            restriction_record(
+                customer=subject,
+                kind=req.kind,
+                purposes=chosen,
+                reference=req.reference,
+                actor=actor,
+            )
+        except ConsentError as exc:
+            raise RequestError(str(exc)) from None
+
+        def reason() -> str:
+            names = "\n".join(f"- {p.name}" for p in chosen)
+            return _("From now on we no longer use or provide your data for:") + "\n" + names
+
+        return workflow.request_close(
+            request_id=req.pk,
+            actor=actor,
+            outcome=Outcome.FULFILLED,
+            reason=common.in_language(req, reason),
+            expected_status=expected_status,
+        )
+
+
+def purpose_notice_send(
+    *, request_id: int, actor: User, expected_status: str | None = None
+) -> DataRequest:
+    """Notification of the purposes of use (LW-3, APPI Art. 32(2)): the notice lists the
+    purposes that apply to this customer."""
+    from consents.selectors import purposes_for_customer
+
+    with transaction.atomic():
+        req = common.lock(request_id)
+        if req.kind != Kind.PURPOSE_NOTICE:
+            raise RequestError(_("Only a purpose notice request is answered this way."))
+        purposes = list(purposes_for_customer(customer=principals.subject_of(req)))
+
+        def reason() -> str:
+            lines = [_("We use your personal data for these purposes:")]
+            lines += [f"- {p.name}: {p.description}".rstrip(": ") for p in purposes]
+            return "\n".join(lines)
+
+        return workflow.request_close(
+            request_id=req.pk,
+            actor=actor,
+            outcome=Outcome.FULFILLED,
+            reason=common.in_language(req, reason),
+            expected_status=expected_status,
+        )
+
+
+def inquiry_answer(
+    *, request_id: int, actor: User, answer: str, expected_status: str | None = None
+) -> DataRequest:
+    """Answer an inquiry (LW-10) by message and close it; the notice carries the answer."""
+    with transaction.atomic():
+        req = common.lock(request_id)
+        if req.kind != Kind.INQUIRY:
+            raise RequestError(_("Only an inquiry is answered this way."))
+        if not workflow.allowed("close", req.status):
+            raise RequestError(
+                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
+                % {"reference": req.reference, "status": req.get_status_display()}
+            )
+        messages.message_post(request=req, author=actor, body=answer)
+        return workflow.request_close(
+            request_id=req.pk,
+            actor=actor,
+            outcome=Outcome.FULFILLED,
+            reason=answer,
+            expected_status=expected_status,
+        )
