@@ -177,6 +177,7 @@ def _walk_role(browser, live_server, role: str) -> tuple[dict, int]:
 @pytest.mark.parametrize("role", [*walk.ROLES, ADMIN_SITE])
 def test_every_page_fits_a_phone_passes_axe_and_reads_as_japanese(role, browser, live_server):
     call_command("demo", stdout=io.StringIO())
+    walk.demo_supplement()
     findings, visited = _walk_role(browser, live_server, role)
     report = "\n".join(
         f"{kind} ({len(found)}):\n  " + "\n  ".join(found) for kind, found in findings.items()

@@ -84,6 +84,29 @@ def _assessment() -> dict | None:
     return {"pk": assessment.incident_id, "assessment_id": assessment.pk} if assessment else None
 
 
+def demo_supplement() -> None:
+    """What the demo does not hold but a page shows: an exception provision asked for and an
+    export, made on the demo's own partner, purpose and people."""
+    from partners.models import Arrangement, Basis, DataItem, ExceptionRequest, Export
+    from portal.models import User
+
+    arrangement = Arrangement.objects.select_related("partner").order_by("pk").first()
+    purpose = arrangement.purposes.order_by("pk").first()
+    staff = User.objects.get(email="staff@example.jp")
+    ExceptionRequest.objects.create(
+        customer=_hanako(),
+        partner=arrangement.partner,
+        purpose=purpose,
+        data_items=[DataItem.PREFECTURE],
+        basis=Basis.EXCEPTION_C,
+        justification="救急隊が本人を探すため、都道府県が今すぐ必要です。",
+        requested_by=staff,
+    )
+    Export.objects.create(
+        partner=arrangement.partner, purpose=purpose, requested_by=staff, file_name="walk.csv"
+    )
+
+
 # Named URLs walked with GET, and how their arguments are found in the demo data (a page
 # whose object the demo does not hold is reported, not silently dropped).
 NO_ARGS = None
@@ -139,7 +162,7 @@ WALKED: dict[str, Callable[[], dict | None] | None] = {
     "requests:staff_close": _request_pk,
     "requests:staff_package": _request_pk,
     "incidents:announcements": NO_ARGS,
-    "incidents:announcement": _pk("incidents.Incident", announcement_published_at__isnull=False),
+    "incidents:announcement": _pk("incidents.Incident"),
     "incidents:notice": _notice,
     "incidents:staff_list": NO_ARGS,
     "incidents:staff_new": NO_ARGS,
