@@ -149,6 +149,8 @@ class ProvisionRecordAdmin(ReadOnlyAdmin):
     list_display = ("provided_at", "recipient_name", "customer", "purpose", "basis", "export")
     list_filter = ("basis", "partner")
     list_select_related = ("customer", "purpose", "export", "partner")
+    # Whose data went where: find a customer's records by address, name or reference.
+    search_fields = ("customer__email", "customer__full_name", "customer_reference")
     date_hierarchy = "provided_at"
 
 
@@ -159,6 +161,12 @@ class ExceptionRequestAdmin(ReadOnlyAdmin):
     list_display = ("requested_at", "basis", "partner", "customer", "state", "requested_by")
     list_filter = ("basis",)
     list_select_related = ("partner", "customer", "requested_by")
+    search_fields = (
+        "customer__email",
+        "customer__full_name",
+        "partner__name_ja",
+        "partner__name_en",
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("approvals")
@@ -173,6 +181,7 @@ class ExportAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "partner", "purpose", "status", "rows", "requested_by")
     list_filter = ("status",)
     list_select_related = ("partner", "purpose", "requested_by")
+    search_fields = ("partner__name_ja", "partner__name_en", "requested_by__email")
     exclude = ("file_name",)
 
 

@@ -8,6 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
 
+# Django's own Japanese labels put half-width brackets around Japanese; the portal's catalogue
+# gives them full-width ones (issue 16). The ids are Django's, listed here so that extraction
+# keeps them in the catalogue.
+DJANGO_LABELS = (_("Password confirmation"), _("New password confirmation"))
+
 
 class SignUpForm(UserCreationForm):
     """Sign-up asks only for what the service needs to start (LW-2.1)."""

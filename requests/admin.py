@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.contenttypes.admin import GenericTabularInline
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from portal.admin import ReadOnlyAdmin, SingletonSettingsAdmin
 from portal.models import Approval
@@ -164,6 +166,18 @@ class ApprovalInline(GenericTabularInline):
         return False
 
 
+def paused_words(seconds: int) -> str:
+    """A paused time in days and hours ("3 days 4 hours"), as staff count deadlines."""
+    days, rest = divmod(int(seconds or 0), 86400)
+    hours = rest // 3600
+    parts = []
+    if days:
+        parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
+    if hours or not days:
+        parts.append(ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours})
+    return " ".join(parts)
+
+
 @admin.register(DataRequest)
 class DataRequestAdmin(admin.ModelAdmin):
     list_display = (
@@ -190,7 +204,8 @@ class DataRequestAdmin(admin.ModelAdmin):
         ApprovalInline,
     ]
     # Nothing about a request is edited here: state moves only through the actions above.
-    readonly_fields = [f.name for f in DataRequest._meta.fields]
+    # What was asked and the paused time read as on the staff page, not as JSON and seconds.
+    readonly_fields = [f.name for f in DataRequest._meta.fields] + ["asked", "paused"]
     fieldsets = (
         (None, {"fields": ("reference", "kind", "status", "outcome", "outcome_reason")}),
         (
@@ -209,7 +224,7 @@ class DataRequestAdmin(admin.ModelAdmin):
                 )
             },
         ),
-        (_("What was asked"), {"fields": ("details", "delivery_method")}),
+        (_("What was asked"), {"fields": ("asked", "delivery_method")}),
         (
             _("Clock"),
             {
@@ -218,7 +233,7 @@ class DataRequestAdmin(admin.ModelAdmin):
                     "sla_days",
                     "sla_day_mode",
                     "due_at",
-                    "paused_seconds",
+                    "paused",
                     "paused_since",
                     "extension_days",
                     "extension_reason",
@@ -229,6 +244,16 @@ class DataRequestAdmin(admin.ModelAdmin):
         ),
         (_("Fee"), {"fields": ("fee_yen", "fee_status")}),
     )
+
+    @admin.display(description=_("what was asked"))
+    def asked(self, obj: DataRequest) -> str:
+        return render_to_string(
+            "customer/requests/_details.html", {"details": obj.details, "kind": obj.kind}
+        )
+
+    @admin.display(description=_("clock paused for"))
+    def paused(self, obj: DataRequest) -> str:
+        return paused_words(obj.paused_seconds)
 
     def has_add_permission(self, request):
         return False  # customers file requests; the admin does not

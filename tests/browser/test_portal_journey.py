@@ -64,7 +64,7 @@ def test_sign_up_switch_language_sign_in_edit_profile(page, settings):
     expect(page.get_by_role("status")).to_contain_text("Your profile has been saved.")
     expect(page.get_by_label("Phone number")).to_have_value("090-1111-2222")
 
-    log = page.locator("#access-log + p + table")
+    log = page.locator("#access-log + p + .table-scroll table")
     expect(log).to_contain_text("Signed in")
     expect(log).to_contain_text("Profile changed")
     expect(log).to_contain_text("127.0.0.1")
