@@ -1,4 +1,4 @@
-"""What consents tells portal.attention (issue 16): the purposes a policy revision asks the
+"""What consents tells portal.attention: the purposes a policy revision asks the
 customer to decide on again (LW-9). Registered in ConsentsConfig.ready()."""
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from portal.models import (
 # The Django admin asks for the same second factor as the staff pages: a session
 # without a verified device is not let in (django-otp's documented way to swap the site).
 admin.site.__class__ = OTPAdminSite
-# In the portal's name, in the visitor's language (issue 16), not "Django administration".
+# In the portal's name, in the visitor's language, not "Django administration".
 admin.site.site_header = _("LINE WORKS privacy portal administration")
 admin.site.site_title = _("LINE WORKS privacy portal")
 # Django puts this after every label it renders itself (the admin's forms); the Japanese

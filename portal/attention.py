@@ -1,5 +1,5 @@
-"""What needs a person now, shown first on their home page (issue 16), without the portal
-knowing the feature apps that know it (STYLE.md 13).
+"""What needs a person now, shown first on their home page, without the portal
+knowing the feature apps that know it (docs/architecture.md).
 
 Two kinds of provider, registered once from the feature app's `AppConfig.ready()`:
 

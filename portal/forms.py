@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import User
 
 # Django's own Japanese labels put half-width brackets around Japanese; the portal's catalogue
-# gives them full-width ones (issue 16). The ids are Django's, listed here so that extraction
+# gives them full-width ones. The ids are Django's, listed here so that extraction
 # keeps them in the catalogue.
 DJANGO_LABELS = (_("Password confirmation"), _("New password confirmation"))
 

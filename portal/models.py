@@ -89,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
         indexes = [
             # Who holds a role (portal.selectors._holding) reads the few superusers through
-            # this index instead of scanning every customer (issue 13).
+            # this index instead of scanning every customer.
             models.Index(
                 fields=["id"], condition=models.Q(is_superuser=True), name="user_superuser_idx"
             ),

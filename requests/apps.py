@@ -53,7 +53,6 @@ class RequestsConfig(AppConfig):
         from portal.attention import register_counts, register_items
         from requests.attention import customer_items, staff_counts
 
-        # The customer's home lists what waits on them; the staff home, the queue's figures
-        # (issue 16).
+        # The customer's home lists what waits on them; the staff home, the queue's figures.
         register_items(customer_items)
         register_counts(staff_counts)

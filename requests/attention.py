@@ -1,4 +1,4 @@
-"""What the requests app tells portal.attention (issue 16): on the customer's home, a fee to pay
+"""What the requests app tells portal.attention: on the customer's home, a fee to pay
 and how, documents or details asked for, an answer ready to download and until when; on the
 staff home, the queue's figures (due soon, overdue, unassigned, mine) and the approvals that
 wait for this administrator. Registered in RequestsConfig.ready()."""

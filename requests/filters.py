@@ -1,4 +1,4 @@
-"""The staff queue's filters and sort order (issue 16), with django-filter.
+"""The staff queue's filters and sort order, with django-filter.
 
 The URL parameters are the ones the queue always had, and other pages link to them: `q`,
 `kind`, `status`, `assignee`, `mine=1`, `unassigned=1`, `due_within=N`, `overdue=1`, `page`;
@@ -67,7 +67,7 @@ class QueueFilterSet(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=None)
     status = django_filters.ChoiceFilter(label=_("State"), empty_label=None)
     # A number, not a choice among staff: the staff list comes with the page's rows (one
-    # statement, issue 13), after the filters were read; `set_staff` fills the menu.
+    # statement), after the filters were read; `set_staff` fills the menu.
     assignee = IntegerFilter(
         label=_("Assignee"), min_value=1, widget=forms.Select, method="filter_assignee"
     )

@@ -392,8 +392,8 @@ class WithdrawForm(forms.Form):
 
 
 class BulkAssignForm(forms.Form):
-    """The queue's one assignment control: the rows ticked, and the person they go to
-    (issue 16). Each ticked row says who it showed as assignee, `<id>:<assignee id>` (empty
+    """The queue's one assignment control: the rows ticked, and the person they go to.
+    Each ticked row says who it showed as assignee, `<id>:<assignee id>` (empty
     after the colon when nobody), so that a row someone changed meanwhile is left alone."""
 
     NOBODY = "none"

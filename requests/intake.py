@@ -1,4 +1,4 @@
-"""Filing without an account (issue 15, LW-6.1, LW-10).
+"""Filing without an account (LW-6.1, LW-10).
 
 A person without an account proves control of an email address with a one-time code (six
 digits, valid `code_minutes()`, single use, at most `EMAIL_CODE_MAX_ATTEMPTS` tries), then

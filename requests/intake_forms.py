@@ -1,4 +1,4 @@
-"""The forms of filing without an account (issue 15): the address, the code, and each kind's
+"""The forms of filing without an account: the address, the code, and each kind's
 filing form with the requester's own details in place of an account's, and no agent filing
 (an agent without an account writes to us; staff type the request in)."""
 

@@ -1,4 +1,4 @@
-"""The signed link a requester without an account follows their request by (issue 15).
+"""The signed link a requester without an account follows their request by.
 
 The link names one request and the address its requester proved, signed with the site's
 secret (Django's TimestampSigner). It is mailed to that address only: with the receipt and

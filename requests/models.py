@@ -345,7 +345,7 @@ class DataRequest(models.Model):
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="request_queue_open_idx",
             ),
-            # The queue's other sort orders (issue 16, requests.filters.SORTS), read forwards
+            # The queue's other sort orders (requests.filters.SORTS), read forwards
             # or backwards: sorting by a column never sorts every open request either.
             models.Index(
                 fields=["received_at", "id"],

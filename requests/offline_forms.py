@@ -12,7 +12,7 @@ from portal.models import Language, User
 from requests.forms import FORMS, FilingForm
 from requests.models import Channel, DeliveryMethod, Kind
 
-# --- staff file a request that came by post, phone, email or at the counter (issue 15) ------
+# --- staff file a request that came by post, phone, email or at the counter ------
 
 # The parts of a customer's filing form that do not apply when staff type a request in: the
 # LW-8 question and agent filing (staff file account-less requests for the requester

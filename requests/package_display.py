@@ -1,4 +1,4 @@
-"""The disclosure package as the customer reads it (LW-6.1, issue 16): every value in the
+"""The disclosure package as the customer reads it (LW-6.1): every value in the
 customer's language, times in Tokyo time, names instead of codes and internal ids.
 
 The JSON file keeps the stored values under stable keys (the field names) for machines; the
@@ -164,7 +164,7 @@ SCHEMA_VERSION = 2
 
 def json_preamble() -> dict:
     """The JSON file's first keys: what it is and how to read it, for machines and people.
-    The keys and the schema version stay the same in every language (issue 16)."""
+    The keys and the schema version stay the same in every language."""
     return {
         "schema": SCHEMA,
         "schema_version": SCHEMA_VERSION,

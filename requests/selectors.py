@@ -211,7 +211,7 @@ def queue_page(
     *, queryset: QuerySet[DataRequest], order: tuple[str, ...], number, per_page: int
 ) -> QueuePage:
     """One page of the queue, its total and the privacy staff (for the assignee menus), in
-    one statement (issue 13): the total and the staff list ride along as uncorrelated scalar
+    one statement: the total and the staff list ride along as uncorrelated scalar
     subqueries, which PostgreSQL evaluates once. The page's ids are chosen first, on the
     requests table alone (a deferred join), in an order that a partial index on open
     requests matches, so a deep page reads that index up to its offset and joins the
@@ -361,7 +361,7 @@ def package_parts(*, customer: User, categories: list[str]) -> list[tuple[str, s
     return parts
 
 
-# --- what needs someone now (issue 16, portal.attention) ----------------------------------------
+# --- what needs someone now (portal.attention) ----------------------------------------
 
 
 def requests_waiting_for_customer(*, customer: User) -> QuerySet[DataRequest]:

@@ -1,4 +1,4 @@
-"""Time left on a request, as staff read it in the queue (issue 16, LW-6.2).
+"""Time left on a request, as staff read it in the queue (LW-6.2).
 
 One unit, the largest that fits: "due in 13 days" rather than Django's "1 week, 6 days";
 hours under a day, minutes under an hour. Whole units, rounded down, never zero.

@@ -1,4 +1,4 @@
-"""The public transparency report (issue 15): what people asked of us and what we did, per
+"""The public transparency report: what people asked of us and what we did, per
 quarter and per year in Japan time, from live data, with small counts withheld.
 
 Publication rules (docs/decisions.md, "Transparency report"):

@@ -19,7 +19,7 @@ urlpatterns = [
     ),
     path("requests/", customer.request_list, name="list"),
     path("requests/new/", customer.request_start, name="start"),
-    # Filing and following without an account (issue 15); before the reference routes.
+    # Filing and following without an account; before the reference routes.
     path("requests/without-account/", public.email_step, name="guest_email"),
     path("requests/without-account/code/", public.code_step, name="guest_code"),
     path("requests/without-account/new/", public.start_step, name="guest_start"),

@@ -93,7 +93,7 @@ def consent_page(request: HttpRequest) -> HttpResponse:
 
 
 def _summary(rows, locked: set[str]) -> dict[str, list[str]]:
-    """The page's first lines (issue 16): the purposes by what holds for them now. A purpose
+    """The page's first lines: the purposes by what holds for them now. A purpose
     the GPC signal refuses, one stopped at the customer's request and one waiting for a
     fresh decision are named there, not among the declined."""
     summary: dict[str, list[str]] = {

@@ -9,5 +9,5 @@ register = template.Library()
 def plain_label(field):
     """The field's <label> without Django's label suffix: a Japanese label reads wrongly
     with a half-width colon after it (worse after a question mark), and the labels stand
-    above their fields, so neither language needs one (issue 16)."""
+    above their fields, so neither language needs one."""
     return field.label_tag(label_suffix="")

@@ -1,6 +1,6 @@
 """Error pages in the site's layout and the visitor's language, each with a way on: back to
 where the visitor came from (when that is this site), their page or the sign-in, the home
-page and the contact form (issue 16)."""
+page and the contact form."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render

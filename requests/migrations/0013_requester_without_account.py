@@ -1,4 +1,4 @@
-"""A request may come from a person without an account (issue 15, LW-6.1): the account
+"""A request may come from a person without an account (LW-6.1): the account
 becomes optional; the requester's contact details, the channel it came by, the staff member
 who typed it in, and the staff match of the requester to the data we hold are added.
 

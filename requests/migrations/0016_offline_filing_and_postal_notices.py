@@ -1,4 +1,4 @@
-"""Requests typed in by staff (issue 15): the scan of the letter is a document of its own
+"""Requests typed in by staff: the scan of the letter is a document of its own
 purpose, and notices for a requester without an email address are kept as letters to print and
 post. Staff see and mark them (through the staff pages); nothing else changes."""
 

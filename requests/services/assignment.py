@@ -84,7 +84,7 @@ def request_assign_many(
     assignee: User | None,
     picks: list[tuple[int, int | None]],
 ) -> AssignOutcome:
-    """Assign several requests to one person from the queue (issue 16, LW-5). Each pick is
+    """Assign several requests to one person from the queue (LW-5). Each pick is
     (request id, the assignee the page showed) and goes through `request_assign` on its own,
     with its own row lock and the same "changed meanwhile" check: a row someone else changed
     is left alone and reported, the others are assigned. Separate transactions, so that two

@@ -60,7 +60,7 @@ def _value(obj, name: str, customer: User):
         if isinstance(rel, DataRequest):
             return rel.reference
         if rel._meta.label == "consents.ConsentEvent":
-            # The change's receipt id, as the ledger's own rows show it (issue 16): the
+            # The change's receipt id, as the ledger's own rows show it: the
             # event's text is an internal summary.
             return str(rel.change_id)
         return str(rel)
@@ -136,7 +136,7 @@ def package_build(*, package_id: int) -> DisclosurePackage:
                         "rows": [{n: _value(obj, n, customer) for n in names} for obj in objects],
                     }
                 )
-                # The readable page: each row's values as the customer reads them (issue 16).
+                # The readable page: each row's values as the customer reads them.
                 readable.append(
                     [[package_display.cell(obj, n, customer) for n in names] for obj in objects]
                 )

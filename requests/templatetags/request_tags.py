@@ -37,7 +37,7 @@ def labels(values, vocabulary: str) -> str:
 def request_link(context, name: str, **kwargs) -> str:
     """The address of one of the request page's actions (`message_post`, `document_upload`,
     `document_download`, `package_download`): under the signed link when the page was opened
-    by one (a requester without an account, issue 15), else under the customer's reference."""
+    by one (a requester without an account), else under the customer's reference."""
     from django.urls import reverse
 
     token = context.get("follow_token")

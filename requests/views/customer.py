@@ -49,7 +49,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def request_start(request: HttpRequest) -> HttpResponse:
     """The LW-8 question first: a user managed by a customer organization files nothing. A
-    visitor who is not signed in chooses: sign in, or go on without an account (issue 15)."""
+    visitor who is not signed in chooses: sign in, or go on without an account."""
     if not request.user.is_authenticated:
         kind = request.GET.get("kind")
         return render(

@@ -1,4 +1,4 @@
-"""Filing and following a request without an account (issue 15, LW-6.1, LW-10).
+"""Filing and following a request without an account (LW-6.1, LW-10).
 
 The visitor proves an email address with a mailed code, files with the form of the kind,
 and follows the request through the signed link mailed to them. The pages say the same

@@ -97,7 +97,7 @@ def _sort_links(request: HttpRequest, current: str) -> dict[str, dict]:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Open requests, soonest due first unless sorted otherwise, filtered, searched and
-    paginated (LW-6.2); the rows shown are audited (LW-5). Six queries (issue 13): session,
+    paginated (LW-6.2); the rows shown are audited (LW-5). Six queries: session,
     user, second factor, permissions, the page (rows, total and staff list in one
     statement), the audit event."""
     now = timezone.now()
@@ -156,7 +156,7 @@ def _csv_cell(value) -> str:
 
 @staff_required
 def queue_csv(request: HttpRequest) -> HttpResponse:
-    """The filtered queue, every matching row in the page's order, as CSV (issue 16). The
+    """The filtered queue, every matching row in the page's order, as CSV. The
     download is audited with every request it holds (LW-5)."""
     now = timezone.now()
     filterset = _queue_filterset(request, now=now)
@@ -214,7 +214,7 @@ def queue_csv(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def assign_many(request: HttpRequest) -> HttpResponse:
-    """The queue's assignment control: the ticked rows to one person (issue 16), each with
+    """The queue's assignment control: the ticked rows to one person, each with
     the single assign's "changed meanwhile" check."""
     target = request.POST.get("next") or ""
     if not target.startswith(reverse("requests:staff_queue")):
@@ -395,8 +395,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def package_progress(request: HttpRequest, pk: int) -> HttpResponse:
-    """The package's part of the staff request page, asked again by htmx while it builds
-    (issue 16). Once a paper package is ready it shows the postal address: that answer is a
+    """The package's part of the staff request page, asked again by htmx while it builds.
+    Once a paper package is ready it shows the postal address: that answer is a
     staff view of personal data and is audited like the page (LW-5)."""
     try:
         req = selectors.request_with_package_for_staff(pk=pk)
@@ -583,7 +583,7 @@ ACTIONS = {
         ),
         _("The person represented is linked and the authority recorded as checked."),
     ),
-    # A request filed without an account (issue 15): whose data is it?
+    # A request filed without an account: whose data is it?
     "requester_match": (
         _with_form(
             RequesterMatchForm,

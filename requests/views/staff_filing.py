@@ -1,4 +1,4 @@
-"""Staff pages for requests that did not come online (issue 15; LW-6.1, LW-6.2, APPI-36): file a
+"""Staff pages for requests that did not come online (LW-6.1, LW-6.2, APPI-36): file a
 request that came by post, phone, email or at the counter, print a notice that goes by post,
 and mark it as posted. Thin: check the role, validate, call one service."""
 

@@ -1,4 +1,4 @@
-"""The public transparency report (issue 15): anyone may read it, in Japanese or English."""
+"""The public transparency report: anyone may read it, in Japanese or English."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A person without an account in a real Chromium (issue 15, LW-6.1, LW-6.2, APPI-36): chooses to
+"""A person without an account in a real Chromium (LW-6.1, LW-6.2, APPI-36): chooses to
 go on without an account, proves the address with the code read from the outbox, files a
 disclosure request, uploads an identity document when asked and, once staff matched them and
 fulfilled the request, downloads the answer through the signed link."""

@@ -1,4 +1,4 @@
-"""Live progress without reloads (issue 16): while a disclosure package builds, the request
+"""Live progress without reloads: while a disclosure package builds, the request
 page asks for the package's part again (htmx, served from our origin under the CSP) and swaps
 that part alone. A reply being typed on the same page survives every update, and the page is
 never reloaded (a marker set in the page's window is still there at the end)."""

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  (Japanese labels and punctuation, as the page shows them)
-"""A request that came by post, in a real Chromium (issue 15; LW-6.1, LW-6.2, APPI-36): an agent
+"""A request that came by post, in a real Chromium (LW-6.1, LW-6.2, APPI-36): an agent
 types in a letter with its scan and the day it arrived, finds it in the queue due 14 days after
 that day (not after today), prints the receipt that goes by post and marks it as posted."""
 

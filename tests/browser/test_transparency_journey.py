@@ -1,6 +1,6 @@
 # ruff: noqa: RUF001  (the page's own Japanese labels)
 """A visitor reads the transparency report in a real Chromium, finds a small count withheld,
-switches to English and downloads the figures as CSV (issue 15; LW-6.3, LW-11)."""
+switches to English and downloads the figures as CSV (LW-6.3, LW-11)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """After a policy revision that adds or widens a purpose, the customer's home asks them to
-decide again, naming the purposes, until they do (LW-9, issue 16)."""
+decide again, naming the purposes, until they do (LW-9)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  (Japanese page texts, with Japanese punctuation)
-"""The customer's "where my data went" picture (issue 15): a flow diagram of the partners and
+"""The customer's "where my data went" picture: a flow diagram of the partners and
 countries their data went to or may go to, with a table beside it, both languages, only the
 customer's own records, and a fixed cost (LY-1, LY-2, APPI-29)."""
 

@@ -1,4 +1,4 @@
-"""portal.attention, the registry of what needs someone now (issue 16): items sorted by the
+"""portal.attention, the registry of what needs someone now: items sorted by the
 date they must be done by, counts in registration order, nothing for a provider that returns
 nothing, one registration per provider."""
 

@@ -219,7 +219,7 @@ CASES = [
     Case(
         "requests:withdraw", owner_only(302), kwargs=ref, method="post", id="post:requests:withdraw"
     ),
-    # Filing without an account (issue 15): signed-in people file from their account; the
+    # Filing without an account: signed-in people file from their account; the
     # later steps need the proved address first (kept in the session), else back to step 1.
     Case("requests:guest_email", signed_in(302, anonymous=200)),
     Case("requests:guest_code", everyone(302), anonymous_to="/requests/without-account/"),
@@ -268,7 +268,7 @@ CASES = [
     ),
     # The back-office.
     Case("requests:staff_queue", staff_only(200)),
-    # Requests received by post, phone, email or at the counter (issue 15).
+    # Requests received by post, phone, email or at the counter.
     Case("requests:staff_file", staff_only(200)),
     Case(
         "requests:staff_file",

@@ -1,4 +1,4 @@
-"""What the customer's home and the staff home say needs doing (issue 16, portal.attention):
+"""What the customer's home and the staff home say needs doing (portal.attention):
 the customer sees a fee to pay and how, what staff asked for, an answer to download and until
 when, soonest first, before anything else; staff see the queue's figures, each linking to the
 queue filtered the same way, in a pinned number of queries."""

@@ -1,4 +1,4 @@
-"""Filing without an account (issue 15): the email code, its limits, no probing for accounts,
+"""Filing without an account: the email code, its limits, no probing for accounts,
 the duplicate rule after the proof, the signed link, and the staff match (LW-6.1, LW-10)."""
 
 from __future__ import annotations

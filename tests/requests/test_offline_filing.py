@@ -1,4 +1,4 @@
-"""Requests that reach us by post, phone, email or at the counter (issue 15; LW-6.1, LW-6.2,
+"""Requests that reach us by post, phone, email or at the counter (LW-6.1, LW-6.2,
 APPI-36): staff file them with the date they arrived, the clock starts then, the scan is checked
 like any upload, they enter the queue, and notices go by mail or, without an address, by post."""
 

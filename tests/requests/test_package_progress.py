@@ -1,4 +1,4 @@
-"""The disclosure package's progress updates in place (issue 16): the request pages carry a
+"""The disclosure package's progress updates in place: the request pages carry a
 part that htmx asks for again while the package builds, never a meta refresh; the part's
 own URL answers only to who may see the page."""
 

@@ -1,5 +1,5 @@
 # ruff: noqa: RUF001  (the expected Japanese text has full-width brackets)
-"""The disclosure package reads as an answer (LW-6.1, LW-6.3, issue 16): every label in the
+"""The disclosure package reads as an answer (LW-6.1, LW-6.3): every label in the
 customer's language, Tokyo times, names instead of codes and internal ids, each withheld
 item's ground in plain words; the JSON keeps stable machine-readable keys and says so; a
 paper answer comes as a PDF with its Japanese glyphs embedded; each person opens only their

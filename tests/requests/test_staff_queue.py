@@ -180,7 +180,7 @@ def test_the_queue_takes_six_queries_with_500_requests_first_and_last_page(
     cast, agent_client, params
 ):
     """Issue 13: the same 6 queries whatever the size, once the browser answered the cookie
-    banner: 1 the session, 2 the user, 3 the session's second-factor device (issue 11), 4 the
+    banner: 1 the session, 2 the user, 3 the session's second-factor device, 4 the
     user's permissions (one query for own and group permissions,
     `portal.backends.PermissionsBackend`), 5 one statement with the page of requests
     (customer and assignee joined), the total and the privacy staff for the menus as scalar
@@ -263,7 +263,7 @@ def test_assigning_the_ticked_rows_to_one_person(cast, agent_client):
         second.reference: "dana@example.jp",
         untouched.reference: None,
     }
-    assert AuditEvent.objects.filter(action="requests.request.assign").count() == 2
+    assert AuditEvent.objects.filter(action="requests.request.assigned").count() == 2
     # "Me" is the viewer's own id; "none" unassigns.
     agent_client.post(
         reverse("requests:staff_assign_many"),

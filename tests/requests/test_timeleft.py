@@ -1,4 +1,4 @@
-"""Time left as the queue says it (issue 16): one unit, the largest that fits, rounded down."""
+"""Time left as the queue says it: one unit, the largest that fits, rounded down."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The public transparency report (issue 15): figures against a hand-built year, small
+"""The public transparency report: figures against a hand-built year, small
 counts withheld (and not recoverable by subtraction), the CSV, both languages, the cost."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 /* Django 5.2's admin/js/SelectFilter2.js (BSD licence, as Django), with one change for
-   the portal (issue 16): the search icons carry role="img", so that their aria-label is
+   the portal: the search icons carry role="img", so that their aria-label is
    allowed (axe aria-prohibited-attr). The portal's static folder comes first, so this copy
    is the one served. */
 /*global SelectBox, gettext, ngettext, interpolate, quickElement, SelectFilter*/

@@ -200,7 +200,7 @@ def test_query_count_is_pinned_with_50_purposes_and_1000_events(
         # user's own and groups' permissions in one query (staff link), 9. the analytics
         # decision for the cookie banner (no cookie yet), 10. the policy notice, 11. the
         # purposes it widened (prefetch). 12. the latest five changes, with their purposes
-        # and services joined (the page's short history, issue 16).
+        # and services joined (the page's short history).
         response = customer_client.get("/consents/")
     assert response.status_code == 200
     page = response.content.decode()
