@@ -182,7 +182,9 @@ def _requests(cursor, n: int, when, staff_ids: list[int]) -> None:
             on_behalf, principal_name, principal_relationship, details, delivery_method,
             received_at, sla_days, sla_day_mode, due_at, paused_seconds, paused_since,
             extension_days, extension_reason, identity_confirmed_at, fee_status, created_at,
-            updated_at, assignee_id, customer_id, principal_no_account, representation)
+            updated_at, assignee_id, customer_id, principal_no_account, representation,
+            channel, requester_name, requester_email, requester_address, requester_phone,
+            requester_language, matched_none)
         SELECT 'BN-' || lpad(g::text, 8, '0'), (%(kinds)s::text[])[1 + g %% %(nkinds)s],
             CASE WHEN g %% 10 = 0 THEN 'awaiting_customer'
                  WHEN g %% 3 = 0 THEN 'submitted' ELSE 'in_review' END,
@@ -192,7 +194,7 @@ def _requests(cursor, n: int, when, staff_ids: list[int]) -> None:
             due - interval '13 days', 'none', %(when)s, %(when)s,
             CASE WHEN g %% 5 = 0 THEN NULL
                  ELSE (%(staff)s::bigint[])[1 + g %% %(nstaff)s] END,
-            u.id, false, ''
+            u.id, false, '', 'online', '', '', '', '', 'ja', false
         FROM (SELECT id, (row_number() OVER (ORDER BY id) - 1)::int AS g
               FROM portal_user WHERE email LIKE 'bench-c%%') AS u,
         LATERAL (SELECT %(when)s - interval '2 days'

@@ -498,10 +498,12 @@ class Command(BaseCommand):
                             details, delivery_method, received_at, sla_days, sla_day_mode, due_at,
                             paused_seconds, extension_days, extension_reason, fee_status,
                             created_at, updated_at, customer_id, principal_no_account,
-                            representation)
+                            representation, channel, requester_name, requester_email,
+                            requester_address, requester_phone, requester_language,
+                            matched_none)
                         VALUES (%s, 'inquiry', 'submitted', '', '', false, '', '', %s,
                             'electronic', %s, 10, 'business', %s, 0, 0, '', 'none', %s, %s, %s,
-                            false, '')
+                            false, '', 'online', '', '', '', '', 'ja', false)
                         RETURNING id
                         """,
                         [
