@@ -4,7 +4,7 @@ A feature app registers each kind of thing it needs approved from its `AppConfig
 (`portal.approval_kinds`):
 
     approval_kinds.register(approval_kinds.Kind(
-        code="waiver", label=_("Fee waiver"), subject="requests.DataRequest",
+        code="waiver", label=_("Fee waiver"), subject="<app>.<Model>",
         on_decided=_waiver_decided, describe=_describe, subjects=_requests,
     ))
 

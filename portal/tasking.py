@@ -1,7 +1,7 @@
 """The one way the services hand work to a worker: by task name, once the transaction commits.
 
 Services never import tasks (tasks call services, one direction): they name the task,
-`enqueue_on_commit("requests.tasks.package_build_task", package.pk, what=...)`. The task is
+`enqueue_on_commit("<app>.tasks.<name>_task", obj.pk, what=...)`. The task is
 looked up in Celery's registry by that name (its module is imported on first use, as the
 worker does), and queued when the current transaction commits, so a worker never looks for
 a row that is not yet visible. A dead broker must not break the caller: the refusal is logged

@@ -29,8 +29,10 @@ class RequestsConfig(AppConfig):
             "footer", _("Contact point for personal information"), "requests:contact", order=15
         )
         navigation.link_register(
-            "footer", _("Transparency report"), "requests:transparency", order=40
+            "footer", _("Transparency report"), "requests:transparency", order=65
         )
+        navigation.page_register("contact", "requests:contact")
+        navigation.page_register("transparency", "requests:transparency")
         navigation.card_register("dashboard", "customer/requests/dashboard_card.html", order=40)
         navigation.card_register("staff_home", "staff/requests/home_card.html", order=20)
         # The outbox's failed mail, next to the request jobs that send most of it.

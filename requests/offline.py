@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import Language, User
 from portal.services import audit_record, mail_queue
-from requests import clock, letters, principals
+from requests import clock, letters, links, principals
 from requests.errors import RequestError
 from requests.models import (
     Channel,
@@ -183,7 +183,11 @@ def _receipt(req: DataRequest) -> None:
     context = {
         "request": req,
         "recipient": recipient,
-        "url": reverse("requests:detail", kwargs={"reference": req.reference}),
+        # An address staff typed in is not proved: its mail carries no link to the request.
+        "url": reverse("requests:detail", kwargs={"reference": req.reference})
+        if recipient.user
+        else None,
+        "link_days": links.link_days(),
     }
     if recipient.by_post:
         letters.postal_notice_record(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 
 from partners.models import Basis
@@ -102,7 +102,11 @@ def cell(value) -> Cell:
     if value == FEWER_THAN_FIVE:
         return Cell(text=_("fewer than 5"), number=None, note=_("fewer than 5"))
     if value == WITHHELD:
-        return Cell(text=_("withheld"), number=None, note=_("withheld"))
+        return Cell(
+            text=pgettext("transparency report", "withheld"),
+            number=None,
+            note=pgettext("transparency report", "withheld"),
+        )
     return Cell(text=format_number(value), number=value)
 
 

@@ -90,7 +90,7 @@ def _parse(html: str) -> _Page:
 
 
 def _row(html: str, code: str) -> str:
-    match = re.search(rf'<tr id="purpose-{re.escape(code)}">(.*?)</tr>', html, re.S)
+    match = re.search(rf'<li[^>]*id="purpose-{re.escape(code)}">(.*?)</li>', html, re.S)
     assert match, f"no row for {code}"
     return match.group(1)
 

@@ -54,11 +54,13 @@ def test_the_menus_and_pages_list_what_the_apps_registered():
     assert [link.url_name for link in links["staff"]] == ["requests:staff_queue"]
     assert [link.url_name for link in links["footer"]] == [
         "consents:policy",
+        "requests:contact",
         "consents:policy_history",
         "consents:cookies",
         "partners:group_companies",
         "partners:countries",
         "partners:joint_use",
+        "requests:transparency",
         "incidents:announcements",
     ]
     assert navigation.cards("dashboard") == [
@@ -73,7 +75,11 @@ def test_the_menus_and_pages_list_what_the_apps_registered():
         "staff/requests/jobs_mail_card.html",
         "staff/incidents/home_card.html",
     ]
-    assert navigation.pages() == {"privacy_policy": "consents:policy"}
+    assert navigation.pages() == {
+        "privacy_policy": "consents:policy",
+        "contact": "requests:contact",
+        "transparency": "requests:transparency",
+    }
     with pytest.raises(ValueError, match="unknown place"):
         navigation.card_register("sidebar", "x.html", order=1)
 

@@ -354,6 +354,12 @@ CASES = [
     ),
     Case("requests:staff_close", staff_only(200), kwargs=lambda cast: {"pk": _disclosure(cast).pk}),
     Case("requests:staff_package", staff_only(200), kwargs=lambda cast: {"pk": _packaged(cast).pk}),
+    # The PDF exists for paper delivery only: an electronic package has none.
+    Case(
+        "requests:staff_package_pdf",
+        staff_only(404),
+        kwargs=lambda cast: {"pk": _packaged(cast).pk},
+    ),
     Case(
         "requests:package_download",
         owner_only(200),

@@ -261,5 +261,5 @@ def test_an_administrator_also_sees_what_waits_for_their_approval(
         page = client.get(reverse("staff_home")).content.decode()
     counts = _counts(page)
     assert counts["mine"] == (1, "/staff/requests/?mine=1")
-    assert counts["approvals"] == (1, "/staff/requests/approvals/")
+    assert counts["approvals"] == (1, "/staff/approvals/")
     assert "自分の承認待ち" in page

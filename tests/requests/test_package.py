@@ -194,4 +194,6 @@ def test_progress_is_shown_while_the_package_is_built(cast, client):
     page = client.get(
         reverse("requests:detail", kwargs={"reference": req.reference})
     ).content.decode()
-    assert 'value="25"' in page and 'http-equiv="refresh"' in page
+    # Updated in place while it builds (htmx), never by reloading the page.
+    assert 'value="25"' in page and 'hx-trigger="every 3s"' in page
+    assert 'http-equiv="refresh"' not in page

@@ -29,8 +29,8 @@ SENTENCE = {
 
 
 def purpose_row(page: str, code: str) -> str:
-    start = page.index(f'<tr id="purpose-{code}">')
-    return page[start : page.index("</tr>", start)]
+    start = page.index(f'id="purpose-{code}"')
+    return page[start : page.index("</li>", start)]
 
 
 @pytest.mark.clause("LY-4")
