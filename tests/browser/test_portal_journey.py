@@ -26,7 +26,7 @@ def test_sign_up_switch_language_sign_in_edit_profile(page, settings):
     page.get_by_label("メールアドレス").fill("kenji@example.jp")
     page.get_by_label("氏名").fill("田中 健二")
     page.locator("#id_password1").fill(PASSWORD)
-    page.get_by_label("パスワード（確認用）").fill(PASSWORD)
+    page.get_by_label("パスワード（確認用）").fill(PASSWORD)  # noqa: RUF001
     shot("sign-up")
     page.get_by_role("button", name="アカウント作成").click()
     # The address is confirmed by mail before the account is used.
