@@ -25,6 +25,7 @@ from requests.models import (
 from requests.services import documents, filing, packages
 from requests.services import fees as request_fees
 from requests.services import messages as request_messages
+from requests.views.responses import package_response
 
 
 def _posted(request: HttpRequest):
@@ -301,16 +302,4 @@ def package_download(request: HttpRequest, reference: str, fmt: str) -> HttpResp
         return redirect("requests:detail", reference=reference)
     except FileNotFoundError:
         raise Http404 from None
-    if fmt == "json":
-        response = FileResponse(
-            handle,
-            content_type="application/json",
-            as_attachment=True,
-            filename=f"{reference}-data.json",
-        )
-    else:
-        response = FileResponse(handle, content_type="text/html; charset=utf-8")
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return package_response(handle, fmt=fmt, reference=reference)

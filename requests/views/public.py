@@ -24,6 +24,7 @@ from requests.errors import DuplicateRequestError, RequestError
 from requests.forms import DocumentForm, MessageForm, RequesterType, StartForm
 from requests.intake_forms import PUBLIC_FORMS, CodeForm, EmailForm
 from requests.models import DataRequest, DeliveryMethod, Kind
+from requests.views.responses import package_response
 
 SENT = "requests.intake.sent"  # the code sent: {"id": public id, "email": address}
 PROOF = "requests.intake.proof"  # the address proved: {"id", "email", "at"}
@@ -349,16 +350,4 @@ def follow_package_download(request: HttpRequest, token: str, fmt: str) -> HttpR
         return redirect("requests:follow", token=token)
     except FileNotFoundError:
         raise Http404 from None
-    if fmt == "json":
-        response = FileResponse(
-            handle,
-            content_type="application/json",
-            as_attachment=True,
-            filename=f"{req.reference}-data.json",
-        )
-    else:
-        response = FileResponse(handle, content_type="text/html; charset=utf-8")
-        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return package_response(handle, fmt=fmt, reference=req.reference)

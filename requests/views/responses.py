@@ -1,0 +1,23 @@
+"""Responses the customer's and the requester's pages share."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+
+
+def package_response(handle, *, fmt: str, reference: str) -> FileResponse:
+    """A disclosure package file: the JSON as a download, the readable page inline with a
+    policy that lets it run nothing; never cached."""
+    if fmt == "json":
+        response = FileResponse(
+            handle,
+            content_type="application/json",
+            as_attachment=True,
+            filename=f"{reference}-data.json",
+        )
+    else:
+        response = FileResponse(handle, content_type="text/html; charset=utf-8")
+        response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
