@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from requests.views import contact, customer, public, staff, staff_filing, transparency
 
@@ -82,6 +83,11 @@ urlpatterns = [
     path("staff/requests/queue.csv", staff.queue_csv, name="staff_queue_csv"),
     path("staff/requests/assign/", staff.assign_many, name="staff_assign_many"),
     path("staff/requests/overview/", staff.overview, name="staff_overview"),
+    # The old address of the approvals inbox, kept for bookmarks: one inbox now serves all.
+    path(
+        "staff/requests/approvals/",
+        RedirectView.as_view(pattern_name="approvals", permanent=True),
+    ),
     path("staff/requests/approvals/<int:pk>/", staff.approval_detail, name="staff_approval"),
     path("staff/requests/<int:pk>/", staff.request_detail, name="staff_detail"),
     path("staff/requests/<int:pk>/messages/", staff.message_post, name="staff_message_post"),

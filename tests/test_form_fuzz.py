@@ -227,7 +227,7 @@ SEEDS = {
     "customer": ["/dashboard/", "/requests/", "/requests/new/", "/consents/", "/cookies/"]
     + [f"/requests/new/{kind}/" for kind in Kind.values],
     "agent": ["/staff/", "/staff/requests/", "/staff/partners/", "/staff/partners/records/"],
-    "administrator": ["/staff/requests/approvals/", "/staff/partners/exceptions/"],
+    "administrator": ["/staff/approvals/", "/staff/partners/exceptions/"],
 }
 
 

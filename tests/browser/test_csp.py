@@ -64,7 +64,7 @@ START = [
     "/staff/",
     "/staff/requests/",
     "/staff/requests/overview/",
-    "/staff/requests/approvals/",
+    "/staff/approvals/",
     "/staff/partners/",
     "/staff/partners/records/",
     "/staff/partners/provisions/new/",

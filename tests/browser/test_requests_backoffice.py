@@ -119,7 +119,7 @@ def test_agent_verifies_pays_drafts_partial_admin_approves_customer_downloads(
 
     # The administrator reads the notice the customer will get and approves.
     sign_in(page, live_server, cast.administrator)
-    page.goto("/staff/requests/approvals/")
+    page.goto("/staff/approvals/")
     dismiss_cookie_banner(page)
     page.get_by_test_id("approvals").locator("tr", has_text=req.reference).get_by_role(
         "link"

@@ -153,3 +153,8 @@ def test_one_inbox_lists_every_kind_in_a_fixed_number_of_queries(cast, admin_cli
 
 def test_staff_without_the_administrator_role_get_a_403(agent_client):
     assert agent_client.get(reverse("approvals")).status_code == 403
+
+
+def test_the_old_address_of_the_requests_approvals_leads_to_the_one_inbox(admin_client_):
+    response = admin_client_.get("/staff/requests/approvals/")
+    assert (response.status_code, response["Location"]) == (301, "/staff/approvals/")
