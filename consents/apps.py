@@ -7,6 +7,12 @@ class ConsentsConfig(AppConfig):
     verbose_name = _("Consents")
 
     def ready(self) -> None:
+        from consents.audit_names import LABELS
+        from portal.audit_names import labels_register
+
+        # This app's audit actions in words (the admin's audit log).
+        labels_register(LABELS)
+
         from consents.services import consent_devices_erase
         from portal.erasure import eraser_register
 

@@ -7,6 +7,12 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
+        from incidents.audit_names import LABELS
+        from portal.audit_names import labels_register
+
+        # This app's audit actions in words (the admin's audit log).
+        labels_register(LABELS)
+
         from portal import navigation
 
         navigation.link_register(

@@ -10,6 +10,12 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners")
 
     def ready(self) -> None:
+        from partners.audit_names import LABELS
+        from portal.audit_names import labels_register
+
+        # This app's audit actions in words (the admin's audit log).
+        labels_register(LABELS)
+
         from partners.services.records import provision_records_unlink
         from portal.erasure import eraser_register
 

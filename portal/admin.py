@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django_otp.admin import OTPAdminSite
 
@@ -87,7 +88,8 @@ class AuditActionFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         written = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
-        return [(name, name) for name in sorted({audit_names.current_name(a) for a in written})]
+        current = {audit_names.current_name(a) for a in written}
+        return sorted(((name, audit_names.label(name)) for name in current), key=lambda c: c[1])
 
     def queryset(self, request, queryset):
         if self.value():
@@ -130,14 +132,17 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("action"), ordering="action")
     def action_name(self, event: AuditEvent) -> str:
-        """Today's name; a row written under an older name says so."""
+        """The action in words, with today's name beside it for searching; a row written
+        under an older name says so."""
         current = audit_names.current_name(event.action)
         if current == event.action:
-            return current
-        return _("%(current)s (written as %(written)s)") % {
-            "current": current,
-            "written": event.action,
-        }
+            return format_html("{} <code>{}</code>", audit_names.label(current), current)
+        return format_html(
+            "{} <code>{}</code> {}",
+            audit_names.label(current),
+            current,
+            _("(written as %(written)s)") % {"written": event.action},
+        )
 
 
 @admin.register(OutboundMail)

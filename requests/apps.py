@@ -9,11 +9,13 @@ class RequestsConfig(AppConfig):
     verbose_name = _("Data-subject requests")
 
     def ready(self) -> None:
-        from portal.audit_names import renamed_register
-        from requests.audit_names import RENAMED
+        from portal.audit_names import labels_register, renamed_register
+        from requests.audit_names import LABELS, RENAMED
 
-        # Old rows of the audit log under their current names (the admin's audit log).
+        # Old rows of the audit log under their current names, and every action in words
+        # (the admin's audit log).
         renamed_register(RENAMED)
+        labels_register(LABELS)
 
         from portal.erasure import eraser_register
         from requests.services.erasure import requests_rows_erase

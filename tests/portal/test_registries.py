@@ -6,13 +6,19 @@ old audit names shown under today's names in the admin."""
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 
 from incidents.models import IncidentSettings
 from portal import audit_names, erasure, inventory, navigation
 from portal.models import AuditEvent, SingletonSettings
 from portal.services import audit_record
+from requests import workflow
 from requests.models import JobSettings
 
 
@@ -162,3 +168,55 @@ def test_the_admin_shows_old_rows_under_todays_name(admin_client_, customer):
         "?action=requests.request.close&" not in full
         and '?action=requests.request.close"' not in full
     )
+
+
+def _actions_written_by_the_code() -> set[str]:
+    """Every action name a call of `audit_record` can write, read from the source (the
+    workflow's transitions name theirs in one table)."""
+    names: set[str] = set()
+    for app in ("portal", "consents", "partners", "requests", "incidents"):
+        for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.Call):
+                    continue
+                called = getattr(node.func, "id", getattr(node.func, "attr", None))
+                for keyword in node.keywords if called == "audit_record" else ():
+                    if keyword.arg == "action":
+                        names |= {
+                            c.value
+                            for c in ast.walk(keyword.value)
+                            if isinstance(c, ast.Constant) and isinstance(c.value, str)
+                        }
+    return names | set(workflow.AUDIT_ACTIONS.values())
+
+
+def test_every_audit_action_has_words_in_both_languages():
+    written = _actions_written_by_the_code()
+    assert len(written) > 80  # the scan found the calls
+    assert written - set(audit_names.labelled()) == set()
+    with translation.override("ja"):
+        japanese = {name: audit_names.label(name) for name in written}
+    with translation.override("en"):
+        english = {name: audit_names.label(name) for name in written}
+    untranslated = [name for name in written if japanese[name] == english[name]]
+    assert untranslated == []
+    # A few, by hand.
+    assert japanese["requests.request.closed"] == "請求の完了"
+    assert japanese["consents.consent.changed"] == "同意の変更"
+    assert english["partners.provision.recorded"] == "Provision recorded"
+    # An old name reads as today's words.
+    with translation.override("en"):
+        assert audit_names.label("requests.request.close") == "Request closed"
+
+
+@pytest.mark.clause("LW-5")
+def test_the_admin_shows_audit_actions_in_words(admin_client_, customer):
+    audit_record(actor=None, action="requests.request.closed", target=customer)
+    url = reverse("admin:portal_auditevent_changelist")
+    page = admin_client_.get(url).content.decode()
+    rows = page.split('id="result_list"')[1].split("</table>")[0]
+    assert "請求の完了 <code>requests.request.closed</code>" in rows
+    # The filter offers the words too.
+    assert "請求の完了</a>" in page.split('id="changelist-filter"')[1]
