@@ -39,12 +39,18 @@ class _Output:
     def __init__(self, stream):
         self.text = ""
         self._lock = threading.Lock()
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+        self._reader = threading.Thread(target=self._read, args=(stream,), daemon=True)
+        self._reader.start()
 
     def _read(self, stream):
         for line in iter(stream.readline, ""):
             with self._lock:
                 self.text += line
+
+    def read_to_the_end(self, limit: float = 60) -> None:
+        """Wait until every process that held the output has closed it: what a process printed
+        just before it ended may still be in the pipe when `wait()` returns."""
+        self._reader.join(limit)
 
     def wait_for(self, pattern: str, process: subprocess.Popen, limit: float = 600) -> re.Match:
         deadline = time.monotonic() + limit
@@ -110,6 +116,7 @@ def test_bin_run_serves_the_demo_prints_mail_with_its_port_and_stops_cleanly(tmp
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             raise
+    output.read_to_the_end()
     assert "stopped." in output.text
     for name, pid in pids.items():
         for _ in range(40):
