@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import inventory
 from portal.inventory import Entry, Kind
+from requests.models import ContactPoint
 
 D, P, N = Kind.DIRECT, Kind.PERSONAL, Kind.NONE
 
@@ -86,37 +87,7 @@ ENTRIES: dict[str, Entry] = {
     "requests.ContactPoint": Entry(
         None,
         None,
-        dict.fromkeys(
-            [
-                "id",
-                "version",
-                "business_name_ja",
-                "business_name_en",
-                "address_ja",
-                "address_en",
-                "representative_ja",
-                "representative_en",
-                "administrator_ja",
-                "administrator_en",
-                "email",
-                "phone",
-                "hours_ja",
-                "hours_en",
-                "postal_ja",
-                "postal_en",
-                "identity_ja",
-                "identity_en",
-                "security_measures_ja",
-                "security_measures_en",
-                "complaints_ja",
-                "complaints_en",
-                "revision_notes_ja",
-                "revision_notes_en",
-                "created_at",
-                "created_by",
-            ],
-            N,
-        ),
+        dict.fromkeys(["id", "version", *ContactPoint.EDITABLE, "created_at", "created_by"], N),
     ),
     # A letter to post for a requester without an email address: its text and address are
     # about them.
