@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import clock, links, principals, selectors, workflow
+from requests import links, principals, selectors, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
     EMAIL_CODE_MAX_ATTEMPTS,
@@ -41,14 +41,13 @@ from requests.models import (
     DisclosurePackage,
     DocumentPurpose,
     EmailCode,
-    FeeStatus,
     Kind,
     RequestDocument,
     RequestMessage,
     Status,
     TimelineEntry,
 )
-from requests.services import common, deadlines, documents, fees, filing, packages
+from requests.services import common, documents, filing, packages
 
 CODE_SALT = "requests.intake.email-code"
 RATE_WINDOW = timedelta(hours=1)
@@ -287,10 +286,11 @@ def request_file_without_account(
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"requests.file:{email}"])
         _refuse_duplicate(email=email, kind=kind)
         received_at = timezone.now()
-        days, mode = deadlines.sla_for(kind)
-        req = DataRequest(
-            reference=filing.reference_allocate(at=received_at),
+        req = filing.request_new(
             kind=kind,
+            delivery_method=delivery_method,
+            received_at=received_at,
+            details=details,
             customer=None,
             channel=Channel.ONLINE,
             requester_name=name,
@@ -299,14 +299,6 @@ def request_file_without_account(
             requester_address=address,
             requester_phone=phone,
             requester_language=language,
-            details=dict(details),
-            delivery_method=delivery_method,
-            received_at=received_at,
-            sla_days=days,
-            sla_day_mode=mode,
-            due_at=clock.due_at(received_at=received_at, days=days, mode=mode),
-            fee_yen=fees.fee_for(kind=kind, delivery_method=delivery_method),
-            fee_status=FeeStatus.NONE,
         )
         try:
             with transaction.atomic():

@@ -44,6 +44,28 @@ def reference_allocate(*, at: datetime) -> str:
     return f"DR-{year}-{counter.last:06d}"
 
 
+def request_new(
+    *, kind: str, delivery_method: str, received_at: datetime, details: Mapping[str, Any], **fields
+) -> DataRequest:
+    """A new, unsaved request of any channel: its reference, and the SLA and fee that apply
+    at `received_at` (the clock starts when the request reached us, LW-6.2); `fields` are the
+    requester's (the customer, or a requester without an account)."""
+    days, mode = deadlines.sla_for(kind)
+    return DataRequest(
+        reference=reference_allocate(at=received_at),
+        kind=kind,
+        details=dict(details),
+        delivery_method=delivery_method,
+        received_at=received_at,
+        sla_days=days,
+        sla_day_mode=mode,
+        due_at=clock.due_at(received_at=received_at, days=days, mode=mode),
+        fee_yen=fees.fee_for(kind=kind, delivery_method=delivery_method),
+        fee_status=FeeStatus.NONE,
+        **fields,
+    )
+
+
 def request_file(
     *,
     customer: User,
@@ -80,24 +102,16 @@ def request_file(
             User.objects.select_for_update().filter(pk=customer.pk).first()
             _refuse_duplicate(customer=customer, kind=kind, principal_name=principal_name)
             received_at = timezone.now()
-            days, mode = deadlines.sla_for(kind)
-            fee = fees.fee_for(kind=kind, delivery_method=delivery_method)
-            req = DataRequest(
-                reference=reference_allocate(at=received_at),
+            req = request_new(
                 kind=kind,
+                delivery_method=delivery_method,
+                received_at=received_at,
+                details=details,
                 customer=customer,
                 on_behalf=on_behalf,
                 principal_name=principal_name if on_behalf else "",
                 principal_relationship=principal_relationship.strip() if on_behalf else "",
                 representation=representation if on_behalf else "",
-                details=dict(details),
-                delivery_method=delivery_method,
-                received_at=received_at,
-                sla_days=days,
-                sla_day_mode=mode,
-                due_at=clock.due_at(received_at=received_at, days=days, mode=mode),
-                fee_yen=fee,
-                fee_status=FeeStatus.NONE,
             )
             try:
                 with transaction.atomic():
