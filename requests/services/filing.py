@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,16 +32,20 @@ from requests.services import deadlines, documents, fees
 def reference_allocate(*, at: datetime) -> str:
     """The next reference of the year in Tokyo, e.g. `DR-2026-000123`.
 
-    The year's counter row is created if missing (a conflict-free insert), then locked with
-    SELECT ... FOR UPDATE, so two filings at once get different numbers; a rolled-back filing
-    may leave a gap, never a duplicate (the column is unique as well)."""
+    One statement takes the number: it creates the year's counter row or adds one to it,
+    holding the row's lock until the filing's transaction ends, so two filings at once get
+    different numbers; a rolled-back filing may leave a gap, never a duplicate (the column is
+    unique as well)."""
     year = at.astimezone(clock.TOKYO).year
-    with transaction.atomic():
-        ReferenceCounter.objects.bulk_create([ReferenceCounter(year=year)], ignore_conflicts=True)
-        counter = ReferenceCounter.objects.select_for_update().get(year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"DR-{year}-{counter.last:06d}"
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last) VALUES (%s, 1) "  # noqa: S608 (the name is ours)
+            f"ON CONFLICT (year) DO UPDATE SET last = {table}.last + 1 RETURNING last",
+            [year],
+        )
+        (last,) = cursor.fetchone()
+    return f"DR-{year}-{last:06d}"
 
 
 def request_new(
@@ -99,7 +103,7 @@ def request_file(
     try:
         with transaction.atomic():
             # Filings of one customer are serialised, so the duplicate check holds.
-            User.objects.select_for_update().filter(pk=customer.pk).first()
+            User.objects.select_for_update().filter(pk=customer.pk).values_list("pk").first()
             _refuse_duplicate(customer=customer, kind=kind, principal_name=principal_name)
             received_at = timezone.now()
             req = request_new(

@@ -140,3 +140,34 @@ def test_the_same_customer_filing_twice_at_once_gets_one_request(cast):
         t.join(timeout=30)
     assert sorted(outcomes) == ["duplicate", "filed"]
     assert DataRequest.objects.filter(customer=cast.customer).count() == 1
+
+
+def test_filing_takes_a_fixed_number_of_queries_with_many_requests_present(
+    customer, other_customer
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories as people
+    from tests.requests.factories import data_request
+
+    first = filing.request_file(customer=other_customer, kind=Kind.INQUIRY, details=INQUIRY)
+    for _ in range(30):
+        data_request(customer=people.customer(), kind=Kind.DELETION)
+    with CaptureQueriesContext(connection) as queries:
+        req = filing.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
+    statements = [q["sql"] for q in queries.captured_queries]
+    # The lock on the customer, the duplicate check, the SLA; the reference in one statement;
+    # the request (in its savepoint), its timeline entry, the audit row and the receipt mail;
+    # and the savepoints of the filing's own transaction (inside the test's).
+    counter = [s for s in statements if "requests_referencecounter" in s]
+    assert len(counter) == 1 and counter[0].startswith("INSERT")
+    writes = [s.split(" ")[2].strip('"') for s in statements if s.startswith("INSERT")]
+    assert writes == [
+        "requests_referencecounter",
+        "requests_datarequest",
+        "requests_timelineentry",
+        "portal_auditevent",
+        "portal_outboundmail",
+    ]
+    assert len(statements) == 12
+    assert int(req.reference[-6:]) == int(first.reference[-6:]) + 1
