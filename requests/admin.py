@@ -191,7 +191,13 @@ class DataRequestAdmin(admin.ModelAdmin):
         "fee_status",
     )
     list_filter = ("status", "kind", "fee_status")
-    search_fields = ("reference", "customer__email", "customer__full_name")
+    search_fields = (
+        "reference",
+        "customer__email",
+        "customer__full_name",
+        "requester_email",
+        "requester_name",
+    )
     list_select_related = ("customer", "assignee")
     date_hierarchy = "received_at"
     actions = [start_verification, confirm_identity, ask_identity_document, quote_fee, approve]

@@ -94,3 +94,19 @@ def test_admin_approval_action_uses_the_service_not_your_own(cast, client):
     own.refresh_from_db()
     req.refresh_from_db()
     assert own.status == ApprovalStatus.APPROVED and req.fee_status == FeeStatus.WAIVED
+
+
+def test_the_admin_finds_a_request_by_the_requester_without_an_account(cast, admin_client_):
+    found = data_request(
+        customer=None,
+        kind=Kind.INQUIRY,
+        requester_name="郵送 太郎",
+        requester_email="yuso@example.jp",
+        channel="post",
+        filed_by=cast.agent,
+    )
+    other = data_request(customer=cast.customer, kind=Kind.INQUIRY)
+    url = reverse("admin:requests_datarequest_changelist")
+    for query in ("yuso@example.jp", "郵送"):
+        rows = admin_client_.get(url, {"q": query}).content.decode().split('id="result_list"')[1]
+        assert found.reference in rows and other.reference not in rows
