@@ -81,7 +81,30 @@ class DeadlineSweepResult:
         return asdict(self)
 
 
-def _active(person: User | None) -> bool:
+@dataclass(slots=True)
+class _Person:
+    """What a digest needs of an assignee, read with the requests."""
+
+    pk: int
+    email: str
+    full_name: str
+    preferred_language: str
+    is_active: bool
+
+
+@dataclass(slots=True)
+class _Due:
+    """What a digest line needs of a request."""
+
+    pk: int
+    reference: str
+    kind: str
+    due_at: datetime
+    assignee_id: int | None
+    assignee: _Person | None
+
+
+def _active(person: User | _Person | None) -> bool:
     return person is not None and person.is_active
 
 
@@ -113,32 +136,40 @@ def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResul
         staff = list(portal_selectors.privacy_staff())  # 1 query
         admin_ids = _admin_ids()  # 1 query
         admins = [p for p in staff if p.pk in admin_ids]
-        people = {p.pk: p for p in staff}
+        people: dict[int, User | _Person] = {p.pk: p for p in staff}
+        assignees: dict[int, _Person] = {}
         horizon = now + timedelta(days=offsets[0])
-        # 1 query: every running request due within the largest offset, or overdue.
-        candidates = list(
+        # 1 query: every running request due within the largest offset, or overdue, as plain
+        # rows (a sweep may read tens of thousands; model instances cost more than the scan).
+        candidates: list[_Due] = []
+        for pk, reference, kind, due_at, assignee_id, email, full_name, language, active in (
             DataRequest.objects.filter(
                 status__in=RUNNING_STATUSES, paused_since__isnull=True, due_at__lte=horizon
             )
-            .select_related("assignee")
-            .only(
+            .order_by("due_at", "id")
+            .values_list(
                 "id",
                 "reference",
                 "kind",
-                "status",
                 "due_at",
-                "paused_since",
-                "assignee__id",
+                "assignee_id",
                 "assignee__email",
                 "assignee__full_name",
                 "assignee__preferred_language",
                 "assignee__is_active",
             )
-            .order_by("due_at", "id")
-        )
+        ):
+            assignee = None
+            if assignee_id is not None:
+                assignee = assignees.get(assignee_id)
+                if assignee is None:
+                    assignee = assignees[assignee_id] = _Person(
+                        assignee_id, email, full_name, language, active
+                    )
+            candidates.append(_Due(pk, reference, kind, due_at, assignee_id, assignee))
         keys: list[ClaimKey] = []
-        items: dict[ClaimKey, tuple[str, DataRequest, int | None]] = {}
-        overdue: list[DataRequest] = []
+        items: dict[ClaimKey, tuple[str, _Due, int | None]] = {}
+        overdue: list[_Due] = []
         for req in candidates:
             assigned = _active(req.assignee)
             if assigned:
@@ -162,7 +193,7 @@ def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResul
                 keys.append(key)
                 items[key] = (what, req, days)
         # The daily list: one per person per day, from the digest hour in Tokyo.
-        daily: dict[int, list[DataRequest]] = {}
+        daily: dict[int, list[_Due]] = {}
         local = now.astimezone(clock.TOKYO)
         moment = local.replace(hour=config.digest_hour, minute=0, second=0, microsecond=0)
         if overdue and local >= moment:
@@ -174,9 +205,9 @@ def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResul
             for person_id in daily:
                 keys.append(ClaimKey(PERSON, person_id, DIGEST, moment, person_id))
         claimed = reminder_claim_many(keys=keys, now=now)  # 1 query
-        due: dict[int, list[tuple[DataRequest, int]]] = {}
-        late: dict[int, list[DataRequest]] = {}
-        lists: dict[int, list[DataRequest]] = {}
+        due: dict[int, list[tuple[_Due, int]]] = {}
+        late: dict[int, list[_Due]] = {}
+        lists: dict[int, list[_Due]] = {}
         counted: set[tuple[str, int]] = set()
         for key in sorted(claimed, key=lambda k: (k.recipient_id, k.due_at, k.subject_id)):
             if key.reminder == DIGEST:
@@ -217,10 +248,10 @@ def request_deadline_sweep(*, now: datetime | None = None) -> DeadlineSweepResul
 
 
 def _digest_context(
-    person: User,
-    due: list[tuple[DataRequest, int]],
-    late: list[DataRequest],
-    daily: list[DataRequest],
+    person: User | _Person,
+    due: list[tuple[_Due, int]],
+    late: list[_Due],
+    daily: list[_Due],
     now: datetime,
 ) -> dict:
     """The digest's three sections, their lines written here in the recipient's language:
@@ -234,7 +265,7 @@ def _digest_context(
         nobody_yet = gettext("Nobody is assigned to this request yet. Please take it or assign it.")
         nobody = gettext("Nobody is assigned to this request.")
 
-        def when(req: DataRequest) -> str:
+        def when(req: _Due) -> str:
             return req.due_at.astimezone(clock.TOKYO).strftime("%Y-%m-%d %H:%M")
 
         def section(reqs: list, line) -> dict:
@@ -249,7 +280,7 @@ def _digest_context(
                 )
             return {"count": len(reqs), "text": text}
 
-        def due_line(item: tuple[DataRequest, int]) -> str:
+        def due_line(item: tuple[_Due, int]) -> str:
             req, days = item
             head = ngettext(
                 "Request %(reference)s (%(kind)s) is due within %(days)s day.",
@@ -262,7 +293,7 @@ def _digest_context(
             lines.append(f"  {page}{req.pk}/")
             return "\n".join(lines) + "\n"
 
-        def late_line(req: DataRequest) -> str:
+        def late_line(req: _Due) -> str:
             head = gettext("Request %(reference)s (%(kind)s) is overdue.") % {
                 "reference": req.reference,
                 "kind": kinds[req.kind],
@@ -275,7 +306,7 @@ def _digest_context(
                 who = nobody
             return f"- {head}\n  {told % {'due': when(req)}}\n  {who}\n  {page}{req.pk}/\n"
 
-        def daily_line(req: DataRequest) -> str:
+        def daily_line(req: _Due) -> str:
             due_text = gettext("due %(due)s") % {"due": when(req)}
             return f"- {req.reference} ({kinds[req.kind]}) {due_text}\n  {page}{req.pk}/\n"
 
