@@ -106,3 +106,20 @@ def test_two_sweeps_at_once_send_every_mail_once(cast, now):
     pairs = list(OutboundMail.objects.values_list("to", "subject"))
     assert len(pairs) == len(set(pairs))
     assert jobs.request_deadline_sweep(now=now).mails == 0
+
+
+def test_due_dates_keep_every_microsecond_through_the_claim(cast):
+    from datetime import UTC, datetime
+
+    # Two keys a microsecond apart are two reminders; each comes back as it went in, and
+    # the row holds the exact moment (far dates too).
+    exact = datetime(2026, 12, 1, 3, 4, 5, 678901, tzinfo=UTC)
+    keys = [
+        key(exact),
+        key(exact + timedelta(microseconds=1)),
+        key(datetime(2199, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)),
+    ]
+    assert reminder_claim_many(keys=keys) == set(keys)
+    assert reminder_claim_many(keys=keys) == set()
+    stored = sorted(ReminderClaim.objects.values_list("due_at", flat=True))
+    assert stored == sorted(k.due_at for k in keys)
