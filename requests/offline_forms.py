@@ -1,5 +1,5 @@
-"""The staff form for a request that came by post, phone, email or at the counter (issue 15;
-LW-6.1, LW-6.2): who asked, how and when it reached us, and, through the kind's own filing form,
+"""The staff form for a request that came by post, phone, email or at the counter (LW-6.1,
+LW-6.2): who asked, how and when it reached us, and, through the kind's own filing form,
 what they ask."""
 
 from __future__ import annotations

@@ -100,7 +100,7 @@ def test_a_reminder_is_once_per_recipient_and_a_new_colleague_still_gets_it(cast
 
 @pytest.mark.clause("LW-6.2")
 def test_one_mail_per_recipient_lists_everything_due_and_overdue(cast, now):
-    """Issue 13: a sweep writes one mail per person, however many requests it concerns."""
+    """A sweep writes one mail per person (a digest), however many requests it concerns."""
     soon = [
         open_request(now, due_in=timedelta(hours=h), assignee=cast.agent, kind=Kind.INQUIRY)
         for h in (5, 30, 60)
