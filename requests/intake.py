@@ -417,7 +417,7 @@ def requester_message_post(*, req: DataRequest, body: str, client_token=None) ->
         )
         TimelineEntry.objects.create(request=locked, event="message_from_customer")
         common.notify_staff(locked, template="requests/message_to_staff")
-        if locked.status == Status.AWAITING_CUSTOMER:
+        if workflow.can_respond(locked):
             workflow.request_customer_respond(request_id=locked.pk, actor=None)
     return message
 
@@ -439,7 +439,7 @@ def requester_document_upload(
             stored.append(doc.stored_name)
             TimelineEntry.objects.create(request=locked, event="document_uploaded")
             common.notify_staff(locked, template="requests/document_to_staff")
-            if locked.status == Status.AWAITING_CUSTOMER:
+            if workflow.can_respond(locked):
                 workflow.request_customer_respond(request_id=locked.pk, actor=None)
     except Exception:
         documents.discard_files(stored)
@@ -554,7 +554,7 @@ def requester_match(
                 _("Request %(reference)s is closed; nothing was changed.")
                 % {"reference": req.reference}
             )
-        if req.status not in (Status.SUBMITTED, Status.VERIFYING, Status.AWAITING_CUSTOMER):
+        if not workflow.can_match_requester(req):
             raise RequestError(
                 _(
                     "The requester is matched while their identity is checked; request "

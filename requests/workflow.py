@@ -100,6 +100,113 @@ def allowed(name: str, status: str) -> bool:
     return status in TRANSITIONS[name].sources
 
 
+# --- what may be done now ------------------------------------------------------------------
+# Services, views and templates ask these instead of comparing statuses themselves; each is
+# read off TRANSITIONS, so the table above stays the one statement of the lifecycle.
+# Templates ask through the `can` filter: `{% if req|can:"close" %}` (requests/templatetags).
+
+
+def can_start_verification(req: DataRequest) -> bool:
+    return allowed("verification_start", req.status)
+
+
+def can_check_identity(req: DataRequest) -> bool:
+    """Confirm the requester's identity, or close because it could not be confirmed."""
+    return allowed("identity_confirm", req.status) and allowed("identity_fail", req.status)
+
+
+def can_ask_customer(req: DataRequest) -> bool:
+    return allowed("customer_ask", req.status)
+
+
+def can_respond(req: DataRequest) -> bool:
+    """We wait for the customer: what they send (a message, a document) resumes the work."""
+    return allowed("customer_respond", req.status)
+
+
+def can_quote_fee(req: DataRequest) -> bool:
+    """A fee of the schedule waits to be quoted (the service checks the kind and identity)."""
+    return (
+        allowed("fee_quote", req.status) and bool(req.fee_yen) and req.fee_status == FeeStatus.NONE
+    )
+
+
+def can_record_payment(req: DataRequest) -> bool:
+    """We wait for the quoted fee: staff record its payment or ask for a waiver."""
+    return allowed("payment_record", req.status)
+
+
+def can_waive_fee(req: DataRequest) -> bool:
+    return allowed("fee_waive", req.status)
+
+
+def can_close(req: DataRequest) -> bool:
+    return allowed("close", req.status)
+
+
+def can_ask_approval(req: DataRequest) -> bool:
+    return allowed("approval_ask", req.status)
+
+
+def can_decide(req: DataRequest) -> bool:
+    """Staff work the request to its answer: a decision item by item, a fulfilment that
+    closes, or an erasure for an administrator to approve. The answer either closes the
+    request or goes to approval, so both moves must be open."""
+    return can_close(req) and can_ask_approval(req)
+
+
+def can_approve(req: DataRequest) -> bool:
+    """A draft decision waits for a privacy administrator (approve or return it)."""
+    return allowed("approve", req.status) and allowed("approval_return", req.status)
+
+
+def can_lapse(req: DataRequest) -> bool:
+    return allowed("lapse", req.status)
+
+
+def can_withdraw(req: DataRequest) -> bool:
+    return allowed("withdraw", req.status)
+
+
+# The identity check runs from filing until identity is confirmed, including a wait on the
+# customer for documents: the states the identity moves start from.
+IDENTITY_CHECK_STATUSES = (
+    TRANSITIONS["verification_start"].sources
+    | TRANSITIONS["identity_confirm"].sources
+    | TRANSITIONS["customer_respond"].sources
+)
+
+
+def can_match_requester(req: DataRequest) -> bool:
+    """A requester without an account is matched to the data we hold while their identity is
+    checked, before anything is fulfilled."""
+    return req.status in IDENTITY_CHECK_STATUSES
+
+
+# The names templates use with the `can` filter.
+ACTIONS: dict[str, Callable[[DataRequest], bool]] = {
+    "start_verification": can_start_verification,
+    "check_identity": can_check_identity,
+    "ask_customer": can_ask_customer,
+    "respond": can_respond,
+    "quote_fee": can_quote_fee,
+    "record_payment": can_record_payment,
+    "waive_fee": can_waive_fee,
+    "close": can_close,
+    "ask_approval": can_ask_approval,
+    "decide": can_decide,
+    "approve": can_approve,
+    "lapse": can_lapse,
+    "withdraw": can_withdraw,
+    "match_requester": can_match_requester,
+}
+
+
+def can(req: DataRequest, action: str) -> bool:
+    """`ACTIONS[action](req)`; an unknown name is a programming error, not a quiet False."""
+    return ACTIONS[action](req)
+
+
 def _require_admin(actor: User | None) -> None:
     if actor is None or not actor.is_privacy_admin:
         raise RequestError(_("Only a privacy administrator can do this."))

@@ -18,7 +18,7 @@ from portal.models import User
 from portal.services import audit_record
 from requests import uploads, workflow
 from requests.errors import RequestError
-from requests.models import DataRequest, DocumentPurpose, RequestDocument, Status, TimelineEntry
+from requests.models import DataRequest, DocumentPurpose, RequestDocument, TimelineEntry
 from requests.services import common
 
 
@@ -128,7 +128,7 @@ def document_upload(
                 request=locked, event="document_uploaded", actor=uploaded_by
             )
             common.notify_staff(locked, template="requests/document_to_staff")
-            if locked.status == Status.AWAITING_CUSTOMER:
+            if workflow.can_respond(locked):
                 workflow.request_customer_respond(request_id=locked.pk, actor=uploaded_by)
     except Exception:
         discard_files(stored)

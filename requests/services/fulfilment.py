@@ -28,7 +28,7 @@ def correction_apply(
         req = common.lock(request_id)
         if req.kind not in (Kind.CORRECTION, Kind.ADDITION):
             raise RequestError(_("Only a correction or addition changes the profile."))
-        if not workflow.allowed("close", req.status):
+        if not workflow.can_close(req):
             raise RequestError(
                 _("Request %(reference)s is “%(status)s”; this step is not possible now.")
                 % {"reference": req.reference, "status": req.get_status_display()}
@@ -75,7 +75,7 @@ def restriction_apply(
         req = common.lock(request_id)
         if req.kind not in (Kind.SUSPENSION, Kind.THIRD_PARTY_STOP):
             raise RequestError(_("Only a suspension or third-party stop records a restriction."))
-        if not workflow.allowed("close", req.status):
+        if not workflow.can_close(req):
             raise RequestError(
                 _("Request %(reference)s is “%(status)s”; this step is not possible now.")
                 % {"reference": req.reference, "status": req.get_status_display()}
@@ -150,7 +150,7 @@ def inquiry_answer(
         req = common.lock(request_id)
         if req.kind != Kind.INQUIRY:
             raise RequestError(_("Only an inquiry is answered this way."))
-        if not workflow.allowed("close", req.status):
+        if not workflow.can_close(req):
             raise RequestError(
                 _("Request %(reference)s is “%(status)s”; this step is not possible now.")
                 % {"reference": req.reference, "status": req.get_status_display()}

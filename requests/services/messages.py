@@ -11,7 +11,7 @@ from portal.models import User
 from portal.services import audit_record, mail_queue
 from requests import links, principals, workflow
 from requests.errors import RequestError
-from requests.models import DataRequest, RequestMessage, Status, TimelineEntry
+from requests.models import DataRequest, RequestMessage, TimelineEntry
 from requests.services import common
 
 
@@ -76,6 +76,6 @@ def message_post(
                 )
         else:
             common.notify_staff(locked, template="requests/message_to_staff")
-            if locked.status == Status.AWAITING_CUSTOMER:
+            if workflow.can_respond(locked):
                 workflow.request_customer_respond(request_id=locked.pk, actor=author)
     return message

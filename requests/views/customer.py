@@ -168,7 +168,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "req": req,
             "message_form": MessageForm(),
             "document_form": DocumentForm(),
-            "can_withdraw": workflow.allowed("withdraw", req.status),
+            "can_withdraw": workflow.can_withdraw(req),
         },
     )
 
@@ -225,7 +225,7 @@ def _detail_with_errors(request, req, **forms) -> HttpResponse:
         "req": req,
         "message_form": MessageForm(),
         "document_form": DocumentForm(),
-        "can_withdraw": workflow.allowed("withdraw", req.status),
+        "can_withdraw": workflow.can_withdraw(req),
         **forms,
     }
     return render(request, "customer/requests/detail.html", context, status=400)

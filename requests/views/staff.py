@@ -353,16 +353,14 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
-    allowed = {name for name in workflow.TRANSITIONS if workflow.allowed(name, req.status)}
     preview = None
-    if req.status == Status.AWAITING_APPROVAL:
+    if workflow.can_approve(req):
         preview = workflow.closing_notice_preview(
             req, outcome=req.outcome, reason=req.outcome_reason
         )
     package = getattr(req, "package", None)
     return {
         "req": req,
-        "allowed": allowed,
         "staff": _staff_list(),
         "message_form": forms.get("message_form") or MessageForm(),
         "ask_form": forms.get("ask_form") or NoteForm(),
@@ -693,7 +691,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close as fulfilled or no data, after reading the notice the customer will get
     (APPI-36): the first POST shows the preview, the second (with `confirm`) closes."""
     req = _staff_request(pk)
-    if not workflow.allowed("close", req.status):
+    if not workflow.can_close(req):
         # No "fulfilled" form or preview for a request that cannot close that way now: a
         # decision waiting for approval closes with its own notice when approved (APPI-36).
         expected = request.POST.get("expected_status") if request.method == "POST" else None
@@ -702,7 +700,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                 "Request %(reference)s changed meanwhile (it is now “%(status)s”); "
                 "nothing was done. Please look at it again."
             ) % {"reference": req.reference, "status": req.get_status_display()}
-        elif req.status == Status.AWAITING_APPROVAL:
+        elif workflow.can_approve(req):
             blocked = _(
                 "The decision waits for a privacy administrator's approval. The request "
                 "closes with that decision and its notice once approved, so it cannot be "
