@@ -102,16 +102,21 @@ withdraw           clo   clo   clo   clo   clo   clo   -
 """
 
 
-def _table() -> dict[tuple[str, str], str | None]:
-    lines = [line.split() for line in TABLE_TEXT.strip().splitlines()]
+def _cells(text: str) -> dict[tuple[str, str], str]:
+    """A table written as text: (action, state) -> the cell as written."""
+    lines = [line.split() for line in text.strip().splitlines()]
     columns = lines[0][1:]
     assert columns == list(STATES)
     table = {}
     for action, *cells in lines[1:]:
         assert len(cells) == len(columns), action
         for column, cell in zip(columns, cells, strict=True):
-            table[(action, STATES[column])] = None if cell == "-" else STATES[cell]
+            table[(action, STATES[column])] = cell
     return table
+
+
+def _table() -> dict[tuple[str, str], str | None]:
+    return {key: None if cell == "-" else STATES[cell] for key, cell in _cells(TABLE_TEXT).items()}
 
 
 EXPECTED = _table()
@@ -405,16 +410,9 @@ match_requester    y   y   y    -   -   -    -
 
 
 def _can_table() -> dict[tuple[str, str], bool]:
-    lines = [line.split() for line in CAN_TEXT.strip().splitlines()]
-    columns = lines[0][1:]
-    assert columns == list(STATES)
-    table = {}
-    for action, *cells in lines[1:]:
-        assert len(cells) == len(columns), action
-        for column, cell in zip(columns, cells, strict=True):
-            assert cell in ("y", "-"), (action, column)
-            table[(action, STATES[column])] = cell == "y"
-    return table
+    cells = _cells(CAN_TEXT)
+    assert set(cells.values()) == {"y", "-"}
+    return {key: cell == "y" for key, cell in cells.items()}
 
 
 CAN = _can_table()
