@@ -21,7 +21,7 @@ from django.utils import timezone, translation
 from partners.errors import PartnerError
 from partners.models import Basis, Export, ExportStatus, PartnerKind, ProvisionRecord
 from partners.recovery import export_requeue_stale
-from partners.services import exports
+from partners.services import exports, pseudonyms
 from partners.services import records as partner_records
 from portal import inventory
 from portal.models import AuditEvent
@@ -98,9 +98,9 @@ def test_export_has_consenting_customers_only_and_no_direct_identifier(
     assert export.status == ExportStatus.COMPLETED
     assert export.total == export.processed == export.rows == 3
     rows = _rows(export)
-    key = exports.pseudonym_key(lab)
+    key = pseudonyms.pseudonym_key(lab)
     assert {r["pseudonym"] for r in rows} == {
-        exports.pseudonym(key=key, customer_id=c.pk) for c in population
+        pseudonyms.pseudonym(key=key, customer_id=c.pk) for c in population
     }
     # No column is a field the inventory marks as a direct identifier, on any model.
     direct = {name for model in apps.get_models() for name in inventory.direct_identifiers(model)}
@@ -291,9 +291,9 @@ def test_each_chunk_is_rechecked_against_withdrawals_committed_since_the_start(
     assert export.status == ExportStatus.COMPLETED
     assert export.total == 4  # counted when the export started
     assert export.rows == 2
-    key = exports.pseudonym_key(lab)
+    key = pseudonyms.pseudonym_key(lab)
     assert [r["pseudonym"] for r in _rows(export)] == [
-        exports.pseudonym(key=key, customer_id=person.pk) for person in (first, late)
+        pseudonyms.pseudonym(key=key, customer_id=person.pk) for person in (first, late)
     ]
     records = ProvisionRecord.objects.filter(export=export).order_by("customer_id")
     assert [r.customer_id for r in records] == [first.pk, late.pk]
