@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +21,7 @@ from portal import selectors as portal_selectors
 from portal.i18n import join_list
 from portal.models import Approval, User
 from portal.roles import privacy_admin_required, staff_required
-from requests import intake, letters, selectors, timeleft, workflow
+from requests import intake, letters, overview_display, selectors, timeleft, workflow
 from requests.errors import RequestError
 from requests.filters import SORTS, QueueFilterSet, sort_order
 from requests.forms import (
@@ -42,7 +41,6 @@ from requests.forms import (
 )
 from requests.intake_forms import RequesterMatchForm
 from requests.models import (
-    OPEN_STATUSES,
     ApprovalKind,
     DataRequest,
     DisclosurePackage,
@@ -295,57 +293,10 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     """Counts per state and kind and two server-drawn charts with axes and a scale, each with
     its data table beside it (LW-6.2); no personal data."""
-    from portal.charts import Series, bar_chart
-
-    data = selectors.overview()
-    states = [s for s in Status if s.value in OPEN_STATUSES]
-    table = [
-        (kind, [data["counts"].get((s.value, kind.value), 0) for s in states]) for kind in Kind
-    ]
-    totals = [sum(row[1][i] for row in table) for i in range(len(states))]
-    received = [{"week": week, "value": n} for week, n in data["received"]]
-    shares = [
-        {
-            "week": week,
-            "in_time": in_time,
-            "total": total,
-            "pct": round(100 * in_time / total) if total else None,
-        }
-        for week, in_time, total in data["on_time"]
-    ]
-    weeks = [date_format(r["week"], "n/j") for r in received]
-    received_chart = bar_chart(
-        chart_id="received-chart",
-        title=_("Requests received per week (last 12 weeks)"),
-        categories=weeks,
-        series=[Series(label=_("Requests received"), values=[r["value"] for r in received])],
-        value_label=_("Requests"),
-    )
-    share_chart = bar_chart(
-        chart_id="ontime-chart",
-        title=_("Share of requests closed on time (per week closed)"),
-        categories=weeks,
-        series=[Series(label=_("Share closed on time"), values=[s["pct"] for s in shares])],
-        value_label=_("Share closed on time"),
-        value_format=lambda v: f"{v:g}%",
-        missing_label=_("none closed"),
-    )
-    closed = sum(s["total"] for s in shares)
-    on_time = sum(s["in_time"] for s in shares)
     return render(
         request,
         "staff/requests/overview.html",
-        {
-            "states": states,
-            "table": table,
-            "totals": totals,
-            "received": received,
-            "shares": shares,
-            "received_chart": received_chart,
-            "share_chart": share_chart,
-            "closed": closed,
-            "on_time_pct": round(100 * on_time / closed) if closed else None,
-        },
+        overview_display.overview_context(selectors.overview()),
     )
 
 
