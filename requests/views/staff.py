@@ -50,6 +50,7 @@ from requests.models import (
 from requests.services import approvals as request_approvals
 from requests.services import assignment, decisions, erasure, fulfilment, packages
 from requests.services import messages as request_messages
+from requests.views import posting
 
 PAGE_SIZE = 50
 
@@ -361,25 +362,19 @@ def package_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     req = _staff_request(pk)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            request_messages.message_post(
-                request=req,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                client_token=form.cleaned_data["token"],
-            )
-        except RequestError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The message was sent to the customer."))
-            return redirect("requests:staff_detail", pk=pk)
-    return render(
+    return posting.message_submit(
         request,
-        "staff/requests/detail.html",
-        _detail_context(request, req, message_form=form),
-        status=400,
+        post=lambda **posted: request_messages.message_post(
+            request=req, author=request.user, **posted
+        ),
+        done=lambda: redirect("requests:staff_detail", pk=pk),
+        again=lambda form: render(
+            request,
+            "staff/requests/detail.html",
+            _detail_context(request, req, message_form=form),
+            status=400,
+        ),
+        sent=_("The message was sent to the customer."),
     )
 
 
