@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 
 from portal.models import User
 from portal.services import audit_record, mail_queue
-from requests import clock, links, principals, selectors, workflow
+from requests import links, principals, selectors, workflow
 from requests.errors import DuplicateRequestError, RequestError
 from requests.models import (
     EMAIL_CODE_MAX_ATTEMPTS,
@@ -41,14 +41,13 @@ from requests.models import (
     DisclosurePackage,
     DocumentPurpose,
     EmailCode,
-    FeeStatus,
     Kind,
     RequestDocument,
     RequestMessage,
     Status,
     TimelineEntry,
 )
-from requests.services import deadlines, documents, fees, filing, packages
+from requests.services import documents, filing, packages
 from requests.services import messages as request_messages
 
 CODE_SALT = "requests.intake.email-code"
@@ -288,7 +287,6 @@ def request_file_without_account(
             cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"requests.file:{email}"])
         _refuse_duplicate(email=email, kind=kind)
         received_at = timezone.now()
-        days, mode = deadlines.sla_for(kind)
         req = DataRequest(
             reference=filing.reference_allocate(at=received_at),
             kind=kind,
@@ -302,12 +300,9 @@ def request_file_without_account(
             requester_language=language,
             details=dict(details),
             delivery_method=delivery_method,
-            received_at=received_at,
-            sla_days=days,
-            sla_day_mode=mode,
-            due_at=clock.due_at(received_at=received_at, days=days, mode=mode),
-            fee_yen=fees.fee_for(kind=kind, delivery_method=delivery_method),
-            fee_status=FeeStatus.NONE,
+            **filing.filing_terms(
+                kind=kind, delivery_method=delivery_method, received_at=received_at
+            ),
         )
         try:
             with transaction.atomic():

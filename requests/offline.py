@@ -31,12 +31,11 @@ from requests.models import (
     DataRequest,
     DeliveryMethod,
     DocumentPurpose,
-    FeeStatus,
     Kind,
     Status,
     TimelineEntry,
 )
-from requests.services import deadlines, documents, fees, filing
+from requests.services import documents, filing
 
 # Channels staff file on a requester's behalf; "online" is the requester's own filing.
 OFFLINE_CHANNELS = (Channel.POST, Channel.PHONE, Channel.EMAIL, Channel.COUNTER)
@@ -125,7 +124,6 @@ def request_file_offline(
     stored: list[str] = []
     try:
         with transaction.atomic():
-            days, mode = deadlines.sla_for(kind)
             req = DataRequest(
                 reference=filing.reference_allocate(at=received_at),
                 kind=kind,
@@ -139,12 +137,9 @@ def request_file_offline(
                 requester_language=requester_language,
                 details=dict(details),
                 delivery_method=delivery_method,
-                received_at=received_at,
-                sla_days=days,
-                sla_day_mode=mode,
-                due_at=clock.due_at(received_at=received_at, days=days, mode=mode),
-                fee_yen=fees.fee_for(kind=kind, delivery_method=delivery_method),
-                fee_status=FeeStatus.NONE,
+                **filing.filing_terms(
+                    kind=kind, delivery_method=delivery_method, received_at=received_at
+                ),
             )
             req.full_clean(exclude=["reference"], validate_unique=False)
             req.save()

@@ -44,6 +44,21 @@ def reference_allocate(*, at: datetime) -> str:
     return f"DR-{year}-{counter.last:06d}"
 
 
+def filing_terms(*, kind: str, delivery_method: str, received_at) -> dict[str, Any]:
+    """What a request takes from the configuration when it is filed, however it reached us:
+    the kind's SLA copied (a later change affects new requests only, LW-6.2), the due date
+    from it, and the schedule's fee, not yet quoted (LW-6.4)."""
+    days, mode = deadlines.sla_for(kind)
+    return {
+        "received_at": received_at,
+        "sla_days": days,
+        "sla_day_mode": mode,
+        "due_at": clock.due_at(received_at=received_at, days=days, mode=mode),
+        "fee_yen": fees.fee_for(kind=kind, delivery_method=delivery_method),
+        "fee_status": FeeStatus.NONE,
+    }
+
+
 def request_file(
     *,
     customer: User,
@@ -80,8 +95,6 @@ def request_file(
             User.objects.select_for_update().filter(pk=customer.pk).first()
             _refuse_duplicate(customer=customer, kind=kind, principal_name=principal_name)
             received_at = timezone.now()
-            days, mode = deadlines.sla_for(kind)
-            fee = fees.fee_for(kind=kind, delivery_method=delivery_method)
             req = DataRequest(
                 reference=reference_allocate(at=received_at),
                 kind=kind,
@@ -92,12 +105,7 @@ def request_file(
                 representation=representation if on_behalf else "",
                 details=dict(details),
                 delivery_method=delivery_method,
-                received_at=received_at,
-                sla_days=days,
-                sla_day_mode=mode,
-                due_at=clock.due_at(received_at=received_at, days=days, mode=mode),
-                fee_yen=fee,
-                fee_status=FeeStatus.NONE,
+                **filing_terms(kind=kind, delivery_method=delivery_method, received_at=received_at),
             )
             try:
                 with transaction.atomic():
