@@ -106,22 +106,31 @@ def allowed(name: str, status: str) -> bool:
 # Templates ask through the `can` filter: `{% if req|can:"close" %}` (requests/templatetags).
 
 
-def can_start_verification(req: DataRequest) -> bool:
-    return allowed("verification_start", req.status)
+def _may(*names: str) -> Callable[[DataRequest], bool]:
+    """The question whether every named transition may start from the request's state."""
+
+    def may(req: DataRequest) -> bool:
+        return all(allowed(name, req.status) for name in names)
+
+    may.__name__ = f"can_{'_and_'.join(names)}"
+    return may
 
 
-def can_check_identity(req: DataRequest) -> bool:
-    """Confirm the requester's identity, or close because it could not be confirmed."""
-    return allowed("identity_confirm", req.status) and allowed("identity_fail", req.status)
-
-
-def can_ask_customer(req: DataRequest) -> bool:
-    return allowed("customer_ask", req.status)
-
-
-def can_respond(req: DataRequest) -> bool:
-    """We wait for the customer: what they send (a message, a document) resumes the work."""
-    return allowed("customer_respond", req.status)
+can_start_verification = _may("verification_start")
+# Confirm the requester's identity, or close because it could not be confirmed.
+can_check_identity = _may("identity_confirm", "identity_fail")
+can_ask_customer = _may("customer_ask")
+# We wait for the customer: what they send (a message, a document) resumes the work.
+can_respond = _may("customer_respond")
+# We wait for the quoted fee: staff record its payment or ask for a waiver.
+can_record_payment = _may("payment_record")
+can_waive_fee = _may("fee_waive")
+can_close = _may("close")
+can_ask_approval = _may("approval_ask")
+# A draft decision waits for a privacy administrator (approve or return it).
+can_approve = _may("approve", "approval_return")
+can_lapse = _may("lapse")
+can_withdraw = _may("withdraw")
 
 
 def can_quote_fee(req: DataRequest) -> bool:
@@ -131,41 +140,11 @@ def can_quote_fee(req: DataRequest) -> bool:
     )
 
 
-def can_record_payment(req: DataRequest) -> bool:
-    """We wait for the quoted fee: staff record its payment or ask for a waiver."""
-    return allowed("payment_record", req.status)
-
-
-def can_waive_fee(req: DataRequest) -> bool:
-    return allowed("fee_waive", req.status)
-
-
-def can_close(req: DataRequest) -> bool:
-    return allowed("close", req.status)
-
-
-def can_ask_approval(req: DataRequest) -> bool:
-    return allowed("approval_ask", req.status)
-
-
 def can_decide(req: DataRequest) -> bool:
     """Staff work the request to its answer: a decision item by item, a fulfilment that
     closes, or an erasure for an administrator to approve. The answer either closes the
     request or goes to approval, so both moves must be open."""
     return can_close(req) and can_ask_approval(req)
-
-
-def can_approve(req: DataRequest) -> bool:
-    """A draft decision waits for a privacy administrator (approve or return it)."""
-    return allowed("approve", req.status) and allowed("approval_return", req.status)
-
-
-def can_lapse(req: DataRequest) -> bool:
-    return allowed("lapse", req.status)
-
-
-def can_withdraw(req: DataRequest) -> bool:
-    return allowed("withdraw", req.status)
 
 
 # The identity check runs from filing until identity is confirmed, including a wait on the
