@@ -45,15 +45,7 @@ def _value(obj, name: str, customer: User):
         return [str(x) for x in getattr(obj, name).all()]
     if f.is_relation:
         if f.related_model is User:
-            # Compared by id: no query per row, and no staff member's name in the package.
-            person = getattr(obj, f.attname)
-            if person is None:
-                return None
-            if person == customer.pk:
-                return _("you")
-            if name == "principal":
-                return _("the person you act for")
-            return _("privacy staff")
+            return package_display.person_label(obj, name, customer)
         rel = getattr(obj, name)
         if rel is None:
             return None
