@@ -19,7 +19,7 @@ from partners.models import (
     ExceptionStatus,
     ProvisionRecord,
 )
-from partners.services import exceptions, gate, records
+from partners.services import exceptions, gate
 from partners.services import records as partner_records
 from portal.models import Approval, ApprovalStatus
 from tests import factories as people
@@ -184,7 +184,7 @@ def test_two_concurrent_uses_of_one_exception_provide_once():
     assert ProvisionRecord.objects.filter(exception=exception).count() == 1
 
 
-# --- asking, approving and rejecting (from the records' tests) -----------------------------------
+# --- asking, approving and rejecting ---------------------------------------------------------
 
 
 ASKED_ITEMS = [DataItem.PREFECTURE, DataItem.BIRTH_YEAR]
@@ -253,7 +253,7 @@ def test_an_unapproved_exception_is_no_basis(customer, agent, police, quality_pu
     )
     assert not decision.allowed and decision.reason == "exception_not_approved"
     with pytest.raises(PartnerError):
-        records.provision_record(
+        partner_records.provision_record(
             customer=customer,
             partner=police,
             purpose=quality_purpose,

@@ -8,12 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from partners.errors import PartnerError
-from partners.models import (
-    Arrangement,
-    ArrangementStatus,
-    Basis,
-    PartnerKind,
-)
+from partners.models import Arrangement, ArrangementStatus, Basis, PartnerKind
 from partners.services import registry
 from portal.models import AuditEvent
 from tests.partners import factories as pf

@@ -8,10 +8,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from partners.models import (
-    Basis,
-    PartnerKind,
-)
+from partners.models import Basis, PartnerKind
 from partners.services import registry, reviews
 from portal.models import OutboundMail, ReminderClaim
 from tests.partners import factories as pf
