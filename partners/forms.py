@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from consents.models import Purpose
 from partners.models import EXCEPTION_BASES, Basis, DataItem, Partner
 from partners.selectors import RecordFilters
-from partners.services import exports
+from partners.services import export_rows
 from portal.models import User
 
 
@@ -98,7 +98,7 @@ class ExportStartForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["purpose"].queryset = exports.export_purposes().order_by("position", "code")
+        self.fields["purpose"].queryset = export_rows.export_purposes().order_by("position", "code")
 
 
 GATE = "gate"

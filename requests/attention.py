@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal.models import User
-from requests import selectors
-from requests.models import JobSettings, Status
+from requests import selectors, workflow
+from requests.models import JobSettings
 
 SOON_DAYS = 3
 
@@ -32,7 +32,7 @@ def customer_items(user: User) -> list[dict]:
         # The request lapses this long after the wait began (requests.jobs, the waiting sweep).
         by = req.paused_since + timedelta(days=wait_days) if req.paused_since else None
         url = reverse("requests:detail", kwargs={"reference": req.reference})
-        if req.status == Status.AWAITING_PAYMENT:
+        if workflow.can_record_payment(req):
             template = "customer/requests/attention_fee.html"
         else:
             template = "customer/requests/attention_documents.html"

@@ -47,7 +47,7 @@ from requests.models import (
     Status,
     TimelineEntry,
 )
-from requests.services import common, documents, filing, packages
+from requests.services import documents, filing, packages
 
 CODE_SALT = "requests.intake.email-code"
 RATE_WINDOW = timedelta(hours=1)
@@ -379,64 +379,26 @@ def link_resend(*, req: DataRequest) -> None:
         )
 
 
-def _locked_open(req: DataRequest) -> DataRequest:
-    locked = DataRequest.objects.select_for_update(of=("self",)).get(pk=req.pk)
-    if not locked.is_open:
-        raise RequestError(_("This request is closed. Please file a new request or an inquiry."))
-    return locked
-
-
 def requester_message_post(*, req: DataRequest, body: str, client_token=None) -> RequestMessage:
-    """A message from the requester without an account, like a customer's: staff are told;
-    a reply while we wait on them starts the clock again (LW-6.2); a double submit of one
-    form posts one message."""
-    body = body.strip()
-    if not body:
-        raise RequestError(_("Write a message."))
-    if len(body) > 5000:
-        raise RequestError(_("A message is at most 5,000 characters."))
-    with transaction.atomic():
-        locked = DataRequest.objects.select_for_update(of=("self",)).get(pk=req.pk)
-        if client_token is not None:
-            posted = RequestMessage.objects.filter(
-                request=locked, client_token=client_token
-            ).first()
-            if posted is not None:
-                return posted
-        locked = _locked_open(locked)
-        message = RequestMessage.objects.create(
-            request=locked, author=None, from_staff=False, body=body, client_token=client_token
-        )
-        TimelineEntry.objects.create(request=locked, event="message_from_customer")
-        common.notify_staff(locked, template="requests/message_to_staff")
-        if locked.status == Status.AWAITING_CUSTOMER:
-            workflow.request_customer_respond(request_id=locked.pk, actor=None)
-    return message
+    """A message from the requester without an account, like a customer's (the link was
+    checked by the caller)."""
+    return request_messages.message_from_customer(
+        request=req, author=None, body=body, client_token=client_token
+    )
 
 
 def requester_document_upload(
     *, req: DataRequest, upload: UploadedFile, purpose: str = DocumentPurpose.IDENTITY
 ) -> RequestDocument:
     """The requester without an account uploads an identity document (LW-6.3 ground 4), checked
-    and stored like a customer's; staff are told; if we were waiting, the clock runs again."""
-    if purpose not in DocumentPurpose.values:
-        raise RequestError(_("Choose what the document is."))
-    stored: list[str] = []
-    try:
-        with transaction.atomic():
-            locked = _locked_open(req)
-            doc = documents.document_store(
-                request=locked, uploaded_by=None, upload=upload, purpose=purpose
-            )
-            stored.append(doc.stored_name)
-            TimelineEntry.objects.create(request=locked, event="document_uploaded")
-            common.notify_staff(locked, template="requests/document_to_staff")
-            if locked.status == Status.AWAITING_CUSTOMER:
-                workflow.request_customer_respond(request_id=locked.pk, actor=None)
-    except Exception:
-        documents.discard_files(stored)
-        raise
-    return doc
+    and stored like a customer's (the link was checked by the caller)."""
+    return documents.document_receive(
+        request=req,
+        uploaded_by=None,
+        upload=upload,
+        purpose=purpose,
+        closed=_("This request is closed. Please file a new request or an inquiry."),
+    )
 
 
 def requester_document_open(*, document: RequestDocument):
@@ -455,18 +417,7 @@ def requester_document_open(*, document: RequestDocument):
 def requester_package_open(*, package: DisclosurePackage, fmt: str):
     """The answer of a request filed without an account, for its requester, while the
     download period lasts (the link was checked by the caller)."""
-    from requests.models import PackageStatus
-
-    if package.request.delivery_method != DeliveryMethod.ELECTRONIC:
-        raise RequestError(_("This answer is sent to you on paper."))
-    if package.status in (PackageStatus.QUEUED, PackageStatus.BUILDING):
-        raise RequestError(_("The package is not ready."))
-    if not package.downloadable():
-        raise RequestError(_("The download period of this package has ended."))
-    if package.downloaded_at is None:
-        DisclosurePackage.objects.filter(pk=package.pk, downloaded_at__isnull=True).update(
-            downloaded_at=timezone.now()
-        )
+    packages.package_owner_take(package=package)
     name = package.json_name if fmt == "json" else package.html_name
     return packages.package_storage().open(name, "rb")
 
@@ -546,7 +497,7 @@ def requester_match(
                 _("Request %(reference)s is closed; nothing was changed.")
                 % {"reference": req.reference}
             )
-        if req.status not in (Status.SUBMITTED, Status.VERIFYING, Status.AWAITING_CUSTOMER):
+        if not workflow.can_match_requester(req):
             raise RequestError(
                 _(
                     "The requester is matched while their identity is checked; request "

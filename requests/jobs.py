@@ -421,7 +421,7 @@ def request_lapse_if_waiting(
                     "days": config.nudge_after_days + config.lapse_after_days,
                     "site_url": settings.SITE_URL,
                     "file_url": reverse("requests:start"),
-                    "payment": req.status == Status.AWAITING_PAYMENT,
+                    "payment": workflow.can_record_payment(req),
                 },
             ).strip()
         try:

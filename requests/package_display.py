@@ -56,7 +56,9 @@ def _data_items(codes) -> str:
     return join_list(str(labels.get(code, code)) for code in codes or [])
 
 
-def _person(obj, name: str, customer: User) -> str | None:
+def person_label(obj, name: str, customer: User) -> str | None:
+    """Who a user field names, as the customer reads it: you, the person you act for, or
+    privacy staff. Compared by id: no query per row, and no staff member's name."""
     person = getattr(obj, obj._meta.get_field(name).attname)
     if person is None:
         return None
@@ -121,7 +123,7 @@ def cell(obj, name: str, customer: User) -> str | SafeString | None:
         return join_list(str(x) for x in getattr(obj, name).all()) or None
     if field.is_relation:
         if field.related_model is User:
-            return _person(obj, name, customer)
+            return person_label(obj, name, customer)
         return _related(obj, name)
     value = field.value_from_object(obj)
     special = _special(obj, name, value)

@@ -100,6 +100,92 @@ def allowed(name: str, status: str) -> bool:
     return status in TRANSITIONS[name].sources
 
 
+# --- what may be done now ------------------------------------------------------------------
+# Services, views and templates ask these instead of comparing statuses themselves; each is
+# read off TRANSITIONS, so the table above stays the one statement of the lifecycle.
+# Templates ask through the `can` filter: `{% if req|can:"close" %}` (requests/templatetags).
+
+
+def _may(*names: str) -> Callable[[DataRequest], bool]:
+    """The question whether every named transition may start from the request's state."""
+
+    def may(req: DataRequest) -> bool:
+        return all(allowed(name, req.status) for name in names)
+
+    may.__name__ = f"can_{'_and_'.join(names)}"
+    return may
+
+
+can_start_verification = _may("verification_start")
+# Confirm the requester's identity, or close because it could not be confirmed.
+can_check_identity = _may("identity_confirm", "identity_fail")
+can_ask_customer = _may("customer_ask")
+# We wait for the customer: what they send (a message, a document) resumes the work.
+can_respond = _may("customer_respond")
+# We wait for the quoted fee: staff record its payment or ask for a waiver.
+can_record_payment = _may("payment_record")
+can_waive_fee = _may("fee_waive")
+can_close = _may("close")
+can_ask_approval = _may("approval_ask")
+# A draft decision waits for a privacy administrator (approve or return it).
+can_approve = _may("approve", "approval_return")
+can_lapse = _may("lapse")
+can_withdraw = _may("withdraw")
+
+
+def can_quote_fee(req: DataRequest) -> bool:
+    """A fee of the schedule waits to be quoted (the service checks the kind and identity)."""
+    return (
+        allowed("fee_quote", req.status) and bool(req.fee_yen) and req.fee_status == FeeStatus.NONE
+    )
+
+
+def can_decide(req: DataRequest) -> bool:
+    """Staff work the request to its answer: a decision item by item, a fulfilment that
+    closes, or an erasure for an administrator to approve. The answer either closes the
+    request or goes to approval, so both moves must be open."""
+    return can_close(req) and can_ask_approval(req)
+
+
+# The identity check runs from filing until identity is confirmed, including a wait on the
+# customer for documents: the states the identity moves start from.
+IDENTITY_CHECK_STATUSES = (
+    TRANSITIONS["verification_start"].sources
+    | TRANSITIONS["identity_confirm"].sources
+    | TRANSITIONS["customer_respond"].sources
+)
+
+
+def can_match_requester(req: DataRequest) -> bool:
+    """A requester without an account is matched to the data we hold while their identity is
+    checked, before anything is fulfilled."""
+    return req.status in IDENTITY_CHECK_STATUSES
+
+
+# The names templates use with the `can` filter.
+ACTIONS: dict[str, Callable[[DataRequest], bool]] = {
+    "start_verification": can_start_verification,
+    "check_identity": can_check_identity,
+    "ask_customer": can_ask_customer,
+    "respond": can_respond,
+    "quote_fee": can_quote_fee,
+    "record_payment": can_record_payment,
+    "waive_fee": can_waive_fee,
+    "close": can_close,
+    "ask_approval": can_ask_approval,
+    "decide": can_decide,
+    "approve": can_approve,
+    "lapse": can_lapse,
+    "withdraw": can_withdraw,
+    "match_requester": can_match_requester,
+}
+
+
+def can(req: DataRequest, action: str) -> bool:
+    """`ACTIONS[action](req)`; an unknown name is a programming error, not a quiet False."""
+    return ACTIONS[action](req)
+
+
 def _require_admin(actor: User | None) -> None:
     if actor is None or not actor.is_privacy_admin:
         raise RequestError(_("Only a privacy administrator can do this."))

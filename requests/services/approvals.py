@@ -13,7 +13,7 @@ from portal import approvals
 from portal.models import Approval, ApprovalStatus, User
 from requests import workflow
 from requests.errors import RequestError
-from requests.models import ApprovalKind, Status, TimelineEntry
+from requests.models import ApprovalKind, TimelineEntry
 from requests.services import common, erasure
 
 
@@ -40,7 +40,7 @@ def approval_ask(
         if kind == ApprovalKind.ERASURE:
             if not workflow.whole_account_deletion(req):
                 raise RequestError(_("Only a request to delete the whole account needs this."))
-            if req.status != Status.IN_REVIEW:
+            if not workflow.can_decide(req):
                 raise RequestError(
                     _("Confirm the requester's identity before asking to erase the account.")
                 )

@@ -12,7 +12,7 @@ from portal.models import User
 from portal.services import audit_record
 from requests import workflow
 from requests.errors import RequestError
-from requests.models import DataRequest, DecisionItem, Ground, Kind, Outcome, Status
+from requests.models import DataRequest, DecisionItem, Ground, Kind, Outcome
 from requests.services import common
 
 
@@ -41,7 +41,7 @@ def decision_draft(
             )
         if req.kind not in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS):
             raise RequestError(_("Only disclosure requests take a decision per data item."))
-        if req.status != Status.IN_REVIEW:
+        if not workflow.can_decide(req):
             raise RequestError(
                 _("Request %(reference)s is “%(status)s”; this step is not possible now.")
                 % {"reference": req.reference, "status": req.get_status_display()}

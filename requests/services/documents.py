@@ -18,7 +18,7 @@ from portal.models import User
 from portal.services import audit_record
 from requests import uploads, workflow
 from requests.errors import RequestError
-from requests.models import DataRequest, DocumentPurpose, RequestDocument, Status, TimelineEntry
+from requests.models import DataRequest, DocumentPurpose, RequestDocument, TimelineEntry
 from requests.services import common
 
 
@@ -112,14 +112,34 @@ def document_upload(
     we were waiting on the customer, the clock runs again."""
     if uploaded_by.pk != request.customer_id:
         raise RequestError(_("Only the customer who filed a request can upload to it."))
+    return document_receive(
+        request=request,
+        uploaded_by=uploaded_by,
+        upload=upload,
+        purpose=purpose,
+        closed=_("This request is closed; nothing can be added to it."),
+    )
+
+
+def document_receive(
+    *,
+    request: DataRequest,
+    uploaded_by: User | None,
+    upload: UploadedFile,
+    purpose: str,
+    closed: str,
+) -> RequestDocument:
+    """A document from the customer, or (`uploaded_by=None`) from the requester without an
+    account whose signed link the caller checked: checked and stored, staff told, the clock
+    run again if we were waiting. `closed` is what a closed request answers."""
     if purpose not in DocumentPurpose.values:
         raise RequestError(_("Choose what the document is."))
     stored: list[str] = []
     try:
         with transaction.atomic():
-            locked = DataRequest.objects.select_for_update().get(pk=request.pk)
+            locked = DataRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
             if not locked.is_open:
-                raise RequestError(_("This request is closed; nothing can be added to it."))
+                raise RequestError(closed)
             doc = document_store(
                 request=locked, uploaded_by=uploaded_by, upload=upload, purpose=purpose
             )
@@ -128,7 +148,7 @@ def document_upload(
                 request=locked, event="document_uploaded", actor=uploaded_by
             )
             common.notify_staff(locked, template="requests/document_to_staff")
-            if locked.status == Status.AWAITING_CUSTOMER:
+            if workflow.can_respond(locked):
                 workflow.request_customer_respond(request_id=locked.pk, actor=uploaded_by)
     except Exception:
         discard_files(stored)

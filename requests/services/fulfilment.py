@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -19,20 +20,44 @@ from requests.models import DataRequest, Kind, Outcome
 from requests.services import common, messages
 
 
+def _lock_to_close(request_id: int, *, kinds: tuple[str, ...], other_kind: str) -> DataRequest:
+    """Lock a request this fulfilment is for (`other_kind` says why another kind is not) and
+    that may close now."""
+    req = common.lock(request_id)
+    if req.kind not in kinds:
+        raise RequestError(other_kind)
+    if not workflow.can_close(req):
+        raise RequestError(
+            _("Request %(reference)s is “%(status)s”; this step is not possible now.")
+            % {"reference": req.reference, "status": req.get_status_display()}
+        )
+    return req
+
+
+def _close_fulfilled(
+    req: DataRequest, *, actor: User, reason: Callable[[], str], expected_status: str | None
+) -> DataRequest:
+    """Close as fulfilled; `reason()` is written in the customer's language (the notice)."""
+    return workflow.request_close(
+        request_id=req.pk,
+        actor=actor,
+        outcome=Outcome.FULFILLED,
+        reason=common.in_language(req, reason),
+        expected_status=expected_status,
+    )
+
+
 def correction_apply(
     *, request_id: int, actor: User, expected_status: str | None = None
 ) -> DataRequest:
     """Apply the value a correction or addition asked for through the profile service and
     close; the notice says what changed (LW-6.1, APPI-36)."""
     with transaction.atomic():
-        req = common.lock(request_id)
-        if req.kind not in (Kind.CORRECTION, Kind.ADDITION):
-            raise RequestError(_("Only a correction or addition changes the profile."))
-        if not workflow.allowed("close", req.status):
-            raise RequestError(
-                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
-                % {"reference": req.reference, "status": req.get_status_display()}
-            )
+        req = _lock_to_close(
+            request_id,
+            kinds=(Kind.CORRECTION, Kind.ADDITION),
+            other_kind=_("Only a correction or addition changes the profile."),
+        )
         subject = principals.subject_of(req)
         field = (req.details or {}).get("field", "")
         value: Any = (req.details or {}).get("new_value", "")
@@ -57,13 +82,7 @@ def correction_apply(
                 "new": new,
             }
 
-        return workflow.request_close(
-            request_id=req.pk,
-            actor=actor,
-            outcome=Outcome.FULFILLED,
-            reason=common.in_language(req, reason),
-            expected_status=expected_status,
-        )
+        return _close_fulfilled(req, actor=actor, reason=reason, expected_status=expected_status)
 
 
 def restriction_apply(
@@ -72,14 +91,11 @@ def restriction_apply(
     """Suspension or third-party stop (LW-6.1): record the restriction in consents, which the
     consent state and the provision gate obey from now on, and close with the purposes named."""
     with transaction.atomic():
-        req = common.lock(request_id)
-        if req.kind not in (Kind.SUSPENSION, Kind.THIRD_PARTY_STOP):
-            raise RequestError(_("Only a suspension or third-party stop records a restriction."))
-        if not workflow.allowed("close", req.status):
-            raise RequestError(
-                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
-                % {"reference": req.reference, "status": req.get_status_display()}
-            )
+        req = _lock_to_close(
+            request_id,
+            kinds=(Kind.SUSPENSION, Kind.THIRD_PARTY_STOP),
+            other_kind=_("Only a suspension or third-party stop records a restriction."),
+        )
         subject = principals.subject_of(req)
         purposes = list(purposes_for_customer(customer=subject))
         if req.kind == Kind.SUSPENSION:
@@ -108,13 +124,7 @@ def restriction_apply(
             names = "\n".join(f"- {p.name}" for p in chosen)
             return _("From now on we no longer use or provide your data for:") + "\n" + names
 
-        return workflow.request_close(
-            request_id=req.pk,
-            actor=actor,
-            outcome=Outcome.FULFILLED,
-            reason=common.in_language(req, reason),
-            expected_status=expected_status,
-        )
+        return _close_fulfilled(req, actor=actor, reason=reason, expected_status=expected_status)
 
 
 def purpose_notice_send(
@@ -133,13 +143,7 @@ def purpose_notice_send(
             lines += [f"- {p.name}: {p.description}".rstrip(": ") for p in purposes]
             return "\n".join(lines)
 
-        return workflow.request_close(
-            request_id=req.pk,
-            actor=actor,
-            outcome=Outcome.FULFILLED,
-            reason=common.in_language(req, reason),
-            expected_status=expected_status,
-        )
+        return _close_fulfilled(req, actor=actor, reason=reason, expected_status=expected_status)
 
 
 def inquiry_answer(
@@ -147,14 +151,9 @@ def inquiry_answer(
 ) -> DataRequest:
     """Answer an inquiry (LW-10) by message and close it; the notice carries the answer."""
     with transaction.atomic():
-        req = common.lock(request_id)
-        if req.kind != Kind.INQUIRY:
-            raise RequestError(_("Only an inquiry is answered this way."))
-        if not workflow.allowed("close", req.status):
-            raise RequestError(
-                _("Request %(reference)s is “%(status)s”; this step is not possible now.")
-                % {"reference": req.reference, "status": req.get_status_display()}
-            )
+        req = _lock_to_close(
+            request_id, kinds=(Kind.INQUIRY,), other_kind=_("Only an inquiry is answered this way.")
+        )
         messages.message_post(request=req, author=actor, body=answer)
         return workflow.request_close(
             request_id=req.pk,

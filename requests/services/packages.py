@@ -45,15 +45,7 @@ def _value(obj, name: str, customer: User):
         return [str(x) for x in getattr(obj, name).all()]
     if f.is_relation:
         if f.related_model is User:
-            # Compared by id: no query per row, and no staff member's name in the package.
-            person = getattr(obj, f.attname)
-            if person is None:
-                return None
-            if person == customer.pk:
-                return _("you")
-            if name == "principal":
-                return _("the person you act for")
-            return _("privacy staff")
+            return package_display.person_label(obj, name, customer)
         rel = getattr(obj, name)
         if rel is None:
             return None
@@ -224,16 +216,7 @@ def package_open(*, package: DisclosurePackage, viewer: User, fmt: str):
     # The package is the answer: only the person it is about opens it, never their agent.
     owner_id = req.principal_id if req.on_behalf else req.customer_id
     if owner_id is not None and viewer.pk == owner_id:
-        if package.request.delivery_method != DeliveryMethod.ELECTRONIC:
-            raise RequestError(_("This answer is sent to you on paper."))
-        if package.status in (PackageStatus.QUEUED, PackageStatus.BUILDING):
-            raise RequestError(_("The package is not ready."))
-        if not package.downloadable():
-            raise RequestError(_("The download period of this package has ended."))
-        if package.downloaded_at is None:
-            DisclosurePackage.objects.filter(pk=package.pk, downloaded_at__isnull=True).update(
-                downloaded_at=timezone.now()
-            )
+        package_owner_take(package=package)
     elif viewer.is_privacy_staff:
         if package.status != PackageStatus.READY:
             raise RequestError(_("The package is not ready."))
@@ -252,6 +235,21 @@ def package_open(*, package: DisclosurePackage, viewer: User, fmt: str):
     else:
         name = package.html_name
     return package_storage().open(name, "rb")
+
+
+def package_owner_take(*, package: DisclosurePackage) -> None:
+    """The person the package is about takes it: only an electronic answer, once built and
+    while the download period lasts; the first download is recorded."""
+    if package.request.delivery_method != DeliveryMethod.ELECTRONIC:
+        raise RequestError(_("This answer is sent to you on paper."))
+    if package.status in (PackageStatus.QUEUED, PackageStatus.BUILDING):
+        raise RequestError(_("The package is not ready."))
+    if not package.downloadable():
+        raise RequestError(_("The download period of this package has ended."))
+    if package.downloaded_at is None:
+        DisclosurePackage.objects.filter(pk=package.pk, downloaded_at__isnull=True).update(
+            downloaded_at=timezone.now()
+        )
 
 
 def package_pdf_name(html_name: str) -> str:

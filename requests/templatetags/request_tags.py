@@ -6,6 +6,7 @@ from django import template
 
 from portal.i18n import english_active, join_list
 from portal.inventory import CATEGORIES
+from requests import workflow
 from requests.choices import DELETION_ITEM_CHOICES, PROFILE_FIELD_CHOICES
 
 register = template.Library()
@@ -44,3 +45,9 @@ def request_link(context, name: str, **kwargs) -> str:
     if token:
         return reverse(f"requests:follow_{name}", kwargs={"token": token, **kwargs})
     return reverse(f"requests:{name}", kwargs={"reference": context["req"].reference, **kwargs})
+
+
+@register.filter
+def can(req, action: str) -> bool:
+    """`{% if req|can:"close" %}`: what the lifecycle allows now (requests/workflow.py)."""
+    return workflow.can(req, action)

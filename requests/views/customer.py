@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,7 +25,8 @@ from requests.models import (
 from requests.services import documents, filing, packages
 from requests.services import fees as request_fees
 from requests.services import messages as request_messages
-from requests.views.responses import package_response
+from requests.views import posting
+from requests.views.responses import document_response, package_response
 
 
 def _posted(request: HttpRequest):
@@ -168,7 +169,7 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "req": req,
             "message_form": MessageForm(),
             "document_form": DocumentForm(),
-            "can_withdraw": workflow.allowed("withdraw", req.status),
+            "can_withdraw": workflow.can_withdraw(req),
         },
     )
 
@@ -177,46 +178,28 @@ def request_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def message_post(request: HttpRequest, reference: str) -> HttpResponse:
     req = _own_request(request, reference)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            request_messages.message_post(
-                request=req,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                client_token=form.cleaned_data["token"],
-            )
-        except RequestError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Your message was sent to our privacy team."))
-            return redirect("requests:detail", reference=reference)
-    return _detail_with_errors(request, req, message_form=form)
+    return posting.message_submit(
+        request,
+        post=lambda **posted: request_messages.message_post(
+            request=req, author=request.user, **posted
+        ),
+        done=lambda: redirect("requests:detail", reference=reference),
+        again=lambda form: _detail_with_errors(request, req, message_form=form),
+    )
 
 
 @login_required
 @require_POST
 def document_upload(request: HttpRequest, reference: str) -> HttpResponse:
     req = _own_request(request, reference)
-    form = DocumentForm(request.POST, request.FILES)
-    refused = uploads.refusal(request)  # the body was cut off past the size limit
-    if form.is_valid() and not refused:
-        try:
-            documents.document_upload(
-                request=req,
-                uploaded_by=request.user,
-                upload=form.cleaned_data["file"],
-                purpose=form.cleaned_data["purpose"],
-            )
-        except RequestError as exc:
-            form.add_error("file", str(exc))
-        else:
-            messages.success(request, _("Thank you. Your document was uploaded."))
-            return redirect("requests:detail", reference=reference)
-    if refused:
-        form.errors.pop("file", None)  # not missing: cut off
-        form.add_error("file", refused)
-    return _detail_with_errors(request, req, document_form=form)
+    return posting.document_submit(
+        request,
+        upload=lambda **posted: documents.document_upload(
+            request=req, uploaded_by=request.user, **posted
+        ),
+        done=lambda: redirect("requests:detail", reference=reference),
+        again=lambda form: _detail_with_errors(request, req, document_form=form),
+    )
 
 
 def _detail_with_errors(request, req, **forms) -> HttpResponse:
@@ -225,7 +208,7 @@ def _detail_with_errors(request, req, **forms) -> HttpResponse:
         "req": req,
         "message_form": MessageForm(),
         "document_form": DocumentForm(),
-        "can_withdraw": workflow.allowed("withdraw", req.status),
+        "can_withdraw": workflow.can_withdraw(req),
         **forms,
     }
     return render(request, "customer/requests/detail.html", context, status=400)
@@ -244,16 +227,7 @@ def document_download(request: HttpRequest, reference: str, public_id) -> HttpRe
         handle = documents.document_open(document=document, viewer=request.user)
     except (RequestError, FileNotFoundError):
         raise Http404 from None
-    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[document.content_type]
-    response = FileResponse(
-        handle,
-        content_type=document.content_type,
-        as_attachment=True,
-        filename=f"{document.request.reference}-{document.purpose}-{document.pk}.{ext}",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(handle, document=document)
 
 
 @login_required

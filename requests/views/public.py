@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.middleware import client_ip
-from requests import intake, links, uploads
+from requests import intake, links
 from requests.errors import DuplicateRequestError, RequestError
 from requests.forms import DocumentForm, MessageForm, RequesterType, StartForm
 from requests.intake_forms import PUBLIC_FORMS, CodeForm, EmailForm
 from requests.models import DataRequest, DeliveryMethod, Kind
-from requests.views.responses import package_response
+from requests.views import posting
+from requests.views.responses import document_response, package_response
 
 SENT = "requests.intake.sent"  # the code sent: {"id": public id, "email": address}
 PROOF = "requests.intake.proof"  # the address proved: {"id", "email", "at"}
@@ -279,39 +280,23 @@ def follow_link_resend(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def follow_message_post(request: HttpRequest, token: str) -> HttpResponse:
     req = _linked(token)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            intake.requester_message_post(
-                req=req, body=form.cleaned_data["body"], client_token=form.cleaned_data["token"]
-            )
-        except RequestError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("Your message was sent to our privacy team."))
-            return redirect("requests:follow", token=token)
-    return _page(request, _linked(token), token, status=400, message_form=form)
+    return posting.message_submit(
+        request,
+        post=lambda **posted: intake.requester_message_post(req=req, **posted),
+        done=lambda: redirect("requests:follow", token=token),
+        again=lambda form: _page(request, _linked(token), token, status=400, message_form=form),
+    )
 
 
 @require_POST
 def follow_document_upload(request: HttpRequest, token: str) -> HttpResponse:
     req = _linked(token)
-    form = DocumentForm(request.POST, request.FILES)
-    refused = uploads.refusal(request)  # the body was cut off past the size limit
-    if form.is_valid() and not refused:
-        try:
-            intake.requester_document_upload(
-                req=req, upload=form.cleaned_data["file"], purpose=form.cleaned_data["purpose"]
-            )
-        except RequestError as exc:
-            form.add_error("file", str(exc))
-        else:
-            messages.success(request, _("Thank you. Your document was uploaded."))
-            return redirect("requests:follow", token=token)
-    if refused:
-        form.errors.pop("file", None)
-        form.add_error("file", refused)
-    return _page(request, _linked(token), token, status=400, document_form=form)
+    return posting.document_submit(
+        request,
+        upload=lambda **posted: intake.requester_document_upload(req=req, **posted),
+        done=lambda: redirect("requests:follow", token=token),
+        again=lambda form: _page(request, _linked(token), token, status=400, document_form=form),
+    )
 
 
 def follow_document_download(request: HttpRequest, token: str, public_id) -> HttpResponse:
@@ -323,16 +308,7 @@ def follow_document_download(request: HttpRequest, token: str, public_id) -> Htt
         handle = intake.requester_document_open(document=document)
     except (RequestError, FileNotFoundError):
         raise Http404 from None
-    ext = {"application/pdf": "pdf", "image/jpeg": "jpg", "image/png": "png"}[document.content_type]
-    response = FileResponse(
-        handle,
-        content_type=document.content_type,
-        as_attachment=True,
-        filename=f"{req.reference}-{document.purpose}-{document.pk}.{ext}",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(handle, document=document)
 
 
 def follow_package_download(request: HttpRequest, token: str, fmt: str) -> HttpResponse:

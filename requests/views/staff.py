@@ -13,7 +13,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,7 +21,7 @@ from portal import selectors as portal_selectors
 from portal.i18n import join_list
 from portal.models import Approval, User
 from portal.roles import privacy_admin_required, staff_required
-from requests import intake, letters, selectors, timeleft, workflow
+from requests import intake, letters, overview_display, selectors, timeleft, workflow
 from requests.errors import RequestError
 from requests.filters import SORTS, QueueFilterSet, sort_order
 from requests.forms import (
@@ -42,7 +41,6 @@ from requests.forms import (
 )
 from requests.intake_forms import RequesterMatchForm
 from requests.models import (
-    OPEN_STATUSES,
     ApprovalKind,
     DataRequest,
     DisclosurePackage,
@@ -52,6 +50,7 @@ from requests.models import (
 from requests.services import approvals as request_approvals
 from requests.services import assignment, decisions, erasure, fulfilment, packages
 from requests.services import messages as request_messages
+from requests.views import posting
 
 PAGE_SIZE = 50
 
@@ -295,57 +294,10 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     """Counts per state and kind and two server-drawn charts with axes and a scale, each with
     its data table beside it (LW-6.2); no personal data."""
-    from portal.charts import Series, bar_chart
-
-    data = selectors.overview()
-    states = [s for s in Status if s.value in OPEN_STATUSES]
-    table = [
-        (kind, [data["counts"].get((s.value, kind.value), 0) for s in states]) for kind in Kind
-    ]
-    totals = [sum(row[1][i] for row in table) for i in range(len(states))]
-    received = [{"week": week, "value": n} for week, n in data["received"]]
-    shares = [
-        {
-            "week": week,
-            "in_time": in_time,
-            "total": total,
-            "pct": round(100 * in_time / total) if total else None,
-        }
-        for week, in_time, total in data["on_time"]
-    ]
-    weeks = [date_format(r["week"], "n/j") for r in received]
-    received_chart = bar_chart(
-        chart_id="received-chart",
-        title=_("Requests received per week (last 12 weeks)"),
-        categories=weeks,
-        series=[Series(label=_("Requests received"), values=[r["value"] for r in received])],
-        value_label=_("Requests"),
-    )
-    share_chart = bar_chart(
-        chart_id="ontime-chart",
-        title=_("Share of requests closed on time (per week closed)"),
-        categories=weeks,
-        series=[Series(label=_("Share closed on time"), values=[s["pct"] for s in shares])],
-        value_label=_("Share closed on time"),
-        value_format=lambda v: f"{v:g}%",
-        missing_label=_("none closed"),
-    )
-    closed = sum(s["total"] for s in shares)
-    on_time = sum(s["in_time"] for s in shares)
     return render(
         request,
         "staff/requests/overview.html",
-        {
-            "states": states,
-            "table": table,
-            "totals": totals,
-            "received": received,
-            "shares": shares,
-            "received_chart": received_chart,
-            "share_chart": share_chart,
-            "closed": closed,
-            "on_time_pct": round(100 * on_time / closed) if closed else None,
-        },
+        overview_display.overview_context(selectors.overview()),
     )
 
 
@@ -353,16 +305,14 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
-    allowed = {name for name in workflow.TRANSITIONS if workflow.allowed(name, req.status)}
     preview = None
-    if req.status == Status.AWAITING_APPROVAL:
+    if workflow.can_approve(req):
         preview = workflow.closing_notice_preview(
             req, outcome=req.outcome, reason=req.outcome_reason
         )
     package = getattr(req, "package", None)
     return {
         "req": req,
-        "allowed": allowed,
         "staff": _staff_list(),
         "message_form": forms.get("message_form") or MessageForm(),
         "ask_form": forms.get("ask_form") or NoteForm(),
@@ -412,25 +362,19 @@ def package_progress(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def message_post(request: HttpRequest, pk: int) -> HttpResponse:
     req = _staff_request(pk)
-    form = MessageForm(request.POST)
-    if form.is_valid():
-        try:
-            request_messages.message_post(
-                request=req,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                client_token=form.cleaned_data["token"],
-            )
-        except RequestError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("The message was sent to the customer."))
-            return redirect("requests:staff_detail", pk=pk)
-    return render(
+    return posting.message_submit(
         request,
-        "staff/requests/detail.html",
-        _detail_context(request, req, message_form=form),
-        status=400,
+        post=lambda **posted: request_messages.message_post(
+            request=req, author=request.user, **posted
+        ),
+        done=lambda: redirect("requests:staff_detail", pk=pk),
+        again=lambda form: render(
+            request,
+            "staff/requests/detail.html",
+            _detail_context(request, req, message_form=form),
+            status=400,
+        ),
+        sent=_("The message was sent to the customer."),
     )
 
 
@@ -693,7 +637,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     """Close as fulfilled or no data, after reading the notice the customer will get
     (APPI-36): the first POST shows the preview, the second (with `confirm`) closes."""
     req = _staff_request(pk)
-    if not workflow.allowed("close", req.status):
+    if not workflow.can_close(req):
         # No "fulfilled" form or preview for a request that cannot close that way now: a
         # decision waiting for approval closes with its own notice when approved (APPI-36).
         expected = request.POST.get("expected_status") if request.method == "POST" else None
@@ -702,7 +646,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
                 "Request %(reference)s changed meanwhile (it is now “%(status)s”); "
                 "nothing was done. Please look at it again."
             ) % {"reference": req.reference, "status": req.get_status_display()}
-        elif req.status == Status.AWAITING_APPROVAL:
+        elif workflow.can_approve(req):
             blocked = _(
                 "The decision waits for a privacy administrator's approval. The request "
                 "closes with that decision and its notice once approved, so it cannot be "

@@ -46,3 +46,20 @@ def overseas_purpose(db):
         name_en="Provision to Singapore",
         countries="SG",
     )
+
+
+@pytest.fixture
+def erase():
+    """Erase a customer's account as a deletion request does (the records keep a pseudonym)."""
+    from django.db import transaction
+
+    from requests.services import erasure
+    from tests import factories as people
+
+    def erase_account(user) -> None:
+        with transaction.atomic():
+            erasure.account_erase(
+                customer=user, actor=people.agent(email=f"eraser-{user.pk}@example.jp")
+            )
+
+    return erase_account

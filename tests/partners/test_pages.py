@@ -6,13 +6,10 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.errors import PartnerError
 from partners.models import (
-    Arrangement,
     ArrangementStatus,
     Basis,
     DataItem,
@@ -22,8 +19,7 @@ from partners.models import (
     ProvisionRecord,
 )
 from partners.services import records as partner_records
-from partners.services import registry, reviews
-from portal.models import AuditEvent, OutboundMail, ReminderClaim
+from portal.models import AuditEvent
 from tests.partners import factories as pf
 from tests.partners.conftest import grant
 
@@ -107,76 +103,7 @@ def test_joint_use_announcement_lists_the_four_items_and_the_address(client, qua
     assert "下書きの共同利用" not in page
 
 
-@pytest.mark.clause("LW-4.3")
-def test_joint_use_cannot_be_activated_without_its_announcement(quality_purpose, agent):
-    partner = pf.PartnerFactory(kind=PartnerKind.JOINT_USE_PARTNER)
-    arrangement = pf.ArrangementFactory(
-        partner=partner,
-        basis=Basis.JOINT_USE,
-        status=ArrangementStatus.DRAFT,
-        activated_at=None,
-        purposes=[quality_purpose],
-        administrator_address_ja="",
-    )
-    with pytest.raises(PartnerError, match="administrator_address_ja"):
-        registry.arrangement_activate(arrangement=arrangement, actor=agent)
-    arrangement.refresh_from_db()
-    assert arrangement.status == ArrangementStatus.DRAFT
-    # The database refuses it too, whoever writes.
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Arrangement.objects.filter(pk=arrangement.pk).update(status=ArrangementStatus.ACTIVE)
-    Arrangement.objects.filter(pk=arrangement.pk).update(administrator_address_ja="東京都港区")
-    arrangement.refresh_from_db()
-    registry.arrangement_activate(arrangement=arrangement, actor=agent)
-    assert arrangement.status == ArrangementStatus.ACTIVE
-    assert AuditEvent.objects.filter(action="partners.arrangement.activated").exists()
-
-
-@pytest.mark.clause("LW-4.2")
-def test_entrustment_needs_contract_instructions_and_review_date(quality_purpose, agent):
-    arrangement = pf.ArrangementFactory(
-        partner=pf.PartnerFactory(kind=PartnerKind.ENTRUSTED_PROCESSOR),
-        basis=Basis.ENTRUSTMENT,
-        status=ArrangementStatus.DRAFT,
-        purposes=[quality_purpose],
-        review_due_on=None,
-    )
-    with pytest.raises(PartnerError, match="review_due_on"):
-        registry.arrangement_activate(arrangement=arrangement, actor=agent)
-
-
 # --- supervision reviews (LW-4.2) --------------------------------------------------------------
-
-
-@pytest.mark.clause("LW-4.2")
-def test_staff_are_reminded_once_per_review_due_date(agent, administrator, quality_purpose):
-    today = timezone.localdate()
-    due = pf.ArrangementFactory(
-        partner=pf.PartnerFactory(kind=PartnerKind.ENTRUSTED_PROCESSOR, name_en="Callcentre Ltd."),
-        basis=Basis.ENTRUSTMENT,
-        purposes=[quality_purpose],
-        review_due_on=today + datetime.timedelta(days=10),
-    )
-    pf.ArrangementFactory(
-        partner=pf.PartnerFactory(kind=PartnerKind.ENTRUSTED_PROCESSOR),
-        basis=Basis.ENTRUSTMENT,
-        purposes=[quality_purpose],
-        review_due_on=today + datetime.timedelta(days=200),
-    )
-    assert reviews.arrangement_reviews_remind() == 2  # charlie and dana
-    assert reviews.arrangement_reviews_remind() == 0
-    mails = OutboundMail.objects.order_by("to")
-    assert [m.to for m in mails] == [agent.email, administrator.email]
-    assert due.partner.name_ja in mails[0].subject
-    # After the review is recorded, the next due date gets its own reminder in time.
-    registry.arrangement_review_record(
-        arrangement=due,
-        actor=agent,
-        reviewed_on=today,
-        next_due=today + datetime.timedelta(days=20),
-    )
-    assert reviews.arrangement_reviews_remind() == 2
-    assert ReminderClaim.objects.filter(subject_type="partners.arrangement").count() == 2
 
 
 @pytest.mark.clause("LW-4.2")

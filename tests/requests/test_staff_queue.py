@@ -5,7 +5,6 @@ requests, audit of every page showing customers' data, the server-drawn charts."
 from __future__ import annotations
 
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -15,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import AuditEvent
-from requests.errors import RequestError
 from requests.models import DataRequest, Kind, Status
 from requests.services import approvals, assignment
 from requests.views.staff import PAGE_SIZE
@@ -349,58 +347,6 @@ def test_pagination(cast, agent_client):
     assert len(_rows(first)) == PAGE_SIZE and len(_rows(second)) == 3
     assert not set(_rows(first)) & set(_rows(second))
     assert "page=2" in first.content.decode()
-
-
-@pytest.mark.clause("LW-5")
-def test_claim_assign_and_reassign(cast, agent_client):
-    req = data_request(customer=cast.customer, kind=Kind.INQUIRY)
-    url = reverse("requests:staff_assign", kwargs={"pk": req.pk})
-    agent_client.post(url, {"claim": "1", "expected": ""})
-    req.refresh_from_db()
-    assert req.assignee == cast.agent
-    agent_client.post(url, {"assignee": cast.administrator.pk, "expected": cast.agent.pk})
-    req.refresh_from_db()
-    assert req.assignee == cast.administrator
-    # A stale page (it still shows the agent as assignee) changes nothing and says why.
-    response = agent_client.post(url, {"assignee": "", "expected": cast.agent.pk}, follow=True)
-    req.refresh_from_db()
-    assert req.assignee == cast.administrator
-    assert "担当者が先に変更された" in response.content.decode()  # the page is Japanese
-    # Only privacy staff can be assigned.
-    agent_client.post(url, {"assignee": cast.customer.pk, "expected": cast.administrator.pk})
-    req.refresh_from_db()
-    assert req.assignee == cast.administrator
-    assert AuditEvent.objects.filter(action="requests.request.assigned").count() == 2
-
-
-@pytest.mark.clause("LW-5")
-@pytest.mark.django_db(transaction=True)
-def test_two_staff_claiming_at_once_one_wins_the_other_is_told(cast):
-    req = data_request(customer=cast.customer, kind=Kind.INQUIRY)
-    results: dict[str, object] = {}
-    barrier = threading.Barrier(2)
-
-    def claim(who):
-        try:
-            barrier.wait()
-            assignment.request_assign(
-                request_id=req.pk, actor=who, assignee=who, expected_assignee_id=None
-            )
-            results[who.email] = "won"
-        except RequestError as exc:
-            results[who.email] = str(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=claim, args=(u,)) for u in (cast.agent, cast.administrator)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(v == "won" for v in results.values()) == [False, True]
-    req.refresh_from_db()
-    winner = next(email for email, v in results.items() if v == "won")
-    assert req.assignee.email == winner
 
 
 @pytest.mark.clause("LW-6.2")

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.template import Context, Template
 from django.utils import timezone, translation
 
 from portal.models import AuditEvent, OutboundMail
@@ -101,16 +102,21 @@ withdraw           clo   clo   clo   clo   clo   clo   -
 """
 
 
-def _table() -> dict[tuple[str, str], str | None]:
-    lines = [line.split() for line in TABLE_TEXT.strip().splitlines()]
+def _cells(text: str) -> dict[tuple[str, str], str]:
+    """A table written as text: (action, state) -> the cell as written."""
+    lines = [line.split() for line in text.strip().splitlines()]
     columns = lines[0][1:]
     assert columns == list(STATES)
     table = {}
     for action, *cells in lines[1:]:
         assert len(cells) == len(columns), action
         for column, cell in zip(columns, cells, strict=True):
-            table[(action, STATES[column])] = None if cell == "-" else STATES[cell]
+            table[(action, STATES[column])] = cell
     return table
+
+
+def _table() -> dict[tuple[str, str], str | None]:
+    return {key: None if cell == "-" else STATES[cell] for key, cell in _cells(TABLE_TEXT).items()}
 
 
 EXPECTED = _table()
@@ -378,3 +384,71 @@ def test_two_staff_closing_at_once_one_wins_and_the_other_is_told(cast):
     assert TimelineEntry.objects.filter(request=req, event="close").count() == 1
     assert AuditEvent.objects.filter(action="requests.request.closed").count() == 1
     assert OutboundMail.objects.filter(to=cast.customer.email).count() == 1
+
+
+# What pages and services ask the workflow (`workflow.can(req, action)` and the `can`
+# template filter), written out from the lifecycle in the design: for every action (row) and
+# state (column), "y" where the page offers it and the service lets it through, "-" where not.
+# The request carries a fee of the schedule not yet quoted.
+CAN_TEXT = """
+action             sub ver cust pay rev appr clo
+start_verification y   -   -    -   -   -    -
+check_identity     -   y   -    -   -   -    -
+ask_customer       -   y   -    -   y   -    -
+respond            -   -   y    -   -   -    -
+quote_fee          -   -   -    -   y   -    -
+record_payment     -   -   -    y   -   -    -
+waive_fee          -   -   -    y   -   -    -
+close              -   -   -    -   y   -    -
+ask_approval       -   -   -    -   y   -    -
+decide             -   -   -    -   y   -    -
+approve            -   -   -    -   -   y    -
+lapse              -   -   y    y   -   -    -
+withdraw           y   y   y    y   y   y    -
+match_requester    y   y   y    -   -   -    -
+"""
+
+
+def _can_table() -> dict[tuple[str, str], bool]:
+    cells = _cells(CAN_TEXT)
+    assert set(cells.values()) == {"y", "-"}
+    return {key: cell == "y" for key, cell in cells.items()}
+
+
+CAN = _can_table()
+
+
+def test_the_questions_are_the_ones_the_pages_ask():
+    assert sorted(workflow.ACTIONS) == sorted({action for action, _state in CAN})
+
+
+@pytest.mark.parametrize(("action", "status"), sorted(CAN))
+def test_what_may_be_done_in_each_state(action, status):
+    req = DataRequest(status=status, fee_yen=1000, fee_status=FeeStatus.NONE)
+    assert workflow.can(req, action) is CAN[(action, status)]
+
+
+@pytest.mark.parametrize(
+    ("fee_yen", "fee_status", "expected"),
+    [
+        (1000, FeeStatus.NONE, True),
+        (0, FeeStatus.NONE, False),
+        (1000, FeeStatus.QUOTED, False),
+        (1000, FeeStatus.PAID, False),
+        (1000, FeeStatus.WAIVED, False),
+    ],
+)
+def test_a_fee_is_offered_for_quoting_once_and_only_if_there_is_one(fee_yen, fee_status, expected):
+    req = DataRequest(status=Status.IN_REVIEW, fee_yen=fee_yen, fee_status=fee_status)
+    assert workflow.can_quote_fee(req) is expected
+
+
+def test_templates_ask_through_the_can_filter():
+    page = Template('{% load request_tags %}{% if req|can:"close" %}close{% else %}no{% endif %}')
+    assert page.render(Context({"req": DataRequest(status=Status.IN_REVIEW)})) == "close"
+    assert page.render(Context({"req": DataRequest(status=Status.VERIFYING)})) == "no"
+
+
+def test_an_unknown_question_is_an_error_not_a_quiet_no():
+    with pytest.raises(KeyError):
+        workflow.can(DataRequest(status=Status.IN_REVIEW), "clsoe")

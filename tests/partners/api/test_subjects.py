@@ -14,7 +14,7 @@ from consents import services as consent_services
 from partners.api.models import PartnerSubject, SubjectConfirmation, SubjectTrigger
 from partners.api.subjects import subject_issue
 from partners.models import DataItem, PartnerKind
-from partners.services import exports, records
+from partners.services import pseudonyms, records
 from tests.consents import factories as cf
 from tests.partners import factories as pf
 from tests.partners.api.conftest import make_key, subject_of
@@ -33,8 +33,8 @@ def test_subject_ids_are_pairwise_and_unlinkable_to_export_pseudonyms(
     pay_bob = subject_of(pay, other_customer)
     assert len({pay_alice, lab_alice, pay_bob}) == 3
     for partner, subject in ((pay, pay_alice), (lab, lab_alice)):
-        export_pseudonym = exports.pseudonym(
-            key=exports.pseudonym_key(partner), customer_id=customer.pk
+        export_pseudonym = pseudonyms.pseudonym(
+            key=pseudonyms.pseudonym_key(partner), customer_id=customer.pk
         )
         assert export_pseudonym[:40] not in subject
         assert subject != records.customer_reference(customer.pk)

@@ -12,7 +12,7 @@ from django.db import connection
 
 from portal.models import OutboundMail
 from requests.errors import DuplicateRequestError, RequestError
-from requests.models import DataRequest, DayMode, Kind, RequestDocument, SLAConfig, Status
+from requests.models import DataRequest, Kind, RequestDocument, Status
 from requests.services import filing
 from tests.requests.conftest import PDF
 
@@ -29,18 +29,6 @@ def test_filing_gives_a_reference_a_deadline_and_a_receipt(customer):
     assert req.reference in mail.subject and req.reference in mail.body
     assert mail.language == "ja"
     assert req.timeline.get().event == "submitted"
-
-
-@pytest.mark.clause("LW-6.2")
-def test_the_sla_is_copied_so_a_later_change_affects_new_requests_only(customer, other_customer):
-    SLAConfig.objects.create(kind=Kind.INQUIRY, days=5, day_mode=DayMode.BUSINESS)
-    first = filing.request_file(customer=customer, kind=Kind.INQUIRY, details=INQUIRY)
-    SLAConfig.objects.filter(kind=Kind.INQUIRY).update(days=30, day_mode=DayMode.CALENDAR)
-    second = filing.request_file(customer=other_customer, kind=Kind.INQUIRY, details=INQUIRY)
-    first.refresh_from_db()
-    assert (first.sla_days, first.sla_day_mode) == (5, DayMode.BUSINESS)
-    assert (second.sla_days, second.sla_day_mode) == (30, DayMode.CALENDAR)
-    assert second.due_at == second.received_at + timedelta(days=30)
 
 
 @pytest.mark.clause("LW-6.1")

@@ -7,22 +7,31 @@ import csv
 import datetime
 import hashlib
 import hmac
+import os
+import signal
 import threading
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone, translation
 
 from partners.errors import PartnerError
 from partners.models import Basis, Export, ExportStatus, PartnerKind, ProvisionRecord
-from partners.services import exports
+from partners.recovery import export_requeue_stale
+from partners.services import exports, pseudonyms
 from partners.services import records as partner_records
 from portal import inventory
+from portal.models import AuditEvent
+from portal.recovery import stale_work_requeue
 from tests import factories as people
+from tests.conftest import running_worker
 from tests.consents import factories as cf
 from tests.partners import factories as pf
 from tests.partners.conftest import grant, withdraw
+from tests.requests.jobs.test_worker import DEAD_BROKER, broker_at
 
 pytestmark = pytest.mark.django_db
 
@@ -89,9 +98,9 @@ def test_export_has_consenting_customers_only_and_no_direct_identifier(
     assert export.status == ExportStatus.COMPLETED
     assert export.total == export.processed == export.rows == 3
     rows = _rows(export)
-    key = exports.pseudonym_key(lab)
+    key = pseudonyms.pseudonym_key(lab)
     assert {r["pseudonym"] for r in rows} == {
-        exports.pseudonym(key=key, customer_id=c.pk) for c in population
+        pseudonyms.pseudonym(key=key, customer_id=c.pk) for c in population
     }
     # No column is a field the inventory marks as a direct identifier, on any model.
     direct = {name for model in apps.get_models() for name in inventory.direct_identifiers(model)}
@@ -230,7 +239,8 @@ def test_old_export_files_are_deleted_and_the_records_stay(
         assert exports.export_files_purge(now=later) == 1
     assert not path.exists()
     assert ProvisionRecord.objects.filter(export=export).count() == 3
-    with pytest.raises(PartnerError, match="no longer available"):
+    # The message is the staff member's language; read it in English here.
+    with translation.override("en"), pytest.raises(PartnerError, match="no longer available"):
         exports.export_download_record(export=Export.objects.get(pk=export.pk), actor=agent)
     assert exports.export_files_purge(now=later) == 0
 
@@ -281,9 +291,9 @@ def test_each_chunk_is_rechecked_against_withdrawals_committed_since_the_start(
     assert export.status == ExportStatus.COMPLETED
     assert export.total == 4  # counted when the export started
     assert export.rows == 2
-    key = exports.pseudonym_key(lab)
+    key = pseudonyms.pseudonym_key(lab)
     assert [r["pseudonym"] for r in _rows(export)] == [
-        exports.pseudonym(key=key, customer_id=person.pk) for person in (first, late)
+        pseudonyms.pseudonym(key=key, customer_id=person.pk) for person in (first, late)
     ]
     records = ProvisionRecord.objects.filter(export=export).order_by("customer_id")
     assert [r.customer_id for r in records] == [first.pk, late.pk]
@@ -319,3 +329,161 @@ def test_the_export_runs_one_statement_per_chunk_with_many_customers(agent, lab,
     purposes = [s for s in statements if s.startswith('SELECT "consents_purpose"')]
     assert (len(savepoints), len(purposes)) == (2 * 6, 1 + 6)
     assert len(statements) == 6 + 5 + 12 + 7 + 9
+
+
+# --- recovery: an export never strands -----------------------------------------------------------
+# One queued while the broker was down, or left "running" by a worker that died, is handed to
+# a worker again by the stale-work sweep and finishes with every customer exported once (LY-5).
+
+
+LONG_AGO = timedelta(hours=1)  # well past BACKGROUND_STALE_AFTER_MINUTES (15)
+
+
+def _consenting(purpose, count: int) -> list:
+    people_ = [people.customer(email=f"c{n}@example.jp", prefecture="13") for n in range(count)]
+    for person in people_:
+        grant(person, purpose)
+    return people_
+
+
+def _lab(purpose):
+    return pf.partner_with(kind=PartnerKind.RESEARCH_INSTITUTION, purpose=purpose)
+
+
+def _age(export: Export) -> None:
+    """Time passes with no sign of life (the test's clock: the row's last progress)."""
+    Export.objects.filter(pk=export.pk).update(progress_at=timezone.now() - LONG_AGO)
+
+
+def _exported_once(export: Export, count: int) -> None:
+    export.refresh_from_db()
+    assert export.status == ExportStatus.COMPLETED
+    assert export.rows == count
+    records = ProvisionRecord.objects.filter(export=export)
+    assert records.count() == count
+    assert records.values("customer").distinct().count() == count
+    with exports.export_path(export).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == count == len({r["pseudonym"] for r in rows})
+
+
+@pytest.mark.clause("LY-5")
+def test_a_fresh_queued_or_running_export_is_left_alone(quality_purpose):
+    agent = people.agent()
+    export = Export.objects.create(
+        partner=_lab(quality_purpose), purpose=quality_purpose, requested_by=agent
+    )
+    assert stale_work_requeue()["partners.exports"] == 0
+    Export.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING)
+    assert stale_work_requeue()["partners.exports"] == 0
+    export.refresh_from_db()
+    assert export.status == ExportStatus.RUNNING
+
+
+@pytest.mark.clause("LY-5")
+def test_finished_exports_are_never_requeued(quality_purpose):
+    agent = people.agent()
+    lab = _lab(quality_purpose)
+    for status in (ExportStatus.COMPLETED, ExportStatus.FAILED):
+        export = Export.objects.create(
+            partner=lab, purpose=quality_purpose, requested_by=agent, status=status
+        )
+        _age(export)
+    assert export_requeue_stale(timezone.now()) == 0
+    assert set(Export.objects.values_list("status", flat=True)) == {"completed", "failed"}
+
+
+@pytest.mark.clause("LY-5")
+def test_a_stale_running_export_is_requeued_once_and_resumes(quality_purpose):
+    agent = people.agent()
+    _consenting(quality_purpose, 5)
+    export = exports.export_start(
+        partner=_lab(quality_purpose), purpose=quality_purpose, actor=agent
+    )
+    # A worker claimed it and committed the first chunk of two customers, then died.
+    real = exports._export_commit_chunk
+    calls = {"n": 0}
+
+    def die_after_first_chunk(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise SystemExit("worker killed")  # not caught by export_run: stays "running"
+        return real(*args, **kwargs)
+
+    exports._export_commit_chunk = die_after_first_chunk
+    try:
+        with pytest.raises(SystemExit):
+            exports.export_run(export_id=export.pk, chunk_size=2)
+    finally:
+        exports._export_commit_chunk = real
+    export.refresh_from_db()
+    assert (export.status, export.processed) == (ExportStatus.RUNNING, 2)
+    assert stale_work_requeue()["partners.exports"] == 0  # it made progress just now
+    _age(export)
+    # In-process (tasks run eagerly here): the sweep hands it on and it resumes to the end.
+    assert stale_work_requeue()["partners.exports"] == 1
+    _exported_once(export, 5)
+    assert stale_work_requeue()["partners.exports"] == 0
+    assert AuditEvent.objects.filter(
+        action="partners.export.requeued", target_id=str(export.pk)
+    ).values_list("payload", flat=True).get() == {"was": "running"}
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.clause("LY-5")
+def test_an_export_started_while_the_broker_is_dead_is_finished_by_the_sweep(
+    transactional_db, tmp_path, quality_purpose
+):
+    agent = people.agent()
+    _consenting(quality_purpose, 3)
+    lab = _lab(quality_purpose)
+    with broker_at(DEAD_BROKER):
+        export = exports.export_start(partner=lab, purpose=quality_purpose, actor=agent)
+    export.refresh_from_db()
+    assert export.status == ExportStatus.QUEUED  # the task never reached a broker
+    _age(export)
+    with running_worker(tmp_path, own_default_queue=True) as worker:
+        worker.send("portal.tasks.stale_work_requeue_task")
+        worker.wait_for(
+            lambda: Export.objects.filter(pk=export.pk, status=ExportStatus.COMPLETED).exists(),
+            timeout=60,
+        )
+    _exported_once(export, 3)
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.clause("LY-5")
+def test_an_export_whose_worker_was_killed_is_finished_by_the_sweep(
+    transactional_db, tmp_path, quality_purpose
+):
+    count = 300
+    agent = people.agent()
+    _consenting(quality_purpose, count)
+    export = Export.objects.create(
+        partner=_lab(quality_purpose), purpose=quality_purpose, requested_by=agent
+    )
+    first = tmp_path / "first"
+    first.mkdir()
+    # One customer per chunk, so that the worker is certainly killed half-way.
+    with running_worker(first, own_default_queue=True, PARTNERS_EXPORT_CHUNK_SIZE="1") as worker:
+        worker.send("partners.tasks.export_run_task", export.pk)
+        worker.wait_for(
+            lambda: Export.objects.filter(pk=export.pk, processed__gte=3).exists(), timeout=60
+        )
+        os.kill(worker.process.pid, signal.SIGKILL)
+        worker.process.wait()
+    export.refresh_from_db()
+    assert export.status == ExportStatus.RUNNING
+    assert 3 <= export.processed < count
+    _age(export)
+    second = tmp_path / "second"
+    second.mkdir()
+    with running_worker(second, own_default_queue=True) as worker:
+        worker.send("portal.tasks.stale_work_requeue_task")
+        worker.wait_for(
+            lambda: Export.objects.filter(pk=export.pk, status=ExportStatus.COMPLETED).exists(),
+            timeout=120,
+        )
+    _exported_once(export, count)

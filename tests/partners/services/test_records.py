@@ -1,5 +1,5 @@
 """Provision records (APPI-29): written with the provision, never edited, purged after the
-retention period; exceptions B-F need another administrator's approval (LW-4.1)."""
+retention period. Exceptions B-F are in test_exceptions.py."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from django_celery_beat.models import PeriodicTask
 
 from partners import selectors
 from partners.errors import PartnerError
-from partners.models import Basis, DataItem, ExceptionStatus, PartnerKind, ProvisionRecord
-from partners.services import exceptions, gate, records
+from partners.models import Basis, DataItem, PartnerKind, ProvisionRecord
+from partners.services import records
 from portal.models import AuditEvent, OutboundMail
 from portal.services import mail_queue
 from tests import factories as people
@@ -143,26 +143,17 @@ def test_the_database_refuses_edits_and_deletes(customer, partner, quality_purpo
 
 @pytest.mark.postgres
 @pytest.mark.clause("APPI-29")
-def test_erasing_an_account_keeps_the_record_with_its_pseudonym(partner, quality_purpose):
+def test_erasing_an_account_keeps_the_record_with_its_pseudonym(partner, quality_purpose, erase):
     leaving = people.customer(email="leaving@example.jp")
     reference = records.customer_reference(leaving.pk)
     record = _old_record(leaving, partner, quality_purpose, 10)
     staying = _old_record(people.customer(email="staying@example.jp"), partner, quality_purpose, 10)
-    _erase(leaving)
+    erase(leaving)
     record.refresh_from_db()
     assert record.customer is None
     assert record.customer_reference == reference
     staying.refresh_from_db()
     assert staying.customer is not None
-
-
-def _erase(user) -> None:
-    from requests.services import erasure
-
-    with transaction.atomic():
-        erasure.account_erase(
-            customer=user, actor=people.agent(email=f"eraser-{user.pk}@example.jp")
-        )
 
 
 # --- retention ------------------------------------------------------------------------------
@@ -187,100 +178,3 @@ def test_retention_purge(customer, partner, quality_purpose, settings):
 def test_the_purge_is_scheduled_in_the_database():
     task = PeriodicTask.objects.get(task="partners.tasks.provision_records_purge_task")
     assert task.enabled and task.crontab is not None
-
-
-# --- exceptions B-F ---------------------------------------------------------------------------
-
-
-@pytest.fixture
-def police(quality_purpose):
-    return pf.partner_with(purpose=quality_purpose, items=ITEMS)
-
-
-def _ask(customer, partner, purpose, actor, **kwargs):
-    return exceptions.exception_request(
-        customer=customer,
-        partner=partner,
-        purpose=purpose,
-        items=ITEMS,
-        basis=kwargs.pop("basis", Basis.EXCEPTION_D),
-        justification=kwargs.pop(
-            "justification", "A written inquiry from the prefectural police under Art. 197(2)."
-        ),
-        actor=actor,
-    )
-
-
-@pytest.mark.clause("LW-4.1")
-def test_an_exception_needs_another_administrators_approval(
-    customer, agent, administrator, police, quality_purpose
-):
-    request = _ask(customer, police, quality_purpose, administrator)
-    assert request.status == ExceptionStatus.PENDING
-    assert not ProvisionRecord.objects.exists()
-    # Staff without the administrator role cannot approve; nor can the requester.
-    with pytest.raises(PartnerError):
-        exceptions.exception_approve(exception=request, actor=agent)
-    with pytest.raises(PartnerError):
-        exceptions.exception_approve(exception=request, actor=administrator)
-    assert not ProvisionRecord.objects.exists()
-    other_admin = people.administrator(email="erin@example.jp")
-    record = exceptions.exception_approve(exception=request, actor=other_admin)
-    assert record.basis == Basis.EXCEPTION_D
-    assert record.exception == request
-    request.refresh_from_db()
-    assert request.status == ExceptionStatus.PROVIDED and request.decided_by == other_admin
-    with pytest.raises(PartnerError):
-        exceptions.exception_approve(exception=request, actor=other_admin)
-    assert ProvisionRecord.objects.count() == 1
-
-
-@pytest.mark.clause("LW-4.1")
-def test_an_exception_needs_a_written_justification(customer, agent, police, quality_purpose):
-    with pytest.raises(PartnerError):
-        _ask(customer, police, quality_purpose, agent, justification="because")
-    with pytest.raises(PartnerError):
-        _ask(customer, police, quality_purpose, agent, basis=Basis.CONSENT)
-
-
-@pytest.mark.clause("LW-4.1")
-def test_an_unapproved_exception_is_no_basis(customer, agent, police, quality_purpose):
-    request = _ask(customer, police, quality_purpose, agent)
-    decision = gate.provision_decide(
-        customer=customer, partner=police, purpose=quality_purpose, items=ITEMS, exception=request
-    )
-    assert not decision.allowed and decision.reason == "exception_not_approved"
-    with pytest.raises(PartnerError):
-        records.provision_record(
-            customer=customer,
-            partner=police,
-            purpose=quality_purpose,
-            items=ITEMS,
-            exception=request,
-        )
-
-
-@pytest.mark.clause("LW-4.1")
-def test_rejection_provides_nothing(customer, agent, administrator, police, quality_purpose):
-    request = _ask(customer, police, quality_purpose, agent)
-    with pytest.raises(PartnerError):
-        exceptions.exception_reject(exception=request, actor=administrator, note="")
-    exceptions.exception_reject(exception=request, actor=administrator, note="No legal basis.")
-    request.refresh_from_db()
-    assert request.status == ExceptionStatus.REJECTED
-    assert not ProvisionRecord.objects.exists()
-
-
-@pytest.mark.postgres
-@pytest.mark.clause("APPI-29", "LW-4.1")
-def test_erasing_an_account_keeps_exception_provisions(agent, administrator, quality_purpose):
-    police = pf.partner_with(purpose=quality_purpose, items=ITEMS)
-    leaving = people.customer(email="leaving-too@example.jp")
-    request = _ask(leaving, police, quality_purpose, agent)
-    record = exceptions.exception_approve(exception=request, actor=administrator)
-    _erase(leaving)
-    leaving.delete()
-    request.refresh_from_db()
-    record.refresh_from_db()
-    assert request.customer is None and request.status == ExceptionStatus.PROVIDED
-    assert record.customer is None and record.exception == request
