@@ -48,6 +48,7 @@ from requests.models import (
     TimelineEntry,
 )
 from requests.services import documents, filing, packages
+from requests.services import messages as request_messages
 
 CODE_SALT = "requests.intake.email-code"
 RATE_WINDOW = timedelta(hours=1)

@@ -39,6 +39,9 @@ class Kind(models.TextChoices):
 # APPI Art. 38: only these kinds may carry a fee (LW-6.4).
 CHARGEABLE_KINDS = (Kind.DISCLOSURE, Kind.PURPOSE_NOTICE, Kind.PROVISION_RECORDS)
 
+# The kinds answered by disclosing data: decided item by item, answered with a package (LW-6.3).
+DISCLOSURE_KINDS = (Kind.DISCLOSURE, Kind.PROVISION_RECORDS)
+
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -479,6 +482,11 @@ class DataRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != Status.CLOSED
+
+    @property
+    def is_disclosure(self) -> bool:
+        """Answered by disclosing data: decided item by item, with a package (LW-6.3)."""
+        return self.kind in DISCLOSURE_KINDS
 
     @property
     def is_paused(self) -> bool:

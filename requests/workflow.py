@@ -401,7 +401,7 @@ def request_identity_fail(
     def change(req: DataRequest) -> list[str]:
         req.outcome = Outcome.REFUSED
         req.outcome_reason = reason
-        if req.kind in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS):
+        if req.is_disclosure:
             # A failed identity check refuses every item on ground (4) (LW-6.3).
             DecisionItem.objects.filter(request=req).delete()
             DecisionItem.objects.bulk_create(
@@ -682,7 +682,7 @@ def _after_decision(req: DataRequest, *, actor: User) -> list[str]:
             target=req,
             payload={"reference": req.reference, "amount_yen": req.fee_yen},
         )
-    if req.kind in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS) and req.outcome in (
+    if req.is_disclosure and req.outcome in (
         Outcome.FULFILLED,
         Outcome.PARTIALLY_FULFILLED,
     ):

@@ -12,7 +12,7 @@ from portal.models import User
 from portal.services import audit_record
 from requests import workflow
 from requests.errors import RequestError
-from requests.models import DataRequest, DecisionItem, Ground, Kind, Outcome
+from requests.models import DataRequest, DecisionItem, Ground, Outcome
 from requests.services import common
 
 
@@ -39,7 +39,7 @@ def decision_draft(
                 _("Request %(reference)s changed meanwhile; nothing was done.")
                 % {"reference": req.reference}
             )
-        if req.kind not in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS):
+        if not req.is_disclosure:
             raise RequestError(_("Only disclosure requests take a decision per data item."))
         if not workflow.can_decide(req):
             raise RequestError(

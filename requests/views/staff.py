@@ -330,7 +330,7 @@ def _detail_context(request: HttpRequest, req: DataRequest, **forms) -> dict:
         "pending_kinds": {a.kind for a in req.approvals.all() if a.status == "pending"},
         "preview": preview,
         "package": package,
-        "is_disclosure": req.kind in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS),
+        "is_disclosure": req.is_disclosure,
         "next": request.get_full_path(),
         "postal_notices": list(letters.postal_notices_for(request=req)),
     }
@@ -594,7 +594,7 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 def decision(request: HttpRequest, pk: int) -> HttpResponse:
     """Draft a disclosure decision item by item (LW-6.3)."""
     req = _staff_request(pk)
-    if req.kind not in (Kind.DISCLOSURE, Kind.PROVISION_RECORDS):
+    if not req.is_disclosure:
         raise Http404
     categories = workflow.requested_categories(req)
     items = {i.category: i for i in req.decision_items.all()}
@@ -616,7 +616,7 @@ def decision(request: HttpRequest, pk: int) -> HttpResponse:
         except RequestError as exc:
             form.add_error(None, str(exc))
         else:
-            if result.status == Status.AWAITING_APPROVAL:
+            if workflow.can_approve(result):  # the decision waits for an administrator
                 messages.success(request, _("The decision was sent to a privacy administrator."))
                 return redirect("requests:staff_detail", pk=pk)
             messages.success(request, _("Nothing is withheld: close the request to disclose."))
