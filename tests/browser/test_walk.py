@@ -174,7 +174,9 @@ def _walk_role(browser, live_server, role: str) -> tuple[dict, int]:
                 findings["does not open"].append(f"{role}/{language} {name} {path}: {exc}")
                 continue
             landed = urlparse(page.url)
-            where = landed.path
+            # A query counts only where the walk asked for one (not the sign-in's ?next=).
+            asked = "?" in path and landed.query
+            where = landed.path + (f"?{landed.query}" if asked else "")
             if where in seen:
                 continue  # a redirect to a page already checked (the sign-in, the dashboard)
             seen.add(where)

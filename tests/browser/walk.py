@@ -202,6 +202,11 @@ WALKED: dict[str, Callable[[], dict | None] | None] = {
     "api_docs": NO_ARGS,
 }
 
+# Pages that are one URL with a query: walked as well as the URL without it.
+WALKED_QUERIES: dict[str, str] = {
+    "requests:staff_file": "kind=disclosure",  # the filing form, after the kind is chosen
+}
+
 POST_ONLY = "answers POST only (GET is 405 or a redirect)"
 NOT_HTML = "not an HTML page (JSON, a file or a PDF)"
 FRAGMENT = "a part of a page that htmx asks for again while a package builds, walked in its page"
@@ -330,6 +335,8 @@ def portal_pages() -> tuple[list[tuple[str, str]], list[str]]:
             missing.append(name)
             continue
         pages.append((name, reverse(name, kwargs=found)))
+        if name in WALKED_QUERIES:
+            pages.append((name, f"{reverse(name, kwargs=found)}?{WALKED_QUERIES[name]}"))
     return pages, missing
 
 
