@@ -250,7 +250,7 @@ class IncidentEvent(models.Model):
         label = str(EVENT_LABELS.get(self.event, self.event))
         kind = (self.changes or {}).get("kind")
         if kind in ReportKind.values:
-            label = f"{label}: {ReportKind(kind).label}"
+            label = _("%(event)s: %(kind)s") % {"event": label, "kind": ReportKind(kind).label}
         return label
 
     @property

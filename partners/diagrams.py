@@ -144,7 +144,9 @@ def flow_diagram(flows: CustomerFlows) -> SafeString:
     parts = [
         format_html(
             '<svg xmlns="http://www.w3.org/2000/svg" class="chart flow" id="data-flow" '
-            'role="img" aria-labelledby="data-flow-title data-flow-desc" viewBox="0 0 {} {}" '
+            # A group, not an image: its boxes are links (an image's content is not reachable).
+            'role="group" aria-labelledby="data-flow-title" aria-describedby="data-flow-desc" '
+            'viewBox="0 0 {} {}" '
             'width="{}" height="{}" font-family="sans-serif" font-size="{}">',
             WIDTH,
             int(height),

@@ -19,12 +19,12 @@ from portal.models import User
 
 class PurposeChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Purpose) -> str:
-        return f"{obj.name} ({obj.code})"
+        return obj.name
 
 
 class PartnerChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Partner) -> str:
-        return f"{obj.name} ({obj.get_kind_display()})"
+        return _("%(name)s (%(kind)s)") % {"name": obj.name, "kind": obj.get_kind_display()}
 
 
 class RecordFilterForm(forms.Form):

@@ -571,7 +571,11 @@ class Export(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.partner} / {self.purpose} ({self.get_status_display()})"
+        return _("%(partner)s / %(purpose)s (%(status)s)") % {
+            "partner": self.partner,
+            "purpose": self.purpose,
+            "status": self.get_status_display(),
+        }
 
     @property
     def percent(self) -> int:
@@ -692,6 +696,12 @@ class ProvisionRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.recipient_name} {self.provided_at:%Y-%m-%d}"
+
+    @property
+    def recipient_names(self) -> tuple[str, str]:
+        """The recipient's names as recorded ("ja / en"): Japanese, English."""
+        ja, _sep, en = self.recipient_name.partition(" / ")
+        return ja, en
 
     @property
     def data_item_labels(self) -> list[str]:

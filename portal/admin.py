@@ -27,6 +27,25 @@ LABEL_SUFFIX = _(":")
 admin.site.index_title = _("What the portal's administrators configure and review")
 
 
+class LabelledListEditableAdmin(admin.ModelAdmin):
+    """A change list whose editable cells say what they are: Django's list_editable inputs
+    have no label, so each gets an accessible name of its column and its row (issue 16)."""
+
+    def get_changelist_form(self, request, **kwargs):
+        base = super().get_changelist_form(request, **kwargs)
+
+        class LabelledForm(base):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, **form_kwargs)
+                row = str(self.instance) if self.instance.pk else ""
+                for name, field in self.fields.items():
+                    if name in self._meta.model._meta._forward_fields_map:
+                        label = str(field.label or name)
+                        field.widget.attrs["aria-label"] = f"{label}, {row}" if row else label
+
+        return LabelledForm
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """For records nobody may change: logs and ledgers."""
 
@@ -201,7 +220,21 @@ class ApprovalAdmin(admin.ModelAdmin):
     list_filter = ("status", "kind")
     list_select_related = ("asked_by", "decided_by", "subject_type")
     actions = [approval_approve, approval_return]
-    readonly_fields = [f.name for f in Approval._meta.fields]
+    # The subject's two fields have no verbose names of their own (a generic relation): shown
+    # under the portal's words instead.
+    readonly_fields = [
+        {"subject_type": "subject_type_shown", "subject_id": "subject_id_shown"}.get(f.name, f.name)
+        for f in Approval._meta.fields
+    ]
+    fields = readonly_fields
+
+    @admin.display(description=_("subject type"))
+    def subject_type_shown(self, obj: Approval):
+        return obj.subject_type
+
+    @admin.display(description=_("subject id"))
+    def subject_id_shown(self, obj: Approval):
+        return obj.subject_id
 
     @admin.display(description=_("kind"))
     def kind_label(self, obj: Approval) -> str:

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from portal.admin import ReadOnlyAdmin, SingletonSettingsAdmin
+from portal.admin import LabelledListEditableAdmin, ReadOnlyAdmin, SingletonSettingsAdmin
 from portal.models import Approval
 from requests import contact, workflow
 from requests.errors import RequestError
@@ -46,7 +46,7 @@ class JobSettingsAdmin(SingletonSettingsAdmin):
 
 
 @admin.register(SLAConfig)
-class SLAConfigAdmin(admin.ModelAdmin):
+class SLAConfigAdmin(LabelledListEditableAdmin):
     list_display = ("kind", "days", "day_mode", "updated_at")
     list_editable = ("days", "day_mode")
 

@@ -8,8 +8,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from portal.models import User
-from requests import contact, workflow
-from requests.models import DataRequest, DayMode, DeliveryMethod, FeeSchedule, Kind, SLAConfig
+from requests import contact, offline, workflow
+from requests.models import (
+    Channel,
+    DataRequest,
+    DayMode,
+    DeliveryMethod,
+    FeeSchedule,
+    Kind,
+    SLAConfig,
+)
 from requests.services import decisions, filing, messages
 
 FEES = [
@@ -216,3 +224,32 @@ def load(*, out) -> None:
             summary="不正利用の調査に支障があるため、提供記録の開示を見合わせます。",
         )
         out(f"  request        {records.reference} provision records, awaiting approval (hanako)")
+    if not DataRequest.objects.filter(customer=None).exists():
+        # Requests staff typed in for people without an account: one answered by post (its
+        # receipt waits to be printed), one by email (its requester follows it by the link).
+        by_phone = offline.request_file_offline(
+            staff=staff,
+            kind=Kind.PURPOSE_NOTICE,
+            channel=Channel.PHONE,
+            received_on=timezone.localdate(),
+            requester_name="田中 一郎",
+            requester_address="〒530-0001 大阪府大阪市北区梅田1-1-1",
+            requester_phone="06-1234-5678",
+            details={},
+            delivery_method=DeliveryMethod.PAPER,
+        )
+        by_email = offline.request_file_offline(
+            staff=staff,
+            kind=Kind.INQUIRY,
+            channel=Channel.EMAIL,
+            received_on=timezone.localdate(),
+            requester_name="佐々木 花",
+            requester_email="hana.sasaki@example.jp",
+            details={
+                "subject": "会員ではない場合の個人情報",
+                "message": "会員登録をしていませんが、キャンペーン応募時の情報はどう扱われますか。",
+            },
+            delivery_method=DeliveryMethod.ELECTRONIC,
+        )
+        out(f"  request        {by_phone.reference} purpose notice by phone, answered by post")
+        out(f"  request        {by_email.reference} inquiry by email, without an account")

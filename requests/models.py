@@ -132,7 +132,11 @@ class SLAConfig(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.days} ({self.get_day_mode_display()})"
+        return _("%(kind)s: %(days)s (%(mode)s)") % {
+            "kind": self.get_kind_display(),
+            "days": self.days,
+            "mode": self.get_day_mode_display(),
+        }
 
 
 class FeeSchedule(models.Model):
@@ -164,7 +168,11 @@ class FeeSchedule(models.Model):
 
     def __str__(self) -> str:
         kind, method = self.get_kind_display(), self.get_delivery_method_display()
-        return f"{kind} / {method}: ¥{self.amount_yen:,}"
+        return _("%(kind)s / %(method)s: ¥%(amount)s") % {
+            "kind": kind,
+            "method": method,
+            "amount": f"{self.amount_yen:,}",
+        }
 
     def clean(self) -> None:
         super().clean()

@@ -16,8 +16,9 @@ from partners.models import Partner
 from portal.models import User
 
 PAYMENT_COMPANY = "Example Pay Co., Ltd."
-SYSTEM = "Account opening (demo)"
-LABEL = "demo"
+SYSTEM = "口座開設システム（デモ）"  # noqa: RUF001
+LABEL = "デモ用"
+OLD_SYSTEM = "Account opening (demo)"  # the name before the demo spoke Japanese
 
 
 def _demo_key(system: PartnerSystem) -> str:
@@ -47,6 +48,7 @@ def load(*, out) -> None:
     if partner is None:
         out("  partner API: skipped (the payment company is missing)")
         return
+    PartnerSystem.objects.filter(partner=partner, name=OLD_SYSTEM).update(name=SYSTEM)
     system, _created = PartnerSystem.objects.get_or_create(partner=partner, name=SYSTEM)
     key = _demo_key(system)
     hanako = User.objects.filter(email="hanako@example.jp").first()

@@ -7,10 +7,18 @@ import json
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 
 from partners.api.views import api
 
 METHODS = ("get", "post", "put", "patch", "delete")
+# Where a parameter goes, in the reader's words (OpenAPI's `in`).
+LOCATIONS = {
+    "path": _("in the path"),
+    "query": _("in the query string"),
+    "header": _("in a header"),
+    "cookie": _("in a cookie"),
+}
 
 
 def page(request: HttpRequest) -> HttpResponse:
@@ -27,7 +35,10 @@ def page(request: HttpRequest) -> HttpResponse:
                     "method": method.upper(),
                     "path": route,
                     "summary": op.get("summary", ""),
-                    "parameters": op.get("parameters", []),
+                    "parameters": [
+                        {**p, "where": LOCATIONS.get(p.get("in"), p.get("in"))}
+                        for p in op.get("parameters", [])
+                    ],
                     "body": body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1],
                     "responses": sorted(op.get("responses", {}).items()),
                 }

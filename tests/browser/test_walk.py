@@ -1,29 +1,43 @@
 # ruff: noqa: RUF001 (full-width Japanese punctuation is what these tests look for)
-"""The page walk's list and its Japanese scan: every URL of the URL conf is either walked or
-excluded with a reason (tests/browser/walk.py), and the scan finds each known fault. The walk
-itself (each role at 390 and 1280 px, axe-core, the scan; `_walk_role` below) is not part of
-the suite yet: it still finds pages that scroll sideways and axe findings (docs/decisions.md)."""
+"""The page walk (issue 16): every page of the URL conf (tests/browser/walk.py) and of the
+Django admin, as each demo role (`manage.py demo`) in Japanese and English, at 1280 and 390 px.
+A page fails on a server error, on scrolling sideways, on any critical or serious axe-core
+finding, and (in Japanese) on the Japanese scan's faults. One test per role, so that xdist
+spreads them; each page is loaded once per language and checked at both widths in place. The
+findings of the last walk are written to artifacts/walk/<role>.txt as well as the failure."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from pathlib import Path
 from urllib.parse import urlparse
 
+import pytest
 from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import Error as PlaywrightError
 
 from portal.models import User
 from tests.browser import walk
 from tests.browser.helpers import sign_in
 
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+REPORTS = Path(settings.BASE_DIR) / "artifacts" / "walk"  # the last walk's findings, per role
 WIDTHS = (1280, 390)
 ADMIN_SITE = "admin-site"  # the administrator in the Django admin, a parameter of its own
 LANGUAGES = ("ja", "en")
 
 # The element furthest past the right edge that no scrolling ancestor contains: the culprit.
-OVERFLOW_JS = """() => {
+# It first lets the page settle at its new width: transitions that the resize started (the
+# admin's sidebar) end (spinners that never end are not waited for), and two frames are laid
+# out.
+OVERFLOW_JS = """async () => {
+  const ending = document.getAnimations().filter(
+    a => a.effect && a.effect.getComputedTiming().iterations !== Infinity);
+  await Promise.all(ending.map(a => a.finished.catch(() => null)));
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
   const root = document.documentElement, limit = root.clientWidth;
   if (root.scrollWidth <= limit) return null;
   const clipped = (el) => {
@@ -77,6 +91,8 @@ ENGLISH_ALLOWED = {
     "cookie", "google",
     # Authenticator apps a customer is told to install, by their own names.
     "authenticator", "microsoft",
+    # Names of standards and schemes, and keys of a keyboard, as Japanese writes them.
+    "openapi", "webhook", "http", "https", "control", "command", "mac",
 }  # fmt: skip
 ENGLISH_WORD = re.compile(r"(?<![\w@./:\-])[A-Za-z]{3,}(?![\w@./\-])")
 
@@ -98,15 +114,26 @@ def japanese_faults(text: str) -> list[str]:
 
 # The text a reader sees, without what is marked as another language (lang="en") or as code:
 # those are hidden for a moment, as innerText of a detached copy would lose the line breaks.
-VISIBLE_TEXT_JS = """() => {
-  const skip = document.body.querySelectorAll(
-    '[lang]:not([lang^=ja]), script, style, noscript, code, kbd, pre');
+# In the admin, the records' own values (what staff typed in both languages, codes, JSON) are
+# data, not the admin's words: skipped too (`ADMIN_VALUES`).
+VISIBLE_TEXT_JS = """(extra) => {
+  const own = '[lang]:not([lang^=ja]), script, style, noscript, code, kbd, pre';
+  const skip = document.body.querySelectorAll(own + (extra ? ', ' + extra : ''));
   const saved = [...skip].map(el => [el, el.style.display]);
   saved.forEach(([el]) => { el.style.display = 'none'; });
   const text = document.body.innerText;
   saved.forEach(([el, display]) => { el.style.display = display; });
   return text;
 }"""
+ADMIN_VALUES = ", ".join(
+    (
+        "#result_list tbody td, #result_list tbody th, .inline-group tbody td",  # rows
+        ".readonly, textarea, select, input, .related-widget-wrapper",  # a form's values
+        ".breadcrumbs, #content > h2, .inline-related h3 b, .inline_label",  # the record's name
+        "td.original, #changelist-filter li, #recent-actions-module .actionlist",
+        ".field-password p",  # a stored password's algorithm, salt and hash
+    )
+)
 
 
 def _context(browser, live_server, role: str, language: str):
@@ -124,7 +151,8 @@ def _context(browser, live_server, role: str, language: str):
     email = walk.ROLES[role]
     if email:
         sign_in(page, live_server, User.objects.get(email=email))
-    # Choose "necessary only" once, as a visitor would, so the banner does not cover pages.
+    # The cookie banner is left showing: it is part of every page until one chooses, and is
+    # checked with each of them.
     return context, page
 
 
@@ -140,9 +168,15 @@ def _walk_role(browser, live_server, role: str) -> tuple[dict, int]:
         context, page = _context(browser, live_server, role, language)
         seen: set[str] = set()
         for name, path in pages:
-            response = page.goto(path)
+            try:
+                response = page.goto(path)
+            except PlaywrightError as exc:
+                findings["does not open"].append(f"{role}/{language} {name} {path}: {exc}")
+                continue
             landed = urlparse(page.url)
-            where = landed.path
+            # A query counts only where the walk asked for one (not the sign-in's ?next=).
+            asked = "?" in path and landed.query
+            where = landed.path + (f"?{landed.query}" if asked else "")
             if where in seen:
                 continue  # a redirect to a page already checked (the sign-in, the dashboard)
             seen.add(where)
@@ -158,12 +192,35 @@ def _walk_role(browser, live_server, role: str) -> tuple[dict, int]:
                     findings["scrolls sideways"].append(f"{label} at {width}px: {overflow}")
                 for violation in page.evaluate(AXE_JS):
                     findings["axe"].append(f"{label} at {width}px: {violation}")
-            if language == "ja":
-                for fault in japanese_faults(page.evaluate(VISIBLE_TEXT_JS)):
+            if language == "ja" and walk.japanese_scanned(name):
+                extra = ADMIN_VALUES if name.startswith("admin:") else ""
+                for fault in japanese_faults(page.evaluate(VISIBLE_TEXT_JS, extra)):
                     findings["Japanese"].append(f"{label}: {fault}")
             page.set_viewport_size({"width": WIDTHS[0], "height": 900})
         context.close()
     return {kind: found for kind, found in findings.items() if found}, visited
+
+
+def _report(findings: dict, visited: int) -> str:
+    lines = [f"{visited} page views"]
+    for kind, found in findings.items():
+        lines.append(f"{kind} ({len(found)}):")
+        lines.extend(f"  {item}" for item in found)
+    return "\n".join(lines)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("role", [*walk.ROLES, ADMIN_SITE])
+def test_every_page_is_usable_on_a_phone_and_accessible(browser, live_server, role):
+    with open(os.devnull, "w") as quiet:
+        call_command("demo", stdout=quiet)
+    walk.demo_supplement()
+    findings, visited = _walk_role(browser, live_server, role)
+    report = _report(findings, visited)
+    REPORTS.mkdir(parents=True, exist_ok=True)
+    (REPORTS / f"{role}.txt").write_text(report + "\n")
+    assert findings == {}, report
 
 
 def test_every_url_is_walked_or_excluded():

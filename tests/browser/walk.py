@@ -79,9 +79,27 @@ def _notice() -> dict | None:
     return {"pk": person.incident_id} if person else None
 
 
-def _assessment() -> dict | None:
-    assessment = _first("incidents.Assessment")
-    return {"pk": assessment.incident_id, "assessment_id": assessment.pk} if assessment else None
+def _follow() -> dict | None:
+    from requests import links
+
+    found = _request(customer=None, requester_email__gt="")
+    return {"token": links.token_for(found)} if found else None
+
+
+def _postal_notice() -> dict | None:
+    notice = _first("requests.PostalNotice")
+    return {"pk": notice.request_id, "notice_pk": notice.pk} if notice else None
+
+
+def _contact_version() -> dict | None:
+    point = _first("requests.ContactPoint")
+    return {"version": point.version} if point else None
+
+
+def _this_year() -> dict:
+    from django.utils import timezone
+
+    return {"year": timezone.localdate().year}
 
 
 def demo_supplement() -> None:
@@ -134,14 +152,12 @@ WALKED: dict[str, Callable[[], dict | None] | None] = {
     "consents:cookies": NO_ARGS,
     "consents:consent_page": NO_ARGS,
     "consents:history": NO_ARGS,
-    "consents:receipt": _receipt,
     "partners:group_companies": NO_ARGS,
     "partners:countries": NO_ARGS,
     "partners:joint_use": NO_ARGS,
     "partners:provisions": NO_ARGS,
     "partners:subject_confirm": _pk("partners.Partner"),
     "partners:staff_registry": NO_ARGS,
-    "partners:staff_review_record": _pk("partners.Arrangement"),
     "partners:staff_records": NO_ARGS,
     "partners:staff_provision_new": NO_ARGS,
     "partners:staff_exceptions": NO_ARGS,
@@ -149,14 +165,26 @@ WALKED: dict[str, Callable[[], dict | None] | None] = {
     "partners:staff_exports": NO_ARGS,
     "partners:staff_export": _pk("partners.Export"),
     "partners:staff_api": NO_ARGS,
+    "requests:contact": NO_ARGS,
+    "requests:contact_history": NO_ARGS,
+    "requests:contact_version": _contact_version,
+    "requests:transparency": NO_ARGS,
+    "requests:transparency_year": _this_year,
+    "requests:guest_email": NO_ARGS,
+    "requests:guest_code": NO_ARGS,
+    "requests:guest_start": NO_ARGS,
+    "requests:guest_file": lambda: {"kind": "disclosure"},
+    "requests:follow": _follow,
     "requests:list": NO_ARGS,
     "requests:start": NO_ARGS,
     "requests:file": lambda: {"kind": "disclosure"},
     "requests:detail": _reference,
     "requests:staff_queue": NO_ARGS,
+    "requests:staff_file": NO_ARGS,
+    "requests:staff_notice_print": _postal_notice,
     "requests:staff_overview": NO_ARGS,
     "approvals": NO_ARGS,
-    "requests:staff_approval": _pk("requests.Approval"),
+    "requests:staff_approval": _pk("portal.Approval"),
     "requests:staff_detail": _request_pk,
     "requests:staff_decision": _request_pk,
     "requests:staff_close": _request_pk,
@@ -168,49 +196,34 @@ WALKED: dict[str, Callable[[], dict | None] | None] = {
     "incidents:staff_new": NO_ARGS,
     "incidents:staff_detail": _pk("incidents.Incident"),
     "incidents:staff_edit": _pk("incidents.Incident"),
-    "incidents:staff_assess": _pk("incidents.Incident"),
-    "incidents:staff_assessment_confirm": _assessment,
     "incidents:staff_scope": _pk("incidents.Incident"),
-    "incidents:staff_close": _pk("incidents.Incident"),
     "incidents:staff_notices": _pk("incidents.Incident"),
-    "incidents:staff_announcement": _pk("incidents.Incident"),
     "incidents:staff_report": _incident_report,
-    "incidents:staff_report_draft": _incident_report,
-    "incidents:staff_report_submitted": _incident_report,
     "api_docs": NO_ARGS,
+}
+
+# Pages that are one URL with a query: walked as well as the URL without it.
+WALKED_QUERIES: dict[str, str] = {
+    "requests:staff_file": "kind=disclosure",  # the filing form, after the kind is chosen
 }
 
 POST_ONLY = "answers POST only (GET is 405 or a redirect)"
 NOT_HTML = "not an HTML page (JSON, a file or a PDF)"
-# Pages that arrived after the walk was written; the walk does not open them yet (the walk
-# itself is not part of the suite until it is green, docs/decisions.md).
-NOT_WALKED_YET = "not walked yet"
+FRAGMENT = "a part of a page that htmx asks for again while a package builds, walked in its page"
 
 EXCLUDED: dict[str, str] = {
-    "requests:contact": NOT_WALKED_YET,
-    "requests:contact_history": NOT_WALKED_YET,
-    "requests:contact_version": NOT_WALKED_YET,
-    "requests:follow": NOT_WALKED_YET,
-    "requests:follow_document_download": NOT_WALKED_YET,
-    "requests:follow_document_upload": NOT_WALKED_YET,
-    "requests:follow_message_post": NOT_WALKED_YET,
-    "requests:follow_package_download": NOT_WALKED_YET,
-    "requests:follow_resend": NOT_WALKED_YET,
-    "requests:guest_code": NOT_WALKED_YET,
-    "requests:guest_email": NOT_WALKED_YET,
-    "requests:guest_file": NOT_WALKED_YET,
-    "requests:guest_start": NOT_WALKED_YET,
-    "requests:package_progress": NOT_WALKED_YET,
-    "requests:staff_assign_many": NOT_WALKED_YET,
-    "requests:staff_file": NOT_WALKED_YET,
-    "requests:staff_notice_print": NOT_WALKED_YET,
-    "requests:staff_notice_sent": NOT_WALKED_YET,
-    "requests:staff_package_pdf": NOT_WALKED_YET,
-    "requests:staff_package_progress": NOT_WALKED_YET,
-    "requests:staff_queue_csv": NOT_WALKED_YET,
-    "requests:transparency": NOT_WALKED_YET,
-    "requests:transparency_csv": NOT_WALKED_YET,
-    "requests:transparency_year": NOT_WALKED_YET,
+    "requests:follow_resend": POST_ONLY,
+    "requests:follow_message_post": POST_ONLY,
+    "requests:follow_document_upload": POST_ONLY,
+    "requests:follow_document_download": NOT_HTML,
+    "requests:follow_package_download": NOT_HTML,
+    "requests:package_progress": FRAGMENT,
+    "requests:staff_package_progress": FRAGMENT,
+    "requests:staff_assign_many": POST_ONLY,
+    "requests:staff_notice_sent": POST_ONLY,
+    "requests:staff_package_pdf": NOT_HTML,
+    "requests:staff_queue_csv": NOT_HTML,
+    "requests:transparency_csv": NOT_HTML,
     "healthz": NOT_HTML,
     "readyz": NOT_HTML,
     "language_set": POST_ONLY,
@@ -222,6 +235,8 @@ EXCLUDED: dict[str, str] = {
     "mfa_recovery_codes": "GET redirects to the security page; codes show only after a POST",
     "mfa_remove": POST_ONLY,
     "consents:service_revoke": POST_ONLY,
+    "consents:receipt": "a download (the receipt as a file)",
+    "partners:staff_review_record": POST_ONLY,
     "consents:announcement_dismiss": POST_ONLY,
     "partners:staff_export_progress": NOT_HTML,
     "partners:staff_export_download": NOT_HTML,
@@ -238,6 +253,12 @@ EXCLUDED: dict[str, str] = {
     "requests:staff_action": POST_ONLY,
     "incidents:staff_notices_progress": NOT_HTML,
     "incidents:staff_report_approve": POST_ONLY,
+    "incidents:staff_assess": POST_ONLY,
+    "incidents:staff_assessment_confirm": POST_ONLY,
+    "incidents:staff_close": POST_ONLY,
+    "incidents:staff_announcement": POST_ONLY,
+    "incidents:staff_report_draft": POST_ONLY,
+    "incidents:staff_report_submitted": POST_ONLY,
     "incidents:staff_report_pdf": NOT_HTML,
     "otp_webauthn:credential-registration-begin": NOT_HTML,
     "otp_webauthn:credential-registration-complete": NOT_HTML,
@@ -272,6 +293,21 @@ ADMIN_EXCLUDED: dict[str, str] = {
 ADMIN_CUSTOM = {"otp_totp_totpdevice_config": "otp_totp.TOTPDevice"}
 
 
+# Admin pages that third-party apps render with their own words (django-celery-beat and
+# django-axes have no Japanese catalogue, and some of their labels are fixed in English): walked
+# for overflow and axe, but not read by the Japanese scan. The portal's catalogue still names
+# their models for the admin's index (portal/third_party_texts.py). The portal's own pages have
+# no such exception: the API documentation (/api/v1/docs/) is rendered by the portal, scanned.
+JAPANESE_SCAN_SKIPPED = {
+    "admin:django_celery_beat_": "django-celery-beat's admin, without a Japanese catalogue",
+    "admin:axes_": "django-axes's admin, without a Japanese catalogue",
+}
+
+
+def japanese_scanned(name: str) -> bool:
+    return not any(name.startswith(prefix) for prefix in JAPANESE_SCAN_SKIPPED)
+
+
 def url_names(patterns=None, namespace: str | None = None) -> Iterator[str]:
     """Every named URL of the URL conf, namespaced as `reverse` wants it."""
     for entry in get_resolver().url_patterns if patterns is None else patterns:
@@ -299,6 +335,8 @@ def portal_pages() -> tuple[list[tuple[str, str]], list[str]]:
             missing.append(name)
             continue
         pages.append((name, reverse(name, kwargs=found)))
+        if name in WALKED_QUERIES:
+            pages.append((name, f"{reverse(name, kwargs=found)}?{WALKED_QUERIES[name]}"))
     return pages, missing
 
 
