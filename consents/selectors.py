@@ -17,6 +17,7 @@ customer, as one queryset), in this order:
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
@@ -418,20 +419,76 @@ def current_policy_version(*, today: datetime.date | None = None) -> PolicyVersi
     return published_versions().filter(effective_date__lte=today).first()
 
 
-def policy_announcement_for(*, customer: User) -> PolicyVersion | None:
-    """The newest published, announced version the customer has not dismissed and that was
-    published after they joined (LW-9), with the purposes it asks about again."""
-    dismissed = PolicyAnnouncementDismissal.objects.filter(
-        customer=customer, policy_version=OuterRef("pk")
-    )
-    return (
-        published_versions()
-        .filter(announce=True, published_at__gt=customer.date_joined)
-        .exclude(Exists(dismissed))
-        .order_by("-published_at")
+# What is published changes a few times a year and is read on every customer page (the
+# notice of a new version, the purposes to decide on again): each process keeps the published
+# versions for PUBLISHED_SECONDS and forgets them at once when a version, or the purposes it
+# widens, is saved or deleted in that process (`published_forget`, connected in
+# ConsentsConfig.ready()). Another process sees a publication at most PUBLISHED_SECONDS
+# later; consent decisions never read this copy.
+PUBLISHED_SECONDS = 30
+_published: dict[str, tuple[float, list[PolicyVersion]]] = {}
+
+
+def published_cached() -> list[PolicyVersion]:
+    """Every published version with its widened purposes, newest publication first (one query
+    when the copy is older than PUBLISHED_SECONDS, else none)."""
+    hit = _published.get("versions")
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < PUBLISHED_SECONDS:
+        return hit[1]
+    versions = list(
+        PolicyVersion.objects.filter(is_published=True)
+        .order_by("-published_at", "-id")
         .prefetch_related("widened_purposes")
-        .first()
     )
+    _published["versions"] = (now, versions)
+    return versions
+
+
+def published_forget(**_kwargs) -> None:
+    """Drop this process's copy of the published versions (a signal receiver)."""
+    _published.clear()
+
+
+def announcement_candidates(*, customer: User) -> list[PolicyVersion]:
+    """The announced versions published after the customer joined, newest first: the ones
+    whose notice they see until they dismiss it (LW-9). No query (see `published_cached`)."""
+    return [v for v in published_cached() if v.announce and v.published_at > customer.date_joined]
+
+
+def announcement_dismissed(*, customer: User, versions: list[PolicyVersion]) -> set[int]:
+    """The ids of these versions whose notice the customer dismissed. One query."""
+    return set(
+        PolicyAnnouncementDismissal.objects.filter(
+            customer=customer, policy_version__in=[v.pk for v in versions]
+        ).values_list("policy_version_id", flat=True)
+    )
+
+
+def policy_announcement_for(
+    *, customer: User, dismissed: set[int] | None = None
+) -> PolicyVersion | None:
+    """The newest published, announced version the customer has not dismissed and that was
+    published after they joined (LW-9), with the purposes it asks about again. No query when
+    no announced version is newer than the customer, else one (the dismissals), unless the
+    caller passes the `dismissed` ids it already knows."""
+    candidates = announcement_candidates(customer=customer)
+    if not candidates:
+        return None
+    if dismissed is None:
+        dismissed = announcement_dismissed(customer=customer, versions=candidates)
+    return next((v for v in candidates if v.pk not in dismissed), None)
+
+
+def reconsent_since_cached() -> dict[int, datetime.datetime]:
+    """Purpose id -> when the latest published version that added or widened it was
+    published (`reconsent_since_expression`, from `published_cached`; no query)."""
+    since: dict[int, datetime.datetime] = {}
+    for version in published_cached():
+        for purpose in version.widened_purposes.all():
+            if purpose.pk not in since or version.published_at > since[purpose.pk]:
+                since[purpose.pk] = version.published_at
+    return since
 
 
 def purposes_awaiting_decision(*, customer: User) -> list[Purpose]:
@@ -439,13 +496,14 @@ def purposes_awaiting_decision(*, customer: User) -> list[Purpose]:
     of this module says "reconsent" for them. One query: each optional purpose that a
     published version added or widened, with the customer's general state and whether a
     restriction names it."""
+    since = reconsent_since_cached()
+    if not since:
+        return []
     general = ConsentState.objects.filter(
         customer=customer, purpose=OuterRef("pk"), service__isnull=True
     )
     candidates = (
-        Purpose.objects.filter(is_active=True, necessary=False)
-        .annotate(reconsent_since=reconsent_since_expression(OuterRef("pk")))
-        .filter(reconsent_since__isnull=False)
+        Purpose.objects.filter(is_active=True, necessary=False, pk__in=sorted(since))
         .annotate(
             state_granted=Subquery(general.values("granted")[:1]),
             state_decided_at=Subquery(general.values("decided_at")[:1]),
@@ -462,7 +520,7 @@ def purposes_awaiting_decision(*, customer: User) -> list[Purpose]:
             necessary=False,
             by_default=purpose.granted_by_default,
             restricted=purpose.restricted,
-            reconsent_since=purpose.reconsent_since,
+            reconsent_since=since[purpose.pk],
             joined_at=customer.date_joined,
             service_state=None,
             general_state=state,
