@@ -38,6 +38,22 @@ class ConsentsConfig(AppConfig):
         # The rows of this app's models in the data inventory (LW-1).
         inventory.register()
 
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
+        from consents.models import PolicyVersion, Purpose
+        from consents.selectors import published_forget
+
+        # Each process's copy of the published versions (with the purposes they widen) is
+        # dropped when one of them changes here.
+        post_save.connect(published_forget, sender=PolicyVersion, dispatch_uid="consents.pv")
+        post_delete.connect(published_forget, sender=PolicyVersion, dispatch_uid="consents.pvd")
+        post_save.connect(published_forget, sender=Purpose, dispatch_uid="consents.pu")
+        m2m_changed.connect(
+            published_forget,
+            sender=PolicyVersion.widened_purposes.through,
+            dispatch_uid="consents.pvw",
+        )
+
         from consents.attention import customer_items
         from portal.attention import register_items
 

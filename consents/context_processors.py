@@ -4,7 +4,11 @@ notice. Evaluated lazily: a page that does not use them runs no query.
 Issue 13: once the browser carries a cookie choice and no analytics id is configured, the
 ledger cannot change what the page shows (no banner either way, no snippet to render), so no
 consent decision is made; and the policy announcement, a notice to customers, is not looked
-up on the back-office pages (/staff/, /admin/)."""
+up on the back-office pages (/staff/, /admin/). The published versions come from this
+process's copy (`consents.selectors.published_cached`); which of them the customer dismissed
+is asked once per session and kept in it (ANNOUNCEMENT_SESSION_KEY, for the list of
+candidate versions it was asked for), so a page asks nothing once that is known. Dismissing
+a notice forgets the session's answer."""
 
 from __future__ import annotations
 
@@ -15,9 +19,14 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from consents.cookies import CHOICES, COOKIE_NAME, CookieState, cookie_state
-from consents.selectors import policy_announcement_for
+from consents.selectors import (
+    announcement_candidates,
+    announcement_dismissed,
+    policy_announcement_for,
+)
 
 BACK_OFFICE_PREFIXES = ("/staff/", "/admin/")
+ANNOUNCEMENT_SESSION_KEY = "consents_announcement_dismissed"
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,22 @@ def consents(request: HttpRequest) -> dict:
             return None
         if request.path.startswith(BACK_OFFICE_PREFIXES):
             return None
-        return policy_announcement_for(customer=user)
+        candidates = announcement_candidates(customer=user)
+        if not candidates:
+            return None
+        ids = [v.pk for v in candidates]
+        session = getattr(request, "session", None)
+        known = session.get(ANNOUNCEMENT_SESSION_KEY) if session is not None else None
+        if known and known.get("versions") == ids:
+            dismissed = set(known["dismissed"])
+        else:
+            dismissed = announcement_dismissed(customer=user, versions=candidates)
+            if session is not None:
+                session[ANNOUNCEMENT_SESSION_KEY] = {
+                    "versions": ids,
+                    "dismissed": sorted(dismissed),
+                }
+        return policy_announcement_for(customer=user, dismissed=dismissed)
 
     return {
         "cookie_state": SimpleLazyObject(lambda: _page_cookie_state(request)),

@@ -17,11 +17,12 @@ customer, as one queryset), in this order:
 from __future__ import annotations
 
 import datetime
+import time
 from dataclasses import dataclass
 from functools import cache
 from itertools import groupby
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import (
     Exists,
     Max,
@@ -47,6 +48,7 @@ from consents.models import (
     ServiceKind,
 )
 from portal.models import User
+from portal.prepared import prepared_cursor
 
 
 def purposes_for_customer(*, customer: User) -> QuerySet[Purpose]:
@@ -141,18 +143,20 @@ def consent_decide(
     to the general and the service-specific state through the unique (customer, purpose,
     service) indexes, the event of the state that decides (service-specific first, by primary
     key), the active restrictions and the latest widening version. The statement is written
-    once (`_decide_sql`): on this hot path building the ORM query cost ten times the query.
-    Unknown purpose: not granted, "none".
+    once (`_decide_sql`): on this hot path building the ORM query cost ten times the query,
+    and it runs as a statement the server prepared (`portal.prepared`), since planning its
+    joins cost three times running them. Unknown purpose: not granted, "none".
     """
-    sql, event_fields = _decide_sql()
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]
+    sql, event_fields = _decide_sql(service=service_code is not None)
+    with prepared_cursor() as cursor:
         cursor.execute(
             sql, {"customer": customer.pk, "code": purpose_code, "service": service_code}
         )
         facts = cursor.fetchone()
     if facts is None:
         return ConsentDecision(granted=False, decided_by="none", event=None)
-    if connection.vendor != "postgresql":
+    if db.vendor != "postgresql":
         facts = _from_db([*_decide_fact_fields(), *ConsentEvent._meta.concrete_fields], facts)
     necessary, default_granted, restricted, reconsent_since = facts[:4]
     general = facts[4:7] if facts[4] is not None else None
@@ -168,7 +172,7 @@ def consent_decide(
     )
     event = None
     if event_id is not None:
-        event = ConsentEvent.from_db(connection.alias, event_fields, facts[10:])
+        event = ConsentEvent.from_db(db.alias, event_fields, facts[10:])
         assert event.pk == event_id  # the joined event is the deciding state's
     return ConsentDecision(granted=granted, decided_by=decided_by, event=event)
 
@@ -199,18 +203,27 @@ def _from_db(fields, values) -> tuple:
 
 
 @cache
-def _decide_sql() -> tuple[str, list[str]]:
-    """The statement of `consent_decide`, from the models' table and column names."""
+def _decide_sql(*, service: bool) -> tuple[str, list[str]]:
+    """The statement of `consent_decide`, from the models' table and column names; without
+    `service`, the service-specific state is not looked up (its columns are NULL)."""
     purpose = Purpose._meta.db_table
     state = ConsentState._meta.db_table
     event = ConsentEvent._meta
-    service = Service._meta.db_table
+    service_table = Service._meta.db_table
     restriction = Restriction._meta.db_table
     restricted = Restriction.purposes.through._meta.db_table
     version = PolicyVersion._meta.db_table
     widened = PolicyVersion.widened_purposes.through._meta.db_table
     fields = event.concrete_fields
     columns = ", ".join(f'e."{f.column}"' for f in fields)
+    if service:
+        specific = "s.granted, s.decided_at, s.event_id"
+        specific_join = f"""LEFT JOIN "{state}" s ON s.purpose_id = p.id
+            AND s.customer_id = %(customer)s
+            AND s.service_id = (SELECT id FROM "{service_table}" WHERE code = %(service)s)"""  # noqa: S608
+        event_id = "COALESCE(s.event_id, g.event_id)"
+    else:
+        specific, specific_join, event_id = "NULL, NULL, NULL", "", "g.event_id"
     sql = f"""
         SELECT p.necessary, p.default_granted,
             EXISTS (SELECT 1 FROM "{restriction}" r JOIN "{restricted}" rp
@@ -219,14 +232,13 @@ def _decide_sql() -> tuple[str, list[str]]:
                     AND rp.purpose_id = p.id),
             (SELECT max(v.published_at) FROM "{version}" v JOIN "{widened}" w
              ON w.policyversion_id = v.id WHERE v.is_published AND w.purpose_id = p.id),
-            g.granted, g.decided_at, g.event_id, s.granted, s.decided_at, s.event_id,
+            g.granted, g.decided_at, g.event_id, {specific},
             {columns}
         FROM "{purpose}" p
         LEFT JOIN "{state}" g ON g.purpose_id = p.id AND g.customer_id = %(customer)s
             AND g.service_id IS NULL
-        LEFT JOIN "{state}" s ON s.purpose_id = p.id AND s.customer_id = %(customer)s
-            AND s.service_id = (SELECT id FROM "{service}" WHERE code = %(service)s)
-        LEFT JOIN "{event.db_table}" e ON e.id = COALESCE(s.event_id, g.event_id)
+        {specific_join}
+        LEFT JOIN "{event.db_table}" e ON e.id = {event_id}
         WHERE p.code = %(code)s
     """  # noqa: S608 (names are the models'; values are parameters)
     return sql, [f.attname for f in fields]
@@ -407,20 +419,76 @@ def current_policy_version(*, today: datetime.date | None = None) -> PolicyVersi
     return published_versions().filter(effective_date__lte=today).first()
 
 
-def policy_announcement_for(*, customer: User) -> PolicyVersion | None:
-    """The newest published, announced version the customer has not dismissed and that was
-    published after they joined (LW-9), with the purposes it asks about again."""
-    dismissed = PolicyAnnouncementDismissal.objects.filter(
-        customer=customer, policy_version=OuterRef("pk")
-    )
-    return (
-        published_versions()
-        .filter(announce=True, published_at__gt=customer.date_joined)
-        .exclude(Exists(dismissed))
-        .order_by("-published_at")
+# What is published changes a few times a year and is read on every customer page (the
+# notice of a new version, the purposes to decide on again): each process keeps the published
+# versions for PUBLISHED_SECONDS and forgets them at once when a version, or the purposes it
+# widens, is saved or deleted in that process (`published_forget`, connected in
+# ConsentsConfig.ready()). Another process sees a publication at most PUBLISHED_SECONDS
+# later; consent decisions never read this copy.
+PUBLISHED_SECONDS = 30
+_published: dict[str, tuple[float, list[PolicyVersion]]] = {}
+
+
+def published_cached() -> list[PolicyVersion]:
+    """Every published version with its widened purposes, newest publication first (one query
+    when the copy is older than PUBLISHED_SECONDS, else none)."""
+    hit = _published.get("versions")
+    now = time.monotonic()
+    if hit is not None and now - hit[0] < PUBLISHED_SECONDS:
+        return hit[1]
+    versions = list(
+        PolicyVersion.objects.filter(is_published=True)
+        .order_by("-published_at", "-id")
         .prefetch_related("widened_purposes")
-        .first()
     )
+    _published["versions"] = (now, versions)
+    return versions
+
+
+def published_forget(**_kwargs) -> None:
+    """Drop this process's copy of the published versions (a signal receiver)."""
+    _published.clear()
+
+
+def announcement_candidates(*, customer: User) -> list[PolicyVersion]:
+    """The announced versions published after the customer joined, newest first: the ones
+    whose notice they see until they dismiss it (LW-9). No query (see `published_cached`)."""
+    return [v for v in published_cached() if v.announce and v.published_at > customer.date_joined]
+
+
+def announcement_dismissed(*, customer: User, versions: list[PolicyVersion]) -> set[int]:
+    """The ids of these versions whose notice the customer dismissed. One query."""
+    return set(
+        PolicyAnnouncementDismissal.objects.filter(
+            customer=customer, policy_version__in=[v.pk for v in versions]
+        ).values_list("policy_version_id", flat=True)
+    )
+
+
+def policy_announcement_for(
+    *, customer: User, dismissed: set[int] | None = None
+) -> PolicyVersion | None:
+    """The newest published, announced version the customer has not dismissed and that was
+    published after they joined (LW-9), with the purposes it asks about again. No query when
+    no announced version is newer than the customer, else one (the dismissals), unless the
+    caller passes the `dismissed` ids it already knows."""
+    candidates = announcement_candidates(customer=customer)
+    if not candidates:
+        return None
+    if dismissed is None:
+        dismissed = announcement_dismissed(customer=customer, versions=candidates)
+    return next((v for v in candidates if v.pk not in dismissed), None)
+
+
+def reconsent_since_cached() -> dict[int, datetime.datetime]:
+    """Purpose id -> when the latest published version that added or widened it was
+    published (`reconsent_since_expression`, from `published_cached`; no query)."""
+    since: dict[int, datetime.datetime] = {}
+    for version in published_cached():
+        for purpose in version.widened_purposes.all():
+            if purpose.pk not in since or version.published_at > since[purpose.pk]:
+                since[purpose.pk] = version.published_at
+    return since
 
 
 def purposes_awaiting_decision(*, customer: User) -> list[Purpose]:
@@ -428,13 +496,14 @@ def purposes_awaiting_decision(*, customer: User) -> list[Purpose]:
     of this module says "reconsent" for them. One query: each optional purpose that a
     published version added or widened, with the customer's general state and whether a
     restriction names it."""
+    since = reconsent_since_cached()
+    if not since:
+        return []
     general = ConsentState.objects.filter(
         customer=customer, purpose=OuterRef("pk"), service__isnull=True
     )
     candidates = (
-        Purpose.objects.filter(is_active=True, necessary=False)
-        .annotate(reconsent_since=reconsent_since_expression(OuterRef("pk")))
-        .filter(reconsent_since__isnull=False)
+        Purpose.objects.filter(is_active=True, necessary=False, pk__in=sorted(since))
         .annotate(
             state_granted=Subquery(general.values("granted")[:1]),
             state_decided_at=Subquery(general.values("decided_at")[:1]),
@@ -451,7 +520,7 @@ def purposes_awaiting_decision(*, customer: User) -> list[Purpose]:
             necessary=False,
             by_default=purpose.granted_by_default,
             restricted=purpose.restricted,
-            reconsent_since=purpose.reconsent_since,
+            reconsent_since=since[purpose.pk],
             joined_at=customer.date_joined,
             service_state=None,
             general_state=state,

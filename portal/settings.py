@@ -154,6 +154,10 @@ if DATABASES["default"].get("ENGINE") not in {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Statements run through portal.prepared.prepared_cursor() (the consent decision) are
+    # prepared by the server after five runs on a connection; Django's own cursors bind on
+    # the client and never prepare, so this changes nothing else.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 
 # Two database roles (LW-5, portal/dbroles.py): DATABASE_URL is the role the portal runs as,
 # which owns nothing; DATABASE_OWNER_URL, when set, is the role that owns the tables, used by

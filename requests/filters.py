@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import User
+from portal.widgets import PlainSelect
 from requests.models import OPEN_STATUSES, Kind, Status
 
 # Sortable columns: the URL's name, the label, and the order it means (ties broken so that the
@@ -64,12 +65,15 @@ class IntegerFilter(django_filters.NumberFilter):
 
 class QueueFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search", max_length=200)
-    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Kind.choices, empty_label=None)
-    status = django_filters.ChoiceFilter(label=_("State"), empty_label=None)
+    # The menus are written in Python (portal.widgets): the queue is a hot page (issue 13).
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind"), choices=Kind.choices, empty_label=None, widget=PlainSelect
+    )
+    status = django_filters.ChoiceFilter(label=_("State"), empty_label=None, widget=PlainSelect)
     # A number, not a choice among staff: the staff list comes with the page's rows (one
     # statement), after the filters were read; `set_staff` fills the menu.
     assignee = IntegerFilter(
-        label=_("Assignee"), min_value=1, widget=forms.Select, method="filter_assignee"
+        label=_("Assignee"), min_value=1, widget=PlainSelect, method="filter_assignee"
     )
     mine = django_filters.BooleanFilter(label=_("Mine"), widget=FlagInput, method="filter_mine")
     unassigned = django_filters.BooleanFilter(

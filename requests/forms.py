@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from consents.selectors import purposes_for_customer
 from portal.inventory import CATEGORIES
 from portal.models import User
+from portal.widgets import PlainSelect
 from requests.choices import DELETION_ITEM_CHOICES, PROFILE_FIELD_CHOICES
 from requests.models import (
     CHARGEABLE_KINDS,
@@ -398,7 +399,7 @@ class BulkAssignForm(forms.Form):
 
     NOBODY = "none"
 
-    assignee = forms.ChoiceField(label=_("Assign the selected requests to"))
+    assignee = forms.ChoiceField(label=_("Assign the selected requests to"), widget=PlainSelect)
 
     def __init__(self, *args, staff: list[User], viewer: User, **kwargs):
         super().__init__(*args, **kwargs)

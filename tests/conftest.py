@@ -357,3 +357,14 @@ def page(browser, live_server, request):
     pg.shots = Shots(pg, ARTIFACTS / "screenshots" / request.node.name)
     yield pg
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _published_versions_forgotten():
+    # Each test's database starts over; so does the process's copy of the published policy
+    # versions (consents.selectors.published_cached).
+    from consents.selectors import published_forget
+
+    published_forget()
+    yield
+    published_forget()

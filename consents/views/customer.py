@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from consents import selectors, services
+from consents.context_processors import ANNOUNCEMENT_SESSION_KEY
 from consents.cookies import gpc_signal
 from consents.forms import ConsentForm
 from consents.models import ANALYTICS_PURPOSE, PolicyVersion, Service, ServiceKind
@@ -162,4 +163,5 @@ def service_revoke(request: HttpRequest, code: str) -> HttpResponse:
 def announcement_dismiss(request: HttpRequest, version: str) -> HttpResponse:
     policy = get_object_or_404(PolicyVersion, version=version, is_published=True)
     services.policy_announcement_dismiss(customer=request.user, version=policy)
+    request.session.pop(ANNOUNCEMENT_SESSION_KEY, None)  # asked again on the next page
     return HttpResponseRedirect(safe_next(request, request.POST.get("next"), reverse("dashboard")))

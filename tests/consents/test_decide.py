@@ -206,3 +206,58 @@ def test_customers_consenting_agrees_with_consent_decide(customer):
         for svc in (None, service):
             expected = {p for p in customers if decide(p, purpose, svc).granted}
             assert consenting(purpose, svc) & set(customers) == expected
+
+
+def test_one_query_and_the_same_answers_with_many_rows_and_a_prepared_statement(
+    django_assert_num_queries,
+):
+    """Forty customers with states, service states, a restriction and a widening version:
+    each decision is one statement, and the answers stay right once the server has prepared
+    the statement (after five runs on the connection)."""
+    opt_in, opt_out = f.opt_in_purpose(), f.opt_out_purpose()
+    service = f.ServiceFactory(purposes=[opt_in])
+    customers = [people.customer() for _ in range(40)]
+    for n, person in enumerate(customers):
+        services.consent_change(
+            customer=person,
+            choices={opt_in.code: n % 2 == 0, opt_out.code: n % 3 != 0},
+            source="web",
+        )
+        if n % 4 == 0:
+            services.consent_change(
+                customer=person, choices={opt_in.code: False}, source="web", service=service
+            )
+    services.restriction_record(
+        customer=customers[2], kind="suspension", purposes=[opt_in], reference="", actor=None
+    )
+    # (customer index, purpose, service) -> (granted, decided_by), written out.
+    expected = {
+        (0, "in", None): (True, "general"),
+        (0, "in", "svc"): (False, "service"),
+        (1, "in", None): (False, "general"),
+        (1, "in", "svc"): (False, "general"),
+        (2, "in", None): (False, "restriction"),
+        (2, "in", "svc"): (False, "restriction"),
+        (3, "out", None): (False, "general"),
+        (4, "out", None): (True, "general"),
+        (6, "in", "svc"): (True, "general"),
+        (8, "in", "svc"): (False, "service"),
+        (9, "out", "svc"): (False, "general"),
+        (10, "out", None): (True, "general"),
+    }
+    purposes = {"in": opt_in, "out": opt_out}
+    for _round in range(3):  # past psycopg's prepare threshold of five runs
+        for (index, purpose, svc), answer in expected.items():
+            person = customers[index]
+            with django_assert_num_queries(1):
+                decision = decide(person, purposes[purpose], service if svc else None)
+            assert (decision.granted, decision.decided_by) == answer, (index, purpose, svc)
+            relied_on = ConsentEvent.objects.filter(
+                customer=person,
+                purpose=purposes[purpose],
+                service=service if answer[1] == "service" else None,
+            ).first()
+            if answer[1] == "restriction":
+                assert decision.event is None
+            else:
+                assert decision.event == relied_on

@@ -199,7 +199,7 @@ def test_the_cost_does_not_grow_with_the_records(
     # arrangements' purposes, 6 record counts, 7 record items, 8-9 the consent decision of the
     # one consent-based purpose of Example Pay and of Ad Partner; the picture: 10 the
     # recorded countries (the countries not loaded with a partner: none here, no query); the
-    # layout: 11 permissions (navigation), 12 the cookie banner's decision, 13 the policy
-    # notice; 14 the latest records.
-    with django_assert_num_queries(14):
+    # layout: 11 the cookie banner's decision, 12 the published policy versions (then kept
+    # by the process), no permission query (no second factor); 13 the latest records.
+    with django_assert_num_queries(13):
         assert client.get(reverse("partners:provisions")).status_code == 200

@@ -113,11 +113,12 @@ def test_the_customer_home_lists_what_waits_on_them_soonest_first_in_japanese(
     cast, customer_client, december_first, django_assert_num_queries
 ):
     _waiting_for_alice(cast, december_first)
-    # session, user; attention: the purposes to decide again (consents), the requests
-    # waiting on alice, the job settings (for the lapse date), the ready answers (requests);
-    # the incidents' home section; base.html: the user's permissions (staff link), the
-    # analytics consent (cookie banner), the policy announcement.
-    with django_assert_num_queries(10):
+    # session, user; attention: the requests waiting on alice, the job settings (for the
+    # lapse date), the ready answers (requests); the incidents' home section; base.html: the
+    # analytics consent (cookie banner), the published policy versions (then kept by the
+    # process). No purpose to decide again (no version widened one), no permission query
+    # (no second factor, so no staff link).
+    with django_assert_num_queries(8):
         page = customer_client.get(HOME).content.decode()
     box = _flat(_attention(page))
     assert page.index('data-testid="attention"') < page.index('class="cards"')

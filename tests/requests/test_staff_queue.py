@@ -512,3 +512,15 @@ def test_the_filtered_queue_downloads_as_csv_and_the_download_is_audited(cast, a
     assert event.actor == cast.agent
     assert event.payload == {"filters": {"kind": "deletion"}, "requests": [shown.pk]}
     assert not AuditEvent.objects.filter(action="requests.queue.viewed").exists()
+
+
+def test_the_rows_written_in_python_escape_what_customers_typed(cast, agent_client):
+    """The queue's rows are written by a template tag, not the template engine (issue 13):
+    a name and an address with markup still come out as text."""
+    person = make_customer(full_name='<b onmouseover="x()">Eve</b>', email="eve&co@example.com")
+    req = data_request(customer=person, due_at=timezone.now() - timedelta(days=400))
+    page = agent_client.get(reverse("requests:staff_queue")).content.decode()
+    row = page[page.index(f'id="pick-{req.pk}"') :].split("</tr>")[0]
+    assert "&lt;b onmouseover=&quot;x()&quot;&gt;Eve&lt;/b&gt;" in row
+    assert "eve&amp;co@example.com" in row
+    assert "<b " not in row
