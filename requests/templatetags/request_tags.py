@@ -58,7 +58,8 @@ def queue_rows(context, rows) -> str:
     """The staff queue's table rows, written in Python: the template engine spent most of the
     queue page's time resolving the same dozen variables for each of its 50 rows (see
     docs/benchmarks.md, P1). The markup is the one the rows had as a template; every value is
-    escaped. The view prepares each row's link, labels, urgency and texts (requests.views.staff.queue)."""
+    escaped. The view prepares each row's link, labels, urgency and texts
+    (requests.views.staff.queue)."""
     from django.utils import timezone
     from django.utils.html import escape
     from django.utils.safestring import mark_safe
