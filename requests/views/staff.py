@@ -194,8 +194,9 @@ def queue_csv(request: HttpRequest) -> HttpResponse:
                 for v in (
                     r.reference,
                     kinds[r.kind],
-                    r.customer.full_name,
-                    r.customer.email,
+                    # A requester without an account (intake, post) has their own details.
+                    r.customer.full_name if r.customer_id else r.requester_name,
+                    r.customer.email if r.customer_id else r.requester_email,
                     states[r.status],
                     r.assignee or "",
                     timezone.localtime(r.received_at).strftime("%Y-%m-%d %H:%M"),

@@ -525,3 +525,17 @@ def test_the_rows_written_in_python_escape_what_customers_typed(cast, agent_clie
     assert "&lt;b onmouseover=&quot;x()&quot;&gt;Eve&lt;/b&gt;" in row
     assert "eve&amp;co@example.com" in row
     assert "<b " not in row
+
+
+def test_the_csv_names_a_requester_without_an_account(cast, agent_client):
+    data_request(
+        customer=None,
+        kind=Kind.INQUIRY,
+        requester_name="郵送 太郎",
+        requester_email="yuso@example.jp",
+        channel="post",
+        filed_by=cast.agent,
+    )
+    response = agent_client.get(reverse("requests:staff_queue_csv"))
+    assert response.status_code == 200
+    assert "郵送 太郎,yuso@example.jp" in response.content.decode()
