@@ -42,8 +42,8 @@ WIDE_DIGITS = "\uff11\uff12"  # "12" in full-width digits
 # A NUL byte, past every max_length, negative, past every integer column, not ASCII digits.
 BAD_VALUES = [NUL, HUGE, "-1", "9" * 40, WIDE_DIGITS]
 FIELDS_ONE_BY_ONE = 3  # per form: this many fields get a bad value alone (the rest valid)
-PAGES_PER_URL_NAME = 4  # e.g. at most 4 request pages per user
-MAX_PAGES = 80  # per user
+PAGES_PER_URL_NAME = 8  # e.g. at most 8 request pages per user (the demo has six requests)
+MAX_PAGES = 120  # per user
 
 SKIP_PATHS = ("/admin/", "/accounts/sign-out/", "/static/", "/media/")
 
